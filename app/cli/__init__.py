@@ -1,0 +1,141 @@
+"""The command line of DESIGN.md section 5: a thin face over ``app.core``.
+
+The parser is the stable contract; each group of commands lives in its own module, and every
+failure becomes one Chinese line and a non-zero exit (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from app.cli.errors import CliError
+
+# command -> (module in app.cli, function)
+HANDLERS = {
+    "ledgers": ("core_cmds", "cmd_ledgers"),
+    "settings": ("core_cmds", "cmd_settings"),
+    "import": ("io_cmds", "cmd_import"),
+    "export": ("io_cmds", "cmd_export"),
+    "template": ("io_cmds", "cmd_template"),
+    "demo": ("figure_cmds", "cmd_demo"),
+    "figures": ("figure_cmds", "cmd_figures"),
+    "check": ("report_cmds", "cmd_check"),
+    "report": ("report_cmds", "cmd_report"),
+    "backup": ("safety_cmds", "cmd_backup"),
+    "restore": ("safety_cmds", "cmd_restore"),
+}
+
+
+class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix or "用法：")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m app",
+        description="法治台账：乡镇法治工作台账与年度法治政府建设情况报告。不带命令时打开窗口。",
+        formatter_class=ChineseHelpFormatter,
+        add_help=False,
+    )
+    p.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    p.add_argument("--db", metavar="PATH", help="数据库文件（默认在用户数据文件夹中）")
+    p.add_argument("--debug", action="store_true", help="出错时显示详细的错误信息")
+    p._optionals.title = "选项"
+    sub = p.add_subparsers(dest="command", metavar="命令", title="命令")
+
+    def cmd(name: str, help_text: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_text, description=help_text, add_help=False, formatter_class=ChineseHelpFormatter)
+        sp.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+        sp._optionals.title = "选项"
+        sp._positionals.title = "参数"
+        return sp
+
+    sp = cmd("ledgers", "列出所有台账及其字段")
+    sp.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    sp = cmd("settings", "查看或修改设置，如 county=丰都县 town=武平镇 issuer=…")
+    sp.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="要修改的设置项")
+
+    sp = cmd("import", "从 .xlsx/.xls/.ods/.csv 导入台账（全部成功才写入）")
+    sp.add_argument("ledger", metavar="LEDGER", help="台账 id 或台账名称")
+    sp.add_argument("file", metavar="FILE", help="要导入的文件")
+    sp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+
+    sp = cmd("export", "导出台账到 .xlsx 或 .csv")
+    sp.add_argument("ledger", metavar="LEDGER", help="台账 id 或台账名称")
+    sp.add_argument("file", metavar="FILE", help="导出到的文件")
+    sp.add_argument("--year", type=int, help="只导出某一年")
+    sp.add_argument("--full-id", action="store_true", help="导出完整身份证号（默认打码）")
+
+    sp = cmd("template", "生成带表头和下拉选项的空白 .xlsx 模板")
+    sp.add_argument("ledger", metavar="LEDGER", help="台账 id 或台账名称")
+    sp.add_argument("file", metavar="FILE", help="模板文件")
+
+    sp = cmd("demo", "填入演示数据（重现参考报告中的各项数字）")
+    sp.add_argument("--year", type=int, default=2024, help="演示数据的年份（默认 2024）")
+
+    sp = cmd("figures", "计算某年的各项统计数字")
+    sp.add_argument("--year", type=int, required=True, help="年份")
+    sp.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    sp = cmd("check", "列出会影响报告的数据质量问题")
+    sp.add_argument("--year", type=int, required=True, help="年份")
+
+    sp = cmd("report", "生成年度法治政府建设情况报告（.docx）")
+    sp.add_argument("--year", type=int, required=True, help="年份")
+    sp.add_argument("--out", required=True, metavar="FILE.docx", help="输出文件")
+    sp.add_argument("--charts", metavar="DIR", help="同时把图表保存为 PNG 到此文件夹")
+
+    sp = cmd("backup", "备份数据库")
+    sp.add_argument("--to", metavar="FILE", help="备份到此文件（默认在备份文件夹中）")
+
+    sp = cmd("restore", "从备份恢复数据库（先自动备份当前数据）")
+    sp.add_argument("file", metavar="FILE", help="备份文件")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command is None:
+            from app.ui.app import run_gui  # Qt only when the window is wanted
+
+            return run_gui(args.db)
+        module_name, func_name = HANDLERS[args.command]
+        module = importlib.import_module(f"app.cli.{module_name}")
+        return int(getattr(module, func_name)(args) or 0)
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every failure is one Chinese line
+        if args.debug:
+            traceback.print_exc()
+        print(f"错误：{describe_error(exc)}", file=sys.stderr)
+        return exc.code if isinstance(exc, CliError) else 1
+
+
+def describe_error(exc: BaseException) -> str:
+    from app.core.store import StoreError
+    from app.core.validation import ValidationError
+
+    if isinstance(exc, (CliError, StoreError, ValidationError)):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return str(exc.args[0]) if exc.args else "找不到所需的项目"
+    if isinstance(exc, FileNotFoundError):
+        return f"找不到文件：{exc.filename}"
+    if isinstance(exc, PermissionError):
+        return f"没有权限访问：{exc.filename}（文件可能被其他程序占用，或文件夹只读）"
+    if isinstance(exc, OSError):
+        if getattr(exc, "errno", None) == 28:
+            return "磁盘空间不足，请清理磁盘后重试。已保存的数据没有丢失。"
+        return f"文件操作失败：{exc.strerror or exc}"
+    if isinstance(exc, ModuleNotFoundError) and exc.name and exc.name.startswith("app."):
+        return "这个功能尚未完成。"
+    return f"{type(exc).__name__}: {exc}（加 --debug 查看详情）"

@@ -1,0 +1,331 @@
+"""Validation in one place: used by import, the command line and the record form.
+
+Each field kind has a converter that turns what a clerk typed (or what a spreadsheet cell
+held) into the stored value, or raises ``ValueError`` with a Chinese reason.  Cross-field
+rules run after the fields they involve have converted cleanly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import Field, Ledger
+
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９．－／：　ｘＸ，",
+    "0123456789.-/: xX,",
+)
+_EMPTY = {"", "-", "—", "/", "无数据"}
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_NAME_SPLIT = re.compile(r"[、，,；;\s]+")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    key: str
+    label: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.message}"
+
+
+class ValidationError(ValueError):
+    """One or more fields of a row are wrong."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("；".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip().strip("\u3000") in _EMPTY
+    return False
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().strip("\u3000").strip()
+
+
+def parse_date(value: Any) -> str:
+    """An ISO date from any of the forms clerks and spreadsheets use."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # an Excel serial day number
+            return (_EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat()
+        raise ValueError(f"“{value}”不是有效日期")
+    s = str(value).strip()
+    if len(s) == 10 and s[4] == "-" and s[7] == "-" and s[:4].isdigit():
+        try:  # the common case first: already ISO
+            return dt.date(int(s[:4]), int(s[5:7]), int(s[8:])).isoformat()
+        except ValueError:
+            raise ValueError(f"“{s}”不是有效日期") from None
+    t = s.translate(_FULLWIDTH).strip()
+    if " " in t and ":" in t:  # "2024-03-05 00:00:00"
+        t = t.split(" ", 1)[0]
+    m = _DATE_RE.match(t) or _COMPACT_DATE_RE.match(t)
+    if not m:
+        raise ValueError(f"“{s}”不是可识别的日期，请写成 2024-03-05、2024/3/5、2024.3.5 或 2024年3月5日")
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise ValueError(f"“{s}”不是有效日期（月或日超出范围）") from None
+
+
+def parse_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"应为整数，收到“{value}”")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueError(f"应为整数，收到“{value}”")
+    s = str(value).strip().translate(_FULLWIDTH).replace(",", "").strip()
+    for suffix in ("人次", "人", "次", "份", "项", "件", "个", "场"):
+        if s.endswith(suffix):
+            s = s[: -len(suffix)].strip()
+            break
+    try:
+        return int(s)
+    except ValueError:
+        try:
+            f = float(s)
+        except ValueError:
+            raise ValueError(f"应为整数，收到“{value}”") from None
+        if f.is_integer():
+            return int(f)
+        raise ValueError(f"应为整数，收到“{value}”") from None
+
+
+def parse_decimal(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"应为数字，收到“{value}”")
+    if isinstance(value, (int, float)):
+        f = float(value)
+    else:
+        s = str(value).strip().translate(_FULLWIDTH).replace(",", "").lstrip("¥￥").rstrip("元").strip()
+        try:
+            f = float(s)
+        except ValueError:
+            raise ValueError(f"应为数字，收到“{value}”") from None
+    if f != f or f in (float("inf"), float("-inf")):
+        raise ValueError(f"应为数字，收到“{value}”")
+    return round(f, 2)
+
+
+def id_checksum_ok(number: str) -> bool:
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17]
+
+
+def id_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def parse_idcard(value: Any) -> str:
+    """An 18-character resident ID number (GB 11643-1999), checksum and birth date checked."""
+    s = _text(value).translate(_FULLWIDTH).replace(" ", "").upper()
+    if len(s) != 18 or not re.fullmatch(r"\d{17}[\dX]", s):
+        raise ValueError(f"身份证号应为18位（前17位数字，末位数字或X），收到{len(s)}位")
+    try:
+        dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        raise ValueError("身份证号中的出生日期无效") from None
+    if not id_checksum_ok(s):
+        raise ValueError("身份证号校验位不正确，请核对是否输错")
+    return s
+
+
+def mask_idcard(number: str | None) -> str | None:
+    """``500230********123X``: region code and the last four kept."""
+    if not number:
+        return number
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def split_names(value: Any) -> list[str]:
+    return [n for n in _NAME_SPLIT.split(_text(value)) if n]
+
+
+_HALF_PARENS = str.maketrans("()", "（）")
+
+
+def make_choice(f: Field, choices: Iterable[str]) -> Callable[[Any], str]:
+    allowed = tuple(choices)
+    lookup = {c: c for c in allowed}
+    lookup.update({c.translate(str.maketrans("（）", "()")): c for c in allowed})
+    listing = "、".join(allowed)
+
+    def convert(value: Any) -> str:
+        s = _text(value)
+        hit = lookup.get(s) or lookup.get(s.translate(_HALF_PARENS)) or lookup.get(s.replace(" ", ""))
+        if hit is None:
+            raise ValueError(f"“{s}”不在可选值中，可选：{listing}")
+        return hit
+
+    return convert
+
+
+def _names(value: Any) -> str:
+    names = split_names(value)
+    return "、".join(names)
+
+
+def _phone(value: Any) -> str:
+    s = _text(value).translate(_FULLWIDTH)
+    if not re.fullmatch(r"[\d\-+ ()（）转]{3,30}", s):
+        raise ValueError(f"“{s}”不像电话号码")
+    return s
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "date": parse_date,
+    "int": parse_int,
+    "decimal": parse_decimal,
+    "text": _text,
+    "longtext": _text,
+    "names": _names,
+    "idcard": parse_idcard,
+    "phone": _phone,
+}
+
+RefResolver = Callable[[Field, Any], int]
+
+
+class Validator:
+    """Turns a raw row (field key -> anything) into a clean row, or lists what is wrong.
+
+    ``choices`` overrides a field's choice list (the office may extend them);
+    ``resolve_ref`` turns what was typed in a reference field into the row id it names,
+    raising ``ValueError`` with a reason when it cannot.
+    """
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        choices: dict[str, Iterable[str]] | None = None,
+        resolve_ref: RefResolver | None = None,
+    ):
+        self.ledger = ledger
+        self.resolve_ref = resolve_ref
+        self._plan: list[tuple[Field, Callable[[Any], Any]]] = []
+        for f in ledger.fields:
+            if f.kind == "choice":
+                conv = make_choice(f, (choices or {}).get(f.key, f.choices))
+            elif f.kind == "ref":
+                conv = self._ref_converter(f)
+            else:
+                conv = _CONVERTERS[f.kind]
+            self._plan.append((f, conv))
+
+    def _ref_converter(self, f: Field) -> Callable[[Any], int]:
+        def convert(value: Any) -> int:
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+            if self.resolve_ref is None:
+                raise ValueError("无法查找所引用的记录")
+            return self.resolve_ref(f, value)
+
+        return convert
+
+    def clean(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+        out: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        for f, conv in self._plan:
+            value = raw.get(f.key)
+            if value is None or (isinstance(value, str) and is_blank(value)):
+                out[f.key] = None
+                if f.required:
+                    errors.append(FieldError(f.key, f.label, "必填，不能为空"))
+                continue
+            try:
+                v = conv(value)
+            except ValueError as exc:
+                errors.append(FieldError(f.key, f.label, str(exc)))
+                out[f.key] = None
+                continue
+            if v == "" or v is None:
+                out[f.key] = None
+                if f.required:
+                    errors.append(FieldError(f.key, f.label, "必填，不能为空"))
+                continue
+            if f.min_value is not None and v < f.min_value:
+                errors.append(FieldError(f.key, f.label, f"不能小于{f.min_value:g}，收到{v}"))
+            out[f.key] = v
+        bad = {e.key for e in errors}
+        for rule in self.ledger.rules:
+            if bad.intersection(rule.fields):
+                continue
+            err = RULES[rule.kind](self.ledger, rule, out)
+            if err:
+                errors.append(err)
+        return out, errors
+
+    def check(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The clean row, or ``ValidationError`` listing every problem."""
+        clean, errors = self.clean(raw)
+        if errors:
+            raise ValidationError(errors)
+        return clean
+
+
+def _rule_le(lg: Ledger, rule, row) -> FieldError | None:
+    a, b = rule.fields
+    if row.get(a) is not None and row.get(b) is not None and row[a] > row[b]:
+        return FieldError(a, lg.field(a).label, rule.message)
+    if row.get(a) is not None and row.get(b) is None and row[a] > 0:
+        return FieldError(b, lg.field(b).label, f"填写了{lg.field(a).label}时也须填写{lg.field(b).label}")
+    return None
+
+
+def _rule_date_order(lg: Ledger, rule, row) -> FieldError | None:
+    start, end = rule.fields
+    if row.get(start) and row.get(end) and row[end] < row[start]:
+        return FieldError(end, lg.field(end).label, rule.message)
+    return None
+
+
+def _rule_required_when(lg: Ledger, rule, row) -> FieldError | None:
+    target, trigger = rule.fields
+    if row.get(trigger) in rule.when and row.get(target) in (None, ""):
+        return FieldError(target, lg.field(target).label, rule.message)
+    return None
+
+
+def _rule_min_names(lg: Ledger, rule, row) -> FieldError | None:
+    (key,) = rule.fields
+    f = lg.field(key)
+    value = row.get(key)
+    if value and len(value.split("、")) < f.min_count:
+        return FieldError(key, f.label, rule.message)
+    return None
+
+
+RULES = {
+    "le": _rule_le,
+    "date_order": _rule_date_order,
+    "required_when": _rule_required_when,
+    "min_names": _rule_min_names,
+}
