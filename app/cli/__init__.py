@@ -22,7 +22,7 @@ HANDLERS = {
     "template": ("io_cmds", "cmd_template"),
     "demo": ("figure_cmds", "cmd_demo"),
     "figures": ("figure_cmds", "cmd_figures"),
-    "check": ("report_cmds", "cmd_check"),
+    "check": ("check_cmds", "cmd_check"),
     "report": ("report_cmds", "cmd_report"),
     "backup": ("safety_cmds", "cmd_backup"),
     "restore": ("safety_cmds", "cmd_restore"),
