@@ -1,0 +1,102 @@
+"""Evaluate figure definitions as SQL over the store.
+
+Each figure is one ``SELECT <aggregate> FROM <ledger> AS t WHERE <scope>`` with the year
+bounds as parameters, so the cost follows the year's rows (the date columns are indexed),
+never a Python loop over the ledger.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core import catalog
+from app.core.store import Store, year_bounds
+
+from .definitions import FIGURES, Figure
+
+
+def year_params(year: int) -> dict[str, str]:
+    lo, hi = year_bounds(year)
+    return {"lo": lo, "hi": hi}
+
+
+def active_sql(ledger_id: str, alias: str = "t", at: str = ":hi") -> str:
+    """Rows active at ``at`` (a date parameter): start ≤ at and (no end or end > at)."""
+    lg = catalog.get(ledger_id)
+    s, e = f'{alias}."{lg.start_field}"', f'{alias}."{lg.end_field}"'
+    return f"{s} <= {at} AND ({e} IS NULL OR {e} = '' OR {e} > {at})"
+
+
+def scope_sql(fig: Figure) -> str:
+    """The WHERE clause selecting the rows a figure counts (table alias ``t``)."""
+    if fig.scope == "active":
+        cond = active_sql(fig.ledger)
+    else:
+        by = fig.by or catalog.get(fig.ledger).date_field
+        cond = f't."{by}" BETWEEN :lo AND :hi'
+    return f"t.deleted_at IS NULL AND {cond} AND ({fig.where})"
+
+
+def _ranking_sql(store: Store, fig: Figure, params: dict[str, Any]) -> str:
+    """Most frequent values first; ties in the field's choice-list order."""
+    col = f't."{fig.value}"'
+    whens = []
+    for i, choice in enumerate(store.choices(fig.ledger, fig.value)):
+        params[f"c{i}"] = choice
+        whens.append(f"WHEN :c{i} THEN {i}")
+    order = f"CASE {col} {' '.join(whens)} ELSE {len(whens)} END" if whens else "0"
+    return (
+        f'SELECT {col} FROM "{fig.ledger}" AS t WHERE {scope_sql(fig)} AND {col} IS NOT NULL'
+        f" GROUP BY {col} ORDER BY COUNT(*) DESC, {order}, {col} LIMIT {int(fig.limit)}"
+    )
+
+
+def value(store: Store, year: int, key: str) -> Any:
+    """One figure for ``year``."""
+    fig = FIGURES[key]
+    params: dict[str, Any] = year_params(year)
+    if fig.kind == "ranking":
+        return [r[0] for r in store.conn.execute(_ranking_sql(store, fig, params), params)]
+    (result,) = store.conn.execute(
+        f'SELECT {fig.value} FROM "{fig.ledger}" AS t WHERE {scope_sql(fig)}', params
+    ).fetchone()
+    if fig.kind == "rate":
+        return None if result is None else float(result)
+    return int(result or 0)
+
+
+def compute(store: Store, year: int) -> dict[str, Any]:
+    """Every figure of DESIGN.md section 3 for ``year``, keyed as there.
+
+    Counts and sums are ints; rates are fractions (1.0 = 100%) or None over no rows;
+    ``enforcement.top_domains`` is a list of 领域, most inspections first.
+    """
+    return {key: value(store, year, key) for key in FIGURES}
+
+
+def compare(store: Store, year: int) -> dict[str, dict[str, Any]]:
+    """The figures of ``year`` and of the year before (同比): ``{'current': …, 'previous': …}``."""
+    return {"current": compute(store, year), "previous": compute(store, year - 1)}
+
+
+def rows_for(store: Store, year: int, key: str) -> list[tuple[str, list[int]]]:
+    """The rows behind a figure: ``[(ledger id, [row ids])]``.
+
+    For counts and sums these are exactly the rows aggregated; for a rate, the rows it is a
+    share of; for the 执法活跃率 also the year's inspections it looked for names in.
+    """
+    fig = FIGURES[key]
+    params = year_params(year)
+    ids = [
+        r[0]
+        for r in store.conn.execute(
+            f'SELECT t.id FROM "{fig.ledger}" AS t WHERE {scope_sql(fig)} ORDER BY t.id', params
+        )
+    ]
+    out = [(fig.ledger, ids)]
+    if key == "enforcement.activity_rate":
+        insp = store.conn.execute(
+            "SELECT id FROM inspections WHERE deleted_at IS NULL AND date BETWEEN :lo AND :hi ORDER BY id", params
+        )
+        out.append(("inspections", [r[0] for r in insp]))
+    return out
