@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -414,20 +415,32 @@ class Store:
             )
         return row_id
 
-    def insert_many(self, ledger_id: str, rows: Sequence[dict[str, Any]], note: str = "") -> int:
-        """Insert clean rows in one transaction with one audit entry for the batch."""
+    def insert_many(self, ledger_id: str, rows: Iterable[dict[str, Any]], note: str = "") -> int:
+        """Insert clean rows in one transaction with one audit entry for the batch.
+
+        ``rows`` may be a generator (it is consumed once, streamed into ``executemany``); an
+        exception it raises rolls the whole batch back.  ``{count}`` in ``note`` becomes the
+        number of rows.
+        """
         lg = catalog.get(ledger_id)
         stamp = now()
         keys = lg.keys
         cols = ["uid", *keys, "created_at", "updated_at"]
         sql = f'INSERT INTO "{lg.id}" ({", ".join(map(_q, cols))}) VALUES ({", ".join("?" * len(cols))})'
-        new_uid = uuid.uuid4
+        count = 0
+
+        def values() -> Iterator[list[Any]]:
+            nonlocal count
+            uids = _uuid4_strings()
+            for r in rows:
+                count += 1
+                yield [next(uids), *[r.get(k) for k in keys], stamp, stamp]
+
         with self.transaction():
-            self.conn.executemany(
-                sql, ([str(new_uid()), *[r.get(k) for k in keys], stamp, stamp] for r in rows)
-            )
-            self._audit("import", lg.id, None, None, None, {"rows": len(rows)}, note or f"导入 {len(rows)} 行")
-        return len(rows)
+            self.conn.executemany(sql, values())
+            note = (note or "导入 {count} 行").replace("{count}", str(count))
+            self._audit("import", lg.id, None, None, None, {"rows": count}, note)
+        return count
 
     def get(self, ledger_id: str, row_id: int, include_deleted: bool = False) -> dict | None:
         lg = catalog.get(ledger_id)
@@ -531,6 +544,15 @@ class Store:
         return [r[0] for r in self.conn.execute(
             f'SELECT DISTINCT {_q(key)} FROM "{lg.id}" WHERE deleted_at IS NULL AND {_q(key)} IS NOT NULL ORDER BY 1'
         )]  # fmt: skip
+
+
+def _uuid4_strings() -> Iterator[str]:
+    """Random (version 4) UUID strings, ~4x faster than ``str(uuid.uuid4())`` for bulk inserts."""
+    while True:
+        h = os.urandom(16 * 1024).hex()
+        for i in range(0, len(h), 32):
+            s = h[i : i + 32]
+            yield f"{s[:8]}-{s[8:12]}-4{s[13:16]}-{'89ab'[int(s[16], 16) & 3]}{s[17:20]}-{s[20:]}"
 
 
 def _q(name: str) -> str:
