@@ -144,6 +144,8 @@ def id_check_char(first17: str) -> str:
 
 def parse_idcard(value: Any) -> str:
     """An 18-character resident ID number (GB 11643-1999), checksum and birth date checked."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e14:
+        raise ValueError("身份证号被存成了数字，末几位可能已丢失：请把该列设为“文本”格式后重新填写")
     s = _text(value).translate(_FULLWIDTH).replace(" ", "").upper()
     if len(s) != 18 or not re.fullmatch(r"\d{17}[\dX]", s):
         raise ValueError(f"身份证号应为18位（前17位数字，末位数字或X），收到{len(s)}位")
@@ -239,6 +241,11 @@ class Validator:
             else:
                 conv = _CONVERTERS[f.kind]
             self._plan.append((f, conv))
+
+    @property
+    def plan(self) -> list[tuple[Field, Callable[[Any], Any]]]:
+        """Each field with its converter, in catalog order (the importer's fast path uses it)."""
+        return list(self._plan)
 
     def _ref_converter(self, f: Field) -> Callable[[Any], int]:
         def convert(value: Any) -> int:

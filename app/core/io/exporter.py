@@ -1,0 +1,152 @@
+"""Export a ledger to ``.xlsx`` (real date cells, numbers as numbers, column widths) or to
+``.csv`` (UTF-8 with BOM, so Excel opens it correctly).
+
+Deleted rows are never exported.  身份证号 are masked unless ``full_id``; a full export leaves
+an audit entry (``reveal``).  A 重点人员 reference is written as the person's 姓名, or — when
+that name is not unique and ``full_id`` is given — as the 身份证号, so the file imports back.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..catalog import Field, Ledger
+from ..validation import mask_idcard
+from .readers import ReadError
+
+EXPORT_SUFFIXES = (".xlsx", ".csv")
+
+
+def _ref_labels(store: Any, f: Field, full_id: bool) -> dict[int, str]:
+    """Row id -> what to write for a reference: the unique name, else the ID number."""
+    from .. import catalog
+
+    target = catalog.get(f.ref)
+    title = target.title_field or "id"
+    has_id = "id_number" in target.keys
+    cols = f'id, "{title}"' + (", id_number" if has_id else "")
+    rows = store.conn.execute(f'SELECT {cols} FROM "{target.id}" WHERE deleted_at IS NULL').fetchall()
+    seen: dict[str, int] = {}
+    for r in rows:
+        seen[r[1]] = seen.get(r[1], 0) + 1
+    out: dict[int, str] = {}
+    for r in rows:
+        name = r[1]
+        out[r[0]] = r[2] if (has_id and full_id and seen[name] > 1 and r[2]) else name
+    return out
+
+
+def _cell_makers(store: Any, lg: Ledger, full_id: bool, for_xlsx: bool) -> list[Callable[[Any], Any]]:
+    makers: list[Callable[[Any], Any]] = []
+    for f in lg.fields:
+        if f.kind == "idcard":
+            makers.append((lambda v: v) if full_id else mask_idcard)
+        elif f.kind == "ref":
+            labels = _ref_labels(store, f, full_id)
+            makers.append(lambda v, labels=labels: None if v is None else labels.get(v, str(v)))
+        elif f.kind == "date" and for_xlsx:
+            makers.append(_as_date)
+        elif f.kind == "decimal" and not for_xlsx:
+            makers.append(_decimal_text)
+        else:
+            makers.append(lambda v: v)
+    return makers
+
+
+def _as_date(value: Any) -> Any:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value  # not an ISO date (should not happen): keep the text
+
+
+def _decimal_text(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def iter_export_rows(
+    store: Any, ledger_id: str, year: int | None = None, full_id: bool = False, for_xlsx: bool = False
+) -> Iterator[list[Any]]:
+    """The ledger's live rows as lists of cell values, in the catalog's column order."""
+    lg = store.validator(ledger_id).ledger
+    makers = _cell_makers(store, lg, full_id, for_xlsx)
+    cond, params = store.where_year(lg.id, year)
+    order = f'"{lg.date_field}", id' if lg.date_field else "id"
+    cols = ", ".join(f'"{k}"' for k in lg.keys)
+    cur = store.conn.execute(
+        f'SELECT {cols} FROM "{lg.id}" WHERE {cond} AND deleted_at IS NULL ORDER BY {order}', params
+    )
+    for row in cur:
+        yield [m(v) for m, v in zip(makers, row, strict=True)]
+
+
+def _write_xlsx(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(lg.name[:31])
+    for i, f in enumerate(lg.fields, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(f.width, len(f.label) * 2 + 2)
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for f in lg.fields:
+        c = WriteOnlyCell(ws, value=f.label)
+        c.font = bold
+        header.append(c)
+    ws.append(header)
+    n = 0
+    for row in rows:
+        ws.append(row)
+        n += 1
+    wb.save(dest)
+    return n
+
+
+def _write_csv(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
+    n = 0
+    with open(dest, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([f.label for f in lg.fields])
+        for row in rows:
+            w.writerow(row)
+            n += 1
+    return n
+
+
+def export_ledger(
+    store: Any, ledger_id: str, path: str | Path, *, year: int | None = None, full_id: bool = False
+) -> int:
+    """Write the ledger (or one year of it) to ``path`` (.xlsx or .csv); returns the row count.
+
+    The file is written beside the target and renamed into place, so a failure never leaves
+    half a file behind."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise ReadError(f"不支持导出为“{path.suffix or path.name}”：请使用 .xlsx 或 .csv")
+    lg = store.validator(ledger_id).ledger
+    rows = iter_export_rows(store, lg.id, year, full_id, for_xlsx=suffix == ".xlsx")
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{suffix}")
+    try:
+        n = _write_xlsx(lg, rows, tmp) if suffix == ".xlsx" else _write_csv(lg, rows, tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    if full_id and any(f.kind in ("idcard", "ref") for f in lg.fields):
+        what = f"{year}年" if year else "全部"
+        store.log("reveal", f"导出{lg.name}（{what}，{n}行）含完整身份证号到 {path.name}", ledger=lg.id)
+    return n

@@ -1,0 +1,148 @@
+"""Reading a spreadsheet or CSV file as rows of cells, streamed.
+
+``open_table(path)`` gives a :class:`Table` whose ``rows()`` yields ``(row_no, cells)`` with
+``row_no`` the number the spreadsheet shows (first row = 1) and ``cells`` a list of values:
+``str`` for CSV; ``str``/``float``/``int``/``bool``/``datetime.date``/``datetime.datetime``
+for workbooks (python-calamine; empty cells are ``""``).
+
+CSV files are decoded as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 (a
+superset of GBK, which WPS and older Excel write); the delimiter (``,`` tab ``;``) is taken
+from the first line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv", ".txt")
+_CHUNK = 1 << 20
+
+
+class ReadError(Exception):
+    """The file cannot be read as a table; the message says why, in Chinese."""
+
+
+@dataclass
+class Table:
+    """Rows of one sheet (or of a CSV file)."""
+
+    path: Path
+    sheet: str | None
+    total: int  # number of rows, or an estimate (CSV: line count) for progress reports
+    encoding: str | None = None
+    _rows: Any = None
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        return self._rows()
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig``, ``utf-16`` or ``gb18030``: checked over the whole file, in chunks."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("gb18030")()
+        try:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ReadError(f"无法识别文件 {path.name} 的编码：请另存为 UTF-8 或 GBK 编码的 CSV") from None
+        return "gb18030"
+
+
+def _count_lines(path: Path) -> int:
+    n = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            n += chunk.count(b"\n")
+    return n
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def _open_csv(path: Path) -> Table:
+    encoding = detect_encoding(path)
+    with open(path, encoding=encoding, newline="") as fh:
+        first = fh.readline()
+    delimiter = _sniff_delimiter(first)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        with open(path, encoding=encoding, newline="") as fh:
+            try:
+                yield from enumerate(csv.reader(fh, delimiter=delimiter), start=1)
+            except csv.Error as exc:
+                raise ReadError(f"CSV 文件格式有误：{exc}") from None
+
+    return Table(path, None, _count_lines(path), encoding, rows)
+
+
+def _pick_sheet(book: Any, sheet_names: list[str], prefer: tuple[str, ...]) -> str:
+    from python_calamine import SheetVisibleEnum
+
+    visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible] or sheet_names
+    for name in prefer:
+        if name in sheet_names:
+            return name
+    return visible[0]
+
+
+def _open_workbook(path: Path, prefer: tuple[str, ...]) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+        if not names:
+            raise ReadError(f"文件 {path.name} 中没有工作表")
+        name = _pick_sheet(book, names, prefer)
+        sheet = book.get_sheet_by_name(name)
+    except ReadError:
+        raise
+    except Exception as exc:  # calamine raises several kinds for damaged files
+        raise ReadError(f"无法读取 {path.name}：文件已损坏、加了密码或不是表格文件（{exc}）") from None
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        # iter_rows starts at the sheet's first row, so the index is the row number Excel shows
+        yield from enumerate(sheet.iter_rows(), start=1)
+
+    return Table(path, name, sheet.height + sheet.start[0] if sheet.height else 0, None, rows)
+
+
+def open_table(path: str | Path, prefer_sheets: tuple[str, ...] = ()) -> Table:
+    """The rows of a CSV file, or of a workbook's sheet (the first of ``prefer_sheets``
+    present, else the first visible sheet)."""
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(f"找不到文件：{path}")
+    if path.is_dir():
+        raise ReadError(f"{path} 是文件夹，不是文件")
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return _open_workbook(path, prefer_sheets)
+    if suffix in (".csv", ".txt"):
+        return _open_csv(path)
+    raise ReadError(f"不支持的文件类型“{path.suffix or path.name}”：请使用 .xlsx、.xls、.ods 或 .csv")
