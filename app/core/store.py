@@ -22,6 +22,7 @@ import sqlite_utils
 
 from . import catalog
 from .catalog import Field, Ledger
+from .faults import fault_message, open_failure_message
 from .validation import ValidationError, Validator, parse_idcard, split_names
 
 SCHEMA_VERSION = 2
@@ -43,6 +44,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "font_scheme": "gb2312",  # or "windows": Windows' own 仿宋/楷体/黑体/宋体
     "backup_dir": "",
 }
+
+
+# settings kept out of ``settings()`` (and so out of the command line's listing)
+HIDDEN_SETTINGS = frozenset({"password"})
 
 
 class StoreError(Exception):
@@ -127,12 +132,15 @@ class Store:
     @classmethod
     def open(cls, path: str | Path, *, migrate: bool = True, readonly: bool = False) -> Store:
         path = Path(path)
-        if readonly:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-        else:
-            if path.parent and not path.parent.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), timeout=10)
+        try:
+            if readonly:
+                conn = _connect_readonly(path)
+            else:
+                if path.parent and not path.parent.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(str(path), timeout=10)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"无法打开数据库文件 {path}：{open_failure_message(path, exc) or exc}") from exc
         conn.isolation_level = None  # we manage transactions explicitly (see ``transaction``)
         store = cls(conn, path)
         try:
@@ -141,7 +149,13 @@ class Store:
                 store._prepare(migrate)
         except sqlite3.DatabaseError as exc:
             conn.close()
+            fault = open_failure_message(path, exc)
+            if fault:
+                raise StoreError(f"无法打开数据库文件 {path}：{fault}") from exc
             raise StoreError(f"无法打开数据库文件 {path}：它不是本程序的数据库，或已损坏（{exc}）") from exc
+        except BaseException:
+            conn.close()
+            raise
         return store
 
     @classmethod
@@ -236,14 +250,25 @@ class Store:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                # SQLite may already have rolled back (disk full, I/O error): only roll back
+                # what is still open, so the original error is the one reported.
+                if self.conn.in_transaction:
+                    try:
+                        self.conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                raise
+        except sqlite3.OperationalError as exc:
+            fault = fault_message(exc)  # disk full, read-only folder, lost share: say what to do
+            if fault is None:
+                raise
+            raise StoreError(fault) from exc
 
     def _audit(self, action, ledger, row_id, row_uid, old, new, note=None) -> None:
         self.conn.execute(
@@ -295,7 +320,8 @@ class Store:
     def settings(self) -> dict[str, Any]:
         out = dict(DEFAULT_SETTINGS)
         for key, value in self.conn.execute("SELECT key, value FROM settings"):
-            out[key] = json.loads(value)
+            if key not in HIDDEN_SETTINGS:
+                out[key] = json.loads(value)
         out["issuer"] = self.issuer
         return out
 
@@ -553,6 +579,21 @@ def _uuid4_strings() -> Iterator[str]:
         for i in range(0, len(h), 32):
             s = h[i : i + 32]
             yield f"{s[:8]}-{s[8:12]}-4{s[13:16]}-{'89ab'[int(s[16], 16) & 3]}{s[17:20]}-{s[20:]}"
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection; in a read-only folder SQLite cannot make a WAL database's
+    -shm file, so fall back to ``immutable`` (nobody can write there either)."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if not path.exists():
+            raise
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10)
 
 
 def _q(name: str) -> str:

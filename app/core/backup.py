@@ -1,0 +1,450 @@
+"""Backups and restore of the one database file.
+
+Where: the setting ``backup_dir`` if set (relative to the database's folder), else a
+``backups`` folder beside the database — for the default database that is
+``%LOCALAPPDATA%\\FazhiTaizhang\\backups``.  Names, so several databases can share a folder::
+
+    ledgers-20240305-101500.db              a backup made on request (never rotated)
+    ledgers-auto-2024-03-05.db              the automatic daily backup (rotated)
+    ledgers-before-restore-20240305-1015.db the data as it was just before a restore
+    ledgers-damaged-20240305-101500.db      a raw copy of a database too damaged to back up
+
+A backup is made with SQLite's online backup API from a separate connection (safe while the
+program writes), into a temporary file that only becomes the backup once ``PRAGMA
+integrity_check`` says ok.  A backup is a single self-contained file (journal mode DELETE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+from . import lock
+from .faults import fault_message
+from .store import APP_ID, MIGRATIONS, SCHEMA_VERSION, Store, StoreError, _connect_readonly, now
+
+HEADER = b"SQLite format 3\x00"
+KEEP_DAILY = 30
+KEEP_MONTHLY = 12
+_AUTO_RE = r"-auto-(\d{4}-\d{2}-\d{2})\.db$"
+
+
+class CorruptDatabase(StoreError):
+    """The database itself fails its integrity check."""
+
+
+# -- where --------------------------------------------------------------------------------
+
+
+def _read_setting(db_path: Path, key: str) -> str | None:
+    if not db_path.is_file():
+        return None
+    try:
+        conn = _connect_readonly(db_path)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    if row is None:
+        return None
+    import json
+
+    try:
+        value = json.loads(row[0])
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def backups_dir(db_path: str | Path) -> Path:
+    """The folder backups of ``db_path`` go to (not created here)."""
+    db_path = Path(db_path)
+    configured = (_read_setting(db_path, "backup_dir") or "").strip()
+    if configured:
+        folder = Path(os.path.expandvars(os.path.expanduser(configured)))
+        return folder if folder.is_absolute() else db_path.parent / folder
+    return db_path.parent / "backups"
+
+
+def _stamp() -> str:
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _free_name(folder: Path, base: str) -> Path:
+    path = folder / f"{base}.db"
+    n = 2
+    while path.exists():
+        path = folder / f"{base}-{n}.db"
+        n += 1
+    return path
+
+
+def list_backups(db_path: str | Path) -> list[Path]:
+    """Every backup of this database in its backup folder, newest first."""
+    db_path = Path(db_path)
+    folder = backups_dir(db_path)
+    if not folder.is_dir():
+        return []
+    pattern = re.compile(rf"^{re.escape(db_path.stem)}-(?!damaged-)[\w-]+\.db$")
+    found = [p for p in folder.iterdir() if pattern.match(p.name) and p.is_file()]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+
+
+# -- making backups -----------------------------------------------------------------------
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fault(exc: BaseException, what: str) -> StoreError:
+    return StoreError(f"{what}失败：{fault_message(exc) or exc}")
+
+
+def _source(db_path: Path) -> sqlite3.Connection:
+    """A connection to read the live database from (read-only if its folder is)."""
+    if os.access(db_path.parent, os.W_OK) and os.access(db_path, os.W_OK):
+        conn = sqlite3.connect(str(db_path), timeout=10)
+    else:
+        conn = _connect_readonly(db_path)
+    conn.execute("PRAGMA busy_timeout=10000")
+    return conn
+
+
+def _copy_verified(src: sqlite3.Connection, dest: Path, *, audit_note: str | None = None) -> None:
+    """Copy ``src`` into ``dest`` through a temporary file; it appears only once verified."""
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        dst = sqlite3.connect(str(tmp))
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+            if audit_note is not None:
+                dst.execute(
+                    "INSERT INTO audit (at, actor, action, note) VALUES (?, ?, 'restore', ?)",
+                    (now(), _actor(), audit_note),
+                )
+                dst.commit()
+            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+        if result != "ok":
+            raise CorruptDatabase(
+                f"数据库完整性检查未通过（{result}），备份没有生成。请从较早的备份恢复，或联系信息化管理员。"
+            )
+        _fsync_file(tmp)
+        os.replace(tmp, dest)
+        _fsync_dir(dest.parent)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+
+
+def _actor() -> str:
+    from .store import _actor as actor
+
+    return actor()
+
+
+def _log(db_path: Path, action: str, note: str) -> None:
+    """Best effort: an audit entry in the live database (a read-only one cannot take it)."""
+    try:
+        conn = sqlite3.connect(str(db_path), timeout=5)
+        conn.isolation_level = None
+        try:
+            conn.execute("PRAGMA busy_timeout=5000")
+            Store(conn, db_path).log(action, note)
+        finally:
+            conn.close()
+    except (sqlite3.Error, StoreError, OSError):
+        pass
+
+
+def make_backup(db_path: str | Path, dest: str | Path | None = None, *, note: str = "备份") -> Path:
+    """Back up ``db_path`` (to ``dest``, or a new file in ``backups_dir``); returns the file.
+
+    Raises ``StoreError`` with a Chinese reason (``CorruptDatabase`` if the data fails its
+    integrity check); a failed backup leaves no file behind.
+    """
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise StoreError(f"找不到数据库文件：{db_path}")
+    if dest is None:
+        folder = backups_dir(db_path)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _fault(exc, f"创建备份文件夹 {folder} ") from exc
+        dest = _free_name(folder, f"{db_path.stem}-{_stamp()}")
+    dest = Path(dest)
+    if dest.exists() and dest.resolve() == db_path.resolve():
+        raise StoreError("备份文件不能是数据库文件本身，请另选位置。")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        src = _source(db_path)
+        try:
+            _copy_verified(src, dest)
+        finally:
+            src.close()
+    except StoreError:
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        if isinstance(exc, sqlite3.DatabaseError) and fault_message(exc) is None:
+            raise CorruptDatabase(f"数据库无法读取（{exc}），备份没有生成。请从较早的备份恢复。") from exc
+        raise _fault(exc, "备份") from exc
+    _log(db_path, "backup", f"{note}：{dest}")
+    return dest
+
+
+def auto_backup(db_path: str | Path, today: dt.date | None = None) -> Path | None:
+    """The daily automatic backup (called when the program closes): at most one a day.
+
+    Returns the new backup, or None when today's exists (or there is no database yet).
+    Rotates afterwards: keeps the last ``KEEP_DAILY`` daily and ``KEEP_MONTHLY`` monthly.
+    """
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        return None
+    today = today or dt.date.today()
+    folder = backups_dir(db_path)
+    dest = folder / f"{db_path.stem}-auto-{today.isoformat()}.db"
+    if dest.exists():
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fault(exc, "自动备份") from exc
+    made = make_backup(db_path, dest, note="自动备份")
+    rotate(db_path)
+    return made
+
+
+def rotate(db_path: str | Path, keep_daily: int = KEEP_DAILY, keep_monthly: int = KEEP_MONTHLY) -> list[Path]:
+    """Delete automatic backups beyond the last ``keep_daily`` days and the newest backup of
+    each of the last ``keep_monthly`` months.  Other backups are never touched."""
+    db_path = Path(db_path)
+    folder = backups_dir(db_path)
+    if not folder.is_dir():
+        return []
+    pattern = re.compile(rf"^{re.escape(db_path.stem)}{_AUTO_RE}")
+    dated: list[tuple[str, Path]] = []
+    for p in folder.iterdir():
+        m = pattern.match(p.name)
+        if m:
+            dated.append((m.group(1), p))
+    dated.sort(reverse=True)
+    keep = {d for d, _ in dated[:keep_daily]}
+    months: dict[str, str] = {}
+    for d, _ in dated:  # newest first: the first seen in a month is its newest
+        months.setdefault(d[:7], d)
+    keep.update(sorted(months.values(), reverse=True)[:keep_monthly])
+    removed = []
+    for d, p in dated:
+        if d not in keep:
+            try:
+                p.unlink()
+                removed.append(p)
+            except OSError:
+                pass
+    return removed
+
+
+# -- checking -----------------------------------------------------------------------------
+
+
+def _open_file_readonly(path: Path) -> sqlite3.Connection:
+    # immutable: read exactly this file, create nothing beside it (a USB stick may be locked)
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+
+
+def verify_backup(file: str | Path) -> None:
+    """Raise ``StoreError`` (Chinese reason) unless ``file`` is a sound database of ours that
+    this version of the program can open."""
+    file = Path(file)
+    name = file.name
+    if not file.is_file():
+        raise StoreError(f"找不到备份文件：{file}")
+    try:
+        with open(file, "rb") as fh:
+            head = fh.read(100)
+        size = file.stat().st_size
+    except OSError as exc:
+        raise StoreError(f"无法读取备份文件 {name}：{fault_message(exc) or exc}") from exc
+    if len(head) < 100 or head[:16] != HEADER:
+        raise StoreError(f"{name} 不是数据库文件，不能用来恢复。请选择本程序生成的备份文件（.db）。")
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    if page_size < 512 or (pages and size < pages * page_size) or size % page_size:
+        raise StoreError(f"备份文件 {name} 不完整（可能复制时被中断），不能用来恢复。请换一个备份文件。")
+    try:
+        conn = _open_file_readonly(file)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            ours = app_id == APP_ID or (app_id == 0 and {"settings", "audit"} <= tables and version > 0)
+            if not ours:
+                raise StoreError(f"{name} 不是本程序的数据库（可能是其他软件的文件），不能用来恢复。")
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{name} 由更新版本的程序生成（结构版本 {version}），请先升级本程序再恢复。")
+            if version < 1 or any(step not in MIGRATIONS for step in range(version, SCHEMA_VERSION)):
+                raise StoreError(f"{name} 的结构版本（{version}）无法识别，不能用来恢复。")
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            conn.close()
+    except StoreError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"备份文件 {name} 已损坏（{exc}），不能用来恢复。请换一个备份文件。") from exc
+    if result != "ok":
+        raise StoreError(f"备份文件 {name} 已损坏（完整性检查：{result}），不能用来恢复。请换一个备份文件。")
+
+
+def quick_check(db_path: str | Path) -> bool:
+    """``PRAGMA quick_check`` on the database (True for a file not created yet)."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return True
+    try:
+        with open(db_path, "rb") as fh:
+            head = fh.read(16)
+        if head and head != HEADER:
+            return False
+        conn = _connect_readonly(db_path)
+        try:
+            return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
+
+
+def latest_good_backup(db_path: str | Path) -> Path | None:
+    """The newest backup of this database that passes ``verify_backup``."""
+    for path in list_backups(db_path):
+        try:
+            verify_backup(path)
+        except StoreError:
+            continue
+        return path
+    return None
+
+
+# -- restore ------------------------------------------------------------------------------
+
+
+def _safety_copy(db_path: Path) -> Path:
+    """Keep the current data before a restore: a verified backup, or a raw copy if damaged."""
+    folder = backups_dir(db_path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fault(exc, "恢复前备份当前数据") from exc
+    try:
+        return make_backup(db_path, _free_name(folder, f"{db_path.stem}-before-restore-{_stamp()}"), note="恢复前备份")
+    except CorruptDatabase:
+        pass
+    raw = _free_name(folder, f"{db_path.stem}-damaged-{_stamp()}")
+    try:
+        shutil.copy2(db_path, raw)
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{db_path}{suffix}")
+            if side.exists():
+                shutil.copy2(side, Path(f"{raw}{suffix}"))
+    except OSError as exc:
+        raise _fault(exc, "恢复前备份当前数据") from exc
+    return raw
+
+
+def _retire_wal(db_path: Path) -> None:
+    """Fold the write-ahead log into the file and remove -wal/-shm, so the swapped-in file
+    cannot be paired with the old log."""
+    if db_path.exists():
+        try:
+            conn = sqlite3.connect(str(db_path), timeout=2)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            finally:
+                conn.close()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError("数据库正被其他程序使用，无法恢复。请关闭所有打开本数据库的程序后再试。") from exc
+            mode = "damaged"
+        except sqlite3.DatabaseError:
+            mode = "damaged"  # its raw copy (with -wal) was kept by _safety_copy
+        if mode.lower() not in ("delete", "damaged"):
+            raise StoreError("数据库正被其他程序使用，无法恢复。请关闭所有打开本数据库的程序后再试。")
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = Path(f"{db_path}{suffix}")
+        if side.exists():
+            side.unlink()
+
+
+def restore(db_path: str | Path, backup_file: str | Path) -> Path | None:
+    """Replace the database with ``backup_file``; returns the backup of the data replaced.
+
+    Checks the file first (a bad one is refused, nothing changed), backs up the current
+    data, then swaps the file in atomically.  Every connection to the database must be
+    closed first; the caller either holds the database's lock or it is free (else
+    ``lock.DatabaseInUse``).  The restored database gets a ``restore`` entry in its 操作日志.
+    """
+    db_path = Path(db_path)
+    backup_file = Path(backup_file)
+    verify_backup(backup_file)
+    if db_path.exists() and backup_file.resolve() == db_path.resolve():
+        raise StoreError("不能用数据库文件本身恢复，请选择一个备份文件。")
+    if lock.held_here(db_path):
+        return _restore(db_path, backup_file)
+    with lock.acquire(db_path):
+        return _restore(db_path, backup_file)
+
+
+def _restore(db_path: Path, backup_file: Path) -> Path | None:
+    safety = _safety_copy(db_path) if db_path.exists() else None
+    tmp = db_path.with_name(f".{db_path.name}.restore-{os.getpid()}.tmp")
+    note = f"从备份恢复：{backup_file}" + (f"；恢复前的数据已备份到 {safety}" if safety else "")
+    try:
+        src = _open_file_readonly(backup_file)
+        try:
+            _copy_verified(src, tmp, audit_note=note)
+        finally:
+            src.close()
+        _retire_wal(db_path)
+        os.replace(tmp, db_path)
+        _fsync_dir(db_path.parent)
+    except StoreError:
+        tmp.unlink(missing_ok=True)
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        tmp.unlink(missing_ok=True)
+        raise _fault(exc, "恢复") from exc
+    return safety
