@@ -1,0 +1,302 @@
+"""The record form, generated from the catalog: one widget per field, checked as you type.
+
+Keys: Enter moves to the next field (Shift+Enter is a new line in long text), Ctrl+Enter
+saves and starts the next record keeping the date and the choices, Esc cancels.  The
+validator is the same one import and the command line use, so the reason shown beside a
+field is the reason any other path would give; ``store.save`` writes in one transaction,
+so nothing is ever half saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import catalog, query
+from app.core.catalog import Field
+from app.core.store import StoreError
+from app.core.validation import ValidationError
+from app.ui.widgets.fields import (
+    ChoiceField,
+    DateField,
+    DecimalField,
+    IntField,
+    LongTextField,
+    NamesField,
+    PersonField,
+    TextField,
+)
+
+KEEP_KINDS = ("date", "choice")  # what Ctrl+Enter carries over to the next record
+ROSTERS = {"officers": ("enforcement_officers", "name")}  # names fields completed from a roster
+
+
+def make_widget(store, lg: catalog.Ledger, f: Field) -> QWidget:
+    if f.kind == "date":
+        return DateField()
+    if f.kind == "choice":
+        return ChoiceField(store.choices(lg.id, f.key), f.required)
+    if f.kind == "int":
+        return IntField()
+    if f.kind == "decimal":
+        return DecimalField()
+    if f.kind == "longtext":
+        return LongTextField()
+    if f.kind == "ref":
+        return PersonField(query.people(store))
+    if f.kind == "names":
+        roster = ROSTERS.get(f.key)
+        names = store.names_of(*roster) if roster else query.distinct_values(store, lg.id, f.key)
+        return NamesField(names)
+    if f.kind == "idcard":
+        w = TextField()
+        w.setMaxLength(18)
+        w.setPlaceholderText("18位，末位可为X")
+        return w
+    if f.kind == "text":
+        words = query.distinct_values(store, lg.id, f.key)
+        if f.key == catalog.VILLAGE:
+            villages = list(store.setting("villages") or [])
+            words = villages + [w for w in words if w not in villages]
+        return TextField(words)
+    return TextField()
+
+
+class RecordForm(QDialog):
+    """新增 or 编辑 one row.  ``saved(row_id)`` fires after every successful save."""
+
+    saved = Signal(int)
+
+    def __init__(self, store, ledger_id: str, row_id: int | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.ledger = catalog.get(ledger_id)
+        self.row_id = row_id
+        self.widgets: dict[str, QWidget] = {}
+        self.error_labels: dict[str, QLabel] = {}
+        self.errors: dict[str, str] = {}
+        self.touched: set[str] = set()
+        self.saved_count = 0
+        self.setWindowTitle(f"{'编辑' if row_id else '新增'} — {self.ledger.name}")
+        self.setModal(True)
+        self._build()
+        if row_id is not None:
+            row = store.get(self.ledger.id, row_id, include_deleted=True)
+            if row is None:
+                raise StoreError(f"{self.ledger.name}中没有编号为 {row_id} 的记录")
+            self.set_values(row)
+            self.touched = set(self.widgets)
+        else:
+            self._fill_defaults()
+        self.validate()
+        QTimer.singleShot(0, self.focus_first)
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        form_host = QWidget()
+        form = QFormLayout(form_host)
+        form.setLabelAlignment(Qt.AlignRight | Qt.AlignTop)
+        form.setRowWrapPolicy(QFormLayout.DontWrapRows)
+        for f in self.ledger.fields:
+            w = make_widget(self.store, self.ledger, f)
+            w.setObjectName(f"field_{f.key}")
+            w.setToolTip(f.help)
+            w.changed.connect(lambda key=f.key: self._changed(key))
+            self._watch_keys(w)
+            err = QLabel()
+            err.setObjectName(f"error_{f.key}")
+            err.setStyleSheet("color: #c0392b;")
+            err.setWordWrap(True)
+            err.hide()
+            cell = QWidget()
+            box = QVBoxLayout(cell)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(1)
+            box.addWidget(w)
+            box.addWidget(err)
+            label = QLabel(f"{f.label}{'＊' if f.required else ''}：")
+            if f.required:
+                label.setToolTip("必填")
+            label.setBuddy(w)
+            form.addRow(label, cell)
+            self.widgets[f.key] = w
+            self.error_labels[f.key] = err
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_host)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        outer.addWidget(scroll)
+
+        self.status = QLabel()
+        self.status.setStyleSheet("color: #2e7d32;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        self.save_next_button = QPushButton("保存并新增 (Ctrl+Enter)")
+        self.save_button = QPushButton("保存")
+        self.cancel_button = QPushButton("取消 (Esc)")
+        self.save_button.setDefault(False)
+        self.save_button.setAutoDefault(False)
+        self.save_next_button.setAutoDefault(False)
+        self.cancel_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self.save_and_close)
+        self.save_next_button.clicked.connect(self.save_and_next)
+        self.cancel_button.clicked.connect(self.reject)
+        for b in (self.save_next_button, self.save_button, self.cancel_button):
+            buttons.addWidget(b)
+        outer.addLayout(buttons)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, activated=self.save_and_next)
+        self.resize(620, min(760, 110 + 62 * len(self.ledger.fields)))
+
+    def _watch_keys(self, w: QWidget) -> None:
+        w.installEventFilter(self)
+        for child in w.findChildren(QWidget):
+            child.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            mods = event.modifiers() & ~Qt.KeypadModifier
+            if mods & Qt.ControlModifier:
+                self.save_and_next()
+                return True
+            if mods & Qt.ShiftModifier and isinstance(obj, LongTextField):
+                return False  # a new line inside long text
+            if mods == Qt.NoModifier:
+                if getattr(obj, "completer", None) and callable(obj.completer):
+                    comp = obj.completer()
+                    if comp is not None and comp.popup().isVisible():
+                        return False
+                self.focus_next(obj)
+                return True
+        return super().eventFilter(obj, event)
+
+    def focus_next(self, obj: QObject) -> None:
+        """Focus the field after the one holding ``obj`` (the 保存 button after the last)."""
+        keys = list(self.widgets)
+        for i, key in enumerate(keys):
+            w = self.widgets[key]
+            if obj is w or (isinstance(obj, QWidget) and w.isAncestorOf(obj)):
+                if i + 1 < len(keys):
+                    self.widgets[keys[i + 1]].setFocus(Qt.TabFocusReason)
+                else:
+                    self.save_button.setFocus(Qt.TabFocusReason)
+                return
+
+    def focus_first(self) -> None:
+        for f in self.ledger.fields:
+            w = self.widgets[f.key]
+            if f.kind not in KEEP_KINDS or not self.saved_count:
+                w.setFocus()
+                return
+
+    # -- values ---------------------------------------------------------------------------
+
+    def raw(self) -> dict[str, Any]:
+        return {key: w.value() for key, w in self.widgets.items()}
+
+    def set_values(self, row: dict[str, Any]) -> None:
+        for key, w in self.widgets.items():
+            w.blockSignals(True)
+            w.set_value(row.get(key))
+            w.blockSignals(False)
+        self.validate()
+
+    def _fill_defaults(self) -> None:
+        date = self.ledger.date_field
+        if date and self.ledger.field(date).required:
+            self.widgets[date].set_value(dt.date.today().isoformat())
+
+    def clear_for_next(self) -> None:
+        """Empty the fields for the next record, keeping dates and choices."""
+        keep = {f.key for f in self.ledger.fields if f.kind in KEEP_KINDS}
+        for f in self.ledger.fields:
+            if f.key not in keep:
+                w = self.widgets[f.key]
+                w.blockSignals(True)
+                w.set_value(None)
+                w.blockSignals(False)
+        self.touched = set()
+        self.row_id = None
+        self.setWindowTitle(f"新增 — {self.ledger.name}")
+        self.validate()
+
+    # -- checking -------------------------------------------------------------------------
+
+    def _changed(self, key: str) -> None:
+        self.touched.add(key)
+        self.status.clear()
+        self.validate()
+
+    def validate(self, show_all: bool = False) -> bool:
+        _clean, errors = self.store.validator(self.ledger.id).clean(self.raw())
+        self.errors = {}
+        for e in errors:
+            self.errors.setdefault(e.key, e.message)
+        if show_all:
+            self.touched |= set(self.errors)
+        visible = set(self.touched)
+        for rule in self.ledger.rules:  # a cross-field reason shows once any of its fields is touched
+            if visible.intersection(rule.fields):
+                visible.update(rule.fields)
+        for key, label in self.error_labels.items():
+            msg = self.errors.get(key) if key in visible else None
+            label.setText(msg or "")
+            label.setVisible(bool(msg))
+        self.save_button.setEnabled(not self.errors)
+        self.save_next_button.setEnabled(not self.errors)
+        return not self.errors
+
+    # -- saving ---------------------------------------------------------------------------
+
+    def save(self) -> int | None:
+        """Validate and write; the row id, or None (the reasons are shown at the fields)."""
+        if not self.validate(show_all=True):
+            self._focus_error()
+            return None
+        try:
+            row_id = self.store.save(self.ledger.id, self.raw(), self.row_id)
+        except ValidationError as exc:
+            for e in exc.errors:
+                self.errors.setdefault(e.key, e.message)
+            self.validate(show_all=True)
+            return None
+        except StoreError as exc:
+            QMessageBox.warning(self, "无法保存", str(exc))
+            return None
+        self.saved_count += 1
+        self.saved.emit(row_id)
+        return row_id
+
+    def _focus_error(self) -> None:
+        for f in self.ledger.fields:
+            if f.key in self.errors:
+                self.widgets[f.key].setFocus()
+                return
+
+    def save_and_close(self) -> None:
+        if self.save() is not None:
+            self.accept()
+
+    def save_and_next(self) -> None:
+        row_id = self.save()
+        if row_id is None:
+            return
+        self.clear_for_next()
+        self.status.setText(f"已保存第 {self.saved_count} 条，请录入下一条")
+        self.focus_first()

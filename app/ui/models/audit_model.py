@@ -1,0 +1,122 @@
+"""The 操作日志 as a read-only table model, fetched a page at a time, ID numbers masked."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from app.core import catalog
+from app.core.query import AuditQuery
+from app.core.validation import mask_idcard
+
+ACTIONS = {
+    "insert": "新增",
+    "update": "修改",
+    "delete": "删除（移入回收站）",
+    "restore": "从回收站恢复",
+    "purge": "彻底删除",
+    "import": "导入",
+    "setting": "修改设置",
+    "report_text": "修改报告文字",
+    "migrate": "升级数据库",
+    "backup": "备份",
+    "restore_backup": "从备份恢复",
+}
+COLUMNS = ("时间", "用户", "操作", "台账", "记录", "原值", "新值", "说明")
+PAGE_SIZE = 200
+MAX_PAGES = 5
+_ID_KEYS = {f.key for lg in catalog.LEDGERS for f in lg.fields if f.kind == "idcard"}
+
+
+def describe_values(ledger_id: str | None, values: Any) -> str:
+    """``{"name": "张三", "id_number": "5002…"}`` -> ``姓名：张三；身份证号：500230********123X``."""
+    if not values:
+        return ""
+    if not isinstance(values, dict):
+        return str(values)
+    lg = catalog.BY_ID.get(ledger_id or "")
+    parts = []
+    for key, value in values.items():
+        label = key
+        if lg is not None and key in lg._by_key:
+            label = lg.field(key).label
+        elif key == "deleted_at":
+            label = "删除时间"
+        if key in _ID_KEYS and isinstance(value, str):
+            value = mask_idcard(value)
+        parts.append(f"{label}：{'' if value is None else value}")
+    return "；".join(parts)
+
+
+class AuditModel(QAbstractTableModel):
+    def __init__(self, store, ledger_id: str | None = None, parent=None):
+        super().__init__(parent)
+        self.query = AuditQuery(store, ledger_id)
+        self._count = 0
+        self._pages: OrderedDict[int, list[dict]] = OrderedDict()
+        self.refresh()
+
+    def set_ledger(self, ledger_id: str | None) -> None:
+        self.query.ledger_id = ledger_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._count = self.query.count()
+        self._pages.clear()
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):
+        if role != Qt.DisplayRole:
+            return None
+        return COLUMNS[section] if orientation == Qt.Horizontal else str(section + 1)
+
+    def entry(self, row: int) -> dict | None:
+        if not 0 <= row < self._count:
+            return None
+        page_no, pos = divmod(row, PAGE_SIZE)
+        page = self._pages.get(page_no)
+        if page is None:
+            page = self.query.page(page_no * PAGE_SIZE, PAGE_SIZE)
+            self._pages[page_no] = page
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page[pos] if pos < len(page) else None
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
+            return None
+        e = self.entry(index.row())
+        if e is None:
+            return None
+        col = index.column()
+        if col == 0:
+            return (e["at"] or "").replace("T", " ")
+        if col == 1:
+            return e["actor"] or ""
+        if col == 2:
+            return ACTIONS.get(e["action"], e["action"])
+        if col == 3:
+            lg = catalog.BY_ID.get(e["ledger"] or "")
+            return lg.name if lg else (e["ledger"] or "")
+        if col == 4:
+            return "" if e["row_id"] is None else str(e["row_id"])
+        if col == 5:
+            return describe_values(e["ledger"], e["old"])
+        if col == 6:
+            return describe_values(e["ledger"], e["new"])
+        return e["note"] or ""
+
+    @property
+    def cached_rows(self) -> int:
+        return sum(len(p) for p in self._pages.values())
