@@ -1,0 +1,308 @@
+"""首页: the year's headline figures beside last year's, the to-dos from the checks, and the
+charts.  Figures, checks and charts are computed off the GUI thread (each worker opens its
+own connection); the page only lays out what comes back."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.charts_view import ChartsView
+from app.ui.pages.figure_helpers import (
+    SEVERITY_COLOR,
+    SEVERITY_TEXT,
+    YearCombo,
+    figure_info,
+    finding_attr,
+    first_rows,
+    format_value,
+    trend,
+)
+from app.ui.workers import Worker, can_thread, thread_store
+
+HEADLINE_KEYS: tuple[str, ...] = (
+    "enforcement.inspections",
+    "enforcement.joint_inspections",
+    "enforcement.penalties",
+    "enforcement.officers",
+    "disputes.screened",
+    "disputes.mediated",
+    "disputes.court_delegated",
+    "consultations.count",
+    "study.sessions",
+    "meetings.count",
+    "enterprise.visits",
+    "publicity.enterprise_events",
+    "resettlement.active",
+    "corrections.active",
+    "literates.count",
+    "enforcement.activity_rate",
+)
+CARD_COLUMNS = 4
+
+
+def load_figures(store, year: int) -> dict[str, Any]:
+    """This year's and last year's figures and the checks' findings (worker thread)."""
+    from app.core import figures
+
+    with thread_store(store) as s:
+        out = {"year": year, "current": figures.compute(s, year), "previous": figures.compute(s, year - 1)}
+        out["findings"] = run_checks(s, year)
+    return out
+
+
+def run_checks(store, year: int) -> list:
+    try:
+        from app.core.checks import run
+    except ModuleNotFoundError as exc:  # a build without the checks module: no to-dos
+        if exc.name != "app.core.checks":
+            raise
+        return []
+    return list(run(store, year))
+
+
+def render_charts(store, year: int, out_dir: str) -> list[tuple[str, str]]:
+    """The core charts as PNG files: [(caption, path)] (worker thread; imports matplotlib)."""
+    from app.core.report import charts
+
+    with thread_store(store) as s:
+        made = charts.render_all(s, year, out_dir)
+    return [(str(caption), str(path)) for caption, path in made]
+
+
+class FigureCard(QFrame):
+    """One headline: label, this year's value large, last year's beside it with ↑/↓."""
+
+    clicked = Signal(str)
+
+    def __init__(self, key: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        label, unit = figure_info(key)
+        self.unit = "" if unit == "%" else unit
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("card")
+        self.setStyleSheet(
+            "#card { background: #fff; border: 1px solid #d9dee5; border-radius: 6px; }"
+            "#card:hover { border-color: #2e86c1; }"
+        )
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("点击查看这个数字背后的记录")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.setSpacing(2)
+        self.title_label = QLabel(label)
+        self.title_label.setStyleSheet("color: #555;")
+        self.title_label.setWordWrap(True)
+        self.value_label = QLabel("…")
+        self.value_label.setStyleSheet("font-size: 22pt; font-weight: bold; color: #1b4f72;")
+        self.previous_label = QLabel("")
+        self.previous_label.setStyleSheet("color: #777;")
+        lay.addWidget(self.title_label)
+        lay.addWidget(self.value_label)
+        lay.addWidget(self.previous_label)
+
+    def set_values(self, now: Any, before: Any) -> None:
+        unit = self.unit if isinstance(now, int) else ""
+        self.value_label.setText(f"{format_value(self.key, now)}{unit}")
+        arrow = trend(now, before)
+        colour = {"↑": "#1e8449", "↓": "#c0392b"}.get(arrow, "#777")
+        before_unit = self.unit if isinstance(before, int) else ""
+        self.previous_label.setText(
+            f"上年 {format_value(self.key, before)}{before_unit} <span style='color:{colour}'>{arrow}</span>"
+        )
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.key)
+        super().mousePressEvent(event)
+
+
+class DashboardPage(QWidget):
+    """首页.  ``open_rows(ledger_id, row_ids)`` asks the main window to show those rows."""
+
+    open_rows = Signal(str, list)
+    loaded = Signal()  # figures and to-dos are on screen
+    charts_loaded = Signal()
+
+    def __init__(self, store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self._workers: list[Worker] = []
+        self._chart_dir = tempfile.TemporaryDirectory(prefix="fazhi-charts-")
+        self._data: dict[str, Any] | None = None
+        self._build()
+        self.year_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.refresh()
+
+    # -- layout -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        title = QLabel("首页")
+        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.year_combo = YearCombo()
+        self.refresh_button = QPushButton("刷新")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.status_label = QLabel("")
+        self.status_label.setStyleSheet("color: #777;")
+        bar.addWidget(title)
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("年度："))
+        bar.addWidget(self.year_combo)
+        bar.addWidget(self.refresh_button)
+        bar.addSpacing(12)
+        bar.addWidget(self.status_label)
+        bar.addStretch(1)
+        outer.addLayout(bar)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        col = QVBoxLayout(body)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        figures_box = QGroupBox("主要数据（与上年同比）")
+        grid = QGridLayout(figures_box)
+        grid.setSpacing(10)
+        self.cards: dict[str, FigureCard] = {}
+        for i, key in enumerate(HEADLINE_KEYS):
+            card = FigureCard(key)
+            card.clicked.connect(self._open_figure)
+            grid.addWidget(card, i // CARD_COLUMNS, i % CARD_COLUMNS)
+            self.cards[key] = card
+        col.addWidget(figures_box)
+
+        todo_box = QGroupBox("待办事项（点击查看相关记录）")
+        todo_lay = QVBoxLayout(todo_box)
+        self.todo_list = QListWidget()
+        self.todo_list.setMinimumHeight(140)
+        self.todo_list.setAlternatingRowColors(True)
+        self.todo_list.itemClicked.connect(self._open_todo)
+        self.todo_list.itemActivated.connect(self._open_todo)
+        todo_lay.addWidget(self.todo_list)
+        col.addWidget(todo_box)
+
+        charts_box = QGroupBox("图表（本年与上年）")
+        charts_lay = QVBoxLayout(charts_box)
+        self.charts = ChartsView(columns=2)
+        charts_lay.addWidget(self.charts)
+        col.addWidget(charts_box)
+        col.addStretch(1)
+
+    # -- data ---------------------------------------------------------------------------
+
+    def year(self) -> int:
+        return self.year_combo.year()
+
+    def set_year(self, year: int) -> None:
+        if year != self.year():
+            self.year_combo.set_year(year)  # refreshes through currentIndexChanged
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the figures, to-dos and charts of the selected year off the GUI thread."""
+        year = self.year()
+        self.status_label.setText(f"正在统计{year}年数据…")
+        for card in self.cards.values():
+            card.value_label.setText("…")
+        worker = Worker(load_figures, self.store, year)
+        worker.finished.connect(self._show_figures)
+        worker.failed.connect(lambda msg: self.status_label.setText(f"统计失败：{msg}"))
+        self._run(worker)
+        self.charts.show_message("正在生成图表…")
+        chart_worker = Worker(render_charts, self.store, year, self._chart_dir.name)
+        chart_worker.finished.connect(lambda charts, y=year: self._show_charts(y, charts))
+        chart_worker.failed.connect(lambda msg: self.charts.show_message(f"图表生成失败：{msg}"))
+        self._run(chart_worker)
+
+    def _run(self, worker: Worker) -> None:
+        self._workers = [w for w in self._workers if w.is_running()]
+        self._workers.append(worker)
+        worker.start(in_thread=can_thread(self.store))
+
+    def _show_figures(self, data: dict[str, Any]) -> None:
+        if data["year"] != self.year():
+            return  # the clerk switched years meanwhile; that year's worker will report
+        self._data = data
+        for key, card in self.cards.items():
+            card.set_values(data["current"].get(key), data["previous"].get(key))
+        self._fill_todos(data["findings"])
+        n = len(data["findings"])
+        self.status_label.setText(f"{data['year']}年数据已更新" + (f"，{n}项待办" if n else "，没有待办"))
+        self.loaded.emit()
+
+    def _fill_todos(self, findings: list) -> None:
+        self.todo_list.clear()
+        if not findings:
+            item = QListWidgetItem("没有待办事项：本年度台账未发现需要处理的问题。")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.todo_list.addItem(item)
+            return
+        for f in findings:
+            severity = finding_attr(f, "severity", "warning")
+            ids = list(finding_attr(f, "row_ids", []) or [])
+            text = f"【{SEVERITY_TEXT.get(severity, severity)}】{finding_attr(f, 'title', '')}"
+            if ids:
+                text += f"（{len(ids)}条）"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, (finding_attr(f, "ledger"), ids))
+            item.setToolTip(str(finding_attr(f, "detail", "") or ""))
+            item.setForeground(_colour(SEVERITY_COLOR.get(severity, "#333")))
+            self.todo_list.addItem(item)
+
+    def _show_charts(self, year: int, charts: list[tuple[str, str]]) -> None:
+        if year != self.year():
+            return
+        self.charts.set_charts(charts)
+        self.charts_loaded.emit()
+
+    # -- clicks -------------------------------------------------------------------------
+
+    def _open_todo(self, item: QListWidgetItem) -> None:
+        data = item.data(Qt.ItemDataRole.UserRole)
+        if not data or not data[0]:
+            return
+        ledger, ids = data
+        self.open_rows.emit(str(ledger), list(ids))
+
+    def _open_figure(self, key: str) -> None:
+        from app.core import figures
+
+        target = first_rows(figures.rows_for(self.store, self.year(), key))
+        if target:
+            self.open_rows.emit(target[0], target[1])
+
+    def findings(self) -> list:
+        return list(self._data["findings"]) if self._data else []
+
+    def closeEvent(self, event) -> None:
+        for w in self._workers:
+            w.cancel()
+            w.wait(10000)
+        super().closeEvent(event)
+
+
+def _colour(name: str):
+    from PySide6.QtGui import QColor
+
+    return QColor(name)

@@ -1,0 +1,88 @@
+"""Small pieces shared by the 首页, 年度报告 and 重点人群 pages: the year selector, figure
+labels and values as a clerk reads them, and "the rows behind" a figure or a finding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox
+
+SEVERITY_TEXT = {"error": "错误", "warning": "提醒", "warn": "提醒", "info": "提示"}
+SEVERITY_COLOR = {"error": "#c0392b", "warning": "#b9770e", "warn": "#b9770e", "info": "#2e86c1"}
+
+
+def default_year(today: dt.date | None = None) -> int:
+    """The year a clerk most likely works on: last year in January–February (report time)."""
+    today = today or dt.date.today()
+    return today.year - 1 if today.month <= 2 else today.year
+
+
+class YearCombo(QComboBox):
+    """Years from ten back to next year, newest first; ``year()`` / ``set_year()``."""
+
+    def __init__(self, year: int | None = None, parent=None):
+        super().__init__(parent)
+        this = dt.date.today().year
+        for y in range(this + 1, this - 11, -1):
+            self.addItem(f"{y}年", y)
+        self.set_year(year or default_year())
+
+    def year(self) -> int:
+        return int(self.currentData())
+
+    def set_year(self, year: int) -> None:
+        i = self.findData(year)
+        if i < 0:  # outside the list (old data): add it in order
+            pos = next((k for k in range(self.count()) if self.itemData(k) < year), self.count())
+            self.insertItem(pos, f"{year}年", year)
+            i = pos
+        self.setCurrentIndex(i)
+
+
+def figure_info(key: str) -> tuple[str, str]:
+    """(label, unit) of a figure, falling back to the key."""
+    from app.core.figures.definitions import FIGURES
+
+    fig = FIGURES.get(key)
+    return (fig.label, fig.unit) if fig else (key, "")
+
+
+def format_value(key: str, value: Any) -> str:
+    """Exact numbers for the screen (the report rounds with 余, the dashboard does not)."""
+    if value is None:
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value)) or "—"
+    _, unit = figure_info(key)
+    if unit == "%" or isinstance(value, float):
+        from app.core.figures.approx import rate
+
+        return rate(value)
+    return f"{value}"
+
+
+def trend(now: Any, before: Any) -> str:
+    """↑ / ↓ / 持平 between two numbers; empty when either is not a number."""
+    if not isinstance(now, (int, float)) or not isinstance(before, (int, float)):
+        return ""
+    if now > before:
+        return "↑"
+    if now < before:
+        return "↓"
+    return "持平"
+
+
+def first_rows(entries: list[tuple[str, list[int]]]) -> tuple[str, list[int]] | None:
+    """The first (ledger, ids) with rows, else the first entry, else None."""
+    for ledger, ids in entries:
+        if ids:
+            return ledger, list(ids)
+    return (entries[0][0], list(entries[0][1])) if entries else None
+
+
+def finding_attr(f: Any, name: str, default: Any = None) -> Any:
+    """A finding's field, whether it is a dataclass/namedtuple or a dict."""
+    if isinstance(f, dict):
+        return f.get(name, default)
+    return getattr(f, name, default)
