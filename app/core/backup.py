@@ -266,6 +266,13 @@ def rotate(db_path: str | Path, keep_daily: int = KEEP_DAILY, keep_monthly: int 
         months.setdefault(d[:7], d)
     keep.update(sorted(months.values(), reverse=True)[:keep_monthly])
     removed = []
+    # temporary files of backups that were killed halfway (an hour is far longer than a backup)
+    for p in folder.glob(".*.tmp"):
+        try:
+            if p.stat().st_mtime < dt.datetime.now().timestamp() - 3600:
+                p.unlink()
+        except OSError:
+            pass
     for d, p in dated:
         if d not in keep:
             try:
@@ -429,6 +436,9 @@ def restore(db_path: str | Path, backup_file: str | Path) -> Path | None:
 
 
 def _restore(db_path: Path, backup_file: Path) -> Path | None:
+    # we hold the lock, so any restore temp file here was left by a restore that was killed
+    for stale in db_path.parent.glob(f".{db_path.name}.restore-*.tmp*"):
+        stale.unlink(missing_ok=True)
     safety = _safety_copy(db_path) if db_path.exists() else None
     tmp = db_path.with_name(f".{db_path.name}.restore-{os.getpid()}.tmp")
     note = f"从备份恢复：{backup_file}" + (f"；恢复前的数据已备份到 {safety}" if safety else "")
