@@ -1,0 +1,190 @@
+"""Data-quality checks before a report (DESIGN.md section 4).
+
+Each check looks at the rows of year Y and returns at most one ``Finding`` naming every row
+it concerns, so the clerk can open and fix them.  ``error`` = the data breaks a rule (the
+report would be wrong); ``warning`` = the report would be weak or a claim in it doubtful.
+Rows that break entry rules can only come from outside the program (raw SQL, old files), but
+the checks must still catch them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from app.core import catalog
+from app.core.store import Store, year_bounds
+from app.core.validation import mask_idcard, parse_idcard, split_names
+
+Severity = Literal["error", "warning"]
+OPEN_STATES = ("待调解", "调解中")
+VISITED_CATEGORIES = ("社区矫正对象", "安置帮教对象")
+OPEN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    title: str
+    severity: Severity
+    ledger: str
+    row_ids: list[int] = field(default_factory=list)
+    detail: str = ""  # one line per row
+
+    @property
+    def count(self) -> int:
+        return len(self.row_ids)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def as_of(year: int, today: dt.date | None = None) -> dt.date:
+    """The day a year is judged on: 31 Dec, or today while the year is still running."""
+    today = today or dt.date.today()
+    return min(dt.date(year, 12, 31), today)
+
+
+def _finding(code, title, severity, ledger, hits: list[tuple[int, str]]) -> list[Finding]:
+    if not hits:
+        return []
+    return [Finding(code, title, severity, ledger, [rid for rid, _ in hits], "\n".join(line for _, line in hits))]
+
+
+def disputes_open(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
+    day = as_of(year, today).isoformat()
+    sql = (
+        "SELECT id, registered_on, source, parties, summary, status,"
+        " CAST(julianday(:day) - julianday(registered_on) AS INTEGER) FROM disputes"
+        " WHERE deleted_at IS NULL AND status IN ('待调解', '调解中')"
+        " AND julianday(:day) - julianday(registered_on) > :days ORDER BY registered_on, id"
+    )
+    hits = [
+        (rid, f"{reg} {src or ''}：{parties or '（未填当事人）'}，{(summary or '')[:30]}（{status}，已{days}天）")
+        for rid, reg, src, parties, summary, status, days in store.conn.execute(sql, {"day": day, "days": OPEN_DAYS})
+    ]
+    return _finding("disputes_open", f"矛盾纠纷超过{OPEN_DAYS}天未结案", "warning", "disputes", hits)
+
+
+def _year_rows(store: Store, ledger_id: str, year: int, cols: str, where: str = "1") -> list[tuple]:
+    lg = catalog.get(ledger_id)
+    lo, hi = year_bounds(year)
+    date = lg.date_field
+    sql = (
+        f'SELECT id, "{date}", {cols} FROM "{lg.id}" WHERE deleted_at IS NULL AND "{date}" BETWEEN ? AND ?'
+        f' AND ({where}) ORDER BY "{date}", id'
+    )
+    return store.conn.execute(sql, (lo, hi)).fetchall()
+
+
+def inspection_officers(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
+    roster = set(store.names_of("enforcement_officers"))
+    few, unknown = [], []
+    for rid, date, target, officers in _year_rows(store, "inspections", year, "target, officers"):
+        names = split_names(officers or "")
+        if len(names) < 2:
+            few.append((rid, f"{date} {target}：执法人员仅{len(names)}名（{'、'.join(names) or '未填'}）"))
+        missing = [n for n in names if n not in roster]
+        if missing:
+            unknown.append((rid, f"{date} {target}：{'、'.join(missing)} 不在执法人员名册中"))
+    return _finding("inspection_officers", "行政检查执法人员少于2名", "error", "inspections", few) + _finding(
+        "inspection_unknown_officer", "行政检查的执法人员不在执法人员名册中", "warning", "inspections", unknown
+    )
+
+
+def penalties_unreviewed(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
+    rows = _year_rows(store, "penalties", year, "decision_no, party", "legal_review IS NOT '是'")
+    hits = [(rid, f"{date} {no}（{party}）：未经法制审核") for rid, date, no, party in rows]
+    return _finding("penalties_unreviewed", "行政处罚未经法制审核", "warning", "penalties", hits)
+
+
+def _months(year: int, day: dt.date) -> list[tuple[int, str, str]]:
+    """(month, first day, last day) of each month of ``year`` up to ``day``'s month."""
+    out = []
+    for m in range(1, 13):
+        first = dt.date(year, m, 1)
+        if first > day:
+            break
+        last = dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+        out.append((m, first.isoformat(), last.isoformat()))
+    return out
+
+
+def visits_missing(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
+    """社区矫正对象 and 安置帮教对象 on the roster in a month of Y without a visit that month."""
+    lo, hi = year_bounds(year)
+    day = as_of(year, today)
+    sql = (
+        "SELECT p.id, p.name, p.category, p.listed_on, p.released_on,"
+        " (SELECT group_concat(DISTINCT CAST(substr(v.date, 6, 2) AS INTEGER)) FROM visits v"
+        "   WHERE v.person_id = p.id AND v.deleted_at IS NULL AND v.date BETWEEN :lo AND :hi)"
+        " FROM key_persons p WHERE p.deleted_at IS NULL AND p.category IN ('社区矫正对象', '安置帮教对象')"
+        " AND p.listed_on <= :hi AND (p.released_on IS NULL OR p.released_on = '' OR p.released_on >= :lo)"
+        " ORDER BY p.id"
+    )
+    hits = []
+    for rid, name, category, listed, released, visited in store.conn.execute(sql, {"lo": lo, "hi": hi}):
+        seen = {int(m) for m in (visited or "").split(",") if m}
+        gaps = [
+            m
+            for m, first, last in _months(year, day)
+            if listed <= last and (not released or released >= first) and m not in seen
+        ]
+        if gaps:
+            hits.append((rid, f"{name}（{category}）：{'、'.join(f'{m}月' for m in gaps)}无走访记录"))
+    return _finding("visits_missing", "重点人员有月份未走访", "warning", "key_persons", hits)
+
+
+def idcards_invalid(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
+    """Invalid (or missing where required) 身份证号 of people on the roster during Y."""
+    lo, hi = year_bounds(year)
+    sql = (
+        "SELECT id, name, category, id_number FROM key_persons WHERE deleted_at IS NULL AND listed_on <= ?"
+        " AND (released_on IS NULL OR released_on = '' OR released_on >= ?) ORDER BY id"
+    )
+    hits = []
+    for rid, name, category, number in store.conn.execute(sql, (hi, lo)):
+        if not number:
+            if category in VISITED_CATEGORIES:
+                hits.append((rid, f"{name}（{category}）：未填写身份证号"))
+            continue
+        try:
+            parse_idcard(number)
+        except ValueError as exc:
+            hits.append((rid, f"{name}（{category}）：身份证号 {mask_idcard(str(number))} 有误，{exc}"))
+    return _finding("idcards_invalid", "身份证号无效", "error", "key_persons", hits)
+
+
+def documents_not_filed(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
+    rows = _year_rows(store, "normative_documents", year, "doc_no, title", "filed IS NOT '是'")
+    hits = [(rid, f"{date} {no}《{title}》：未备案") for rid, date, no, title in rows]
+    found = _finding("documents_not_filed", "规范性文件未备案", "warning", "normative_documents", hits)
+    rows = _year_rows(
+        store,
+        "normative_documents",
+        year,
+        "doc_no, title, review",
+        "review NOT IN ('合法', '修改后合法') OR review IS NULL",
+    )
+    hits = [(rid, f"{date} {no}《{title}》：合法性审查为{review or '空'}") for rid, date, no, title, review in rows]
+    return found + _finding(
+        "documents_not_lawful", "规范性文件未经合法性审查或审查不合法", "warning", "normative_documents", hits
+    )
+
+
+CHECKS: tuple[Callable[..., list[Finding]], ...] = (
+    disputes_open,
+    inspection_officers,
+    penalties_unreviewed,
+    visits_missing,
+    idcards_invalid,
+    documents_not_filed,
+)
+
+
+def run(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
+    """Every finding for ``year``, errors first."""
+    found = [f for check in CHECKS for f in check(store, year, today)]
+    return sorted(found, key=lambda f: f.severity != "error")
