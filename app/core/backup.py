@@ -160,10 +160,11 @@ def _copy_verified(src: sqlite3.Connection, dest: Path, *, audit_note: str | Non
         os.replace(tmp, dest)
         _fsync_dir(dest.parent)
     except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        for leftover in (tmp, *(Path(f"{tmp}{s}") for s in ("-journal", "-wal", "-shm"))):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
         raise
 
 

@@ -22,7 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .faults import READ_ONLY, writable
+from .faults import READ_ONLY, fault_message, writable
+from .store import StoreError
 
 # Windows locks byte ranges and refuses reads of a locked range, so lock a byte far past the
 # JSON: others can still read who holds it.
@@ -44,8 +45,9 @@ class DatabaseInUse(Exception):
         )
 
 
-class LockUnavailable(Exception):
-    """The lock file cannot be written (a read-only folder): open the database read-only."""
+class LockUnavailable(StoreError):
+    """The lock file cannot be written (a read-only folder, a full disk): the message says
+    what to do; the window can still open the database read-only."""
 
     def __init__(self, message: str = READ_ONLY):
         super().__init__(message)
@@ -185,7 +187,7 @@ def acquire(db_path: str | Path) -> DbLock:
     except OSError as exc:
         if not writable(path) or isinstance(exc, PermissionError):
             raise LockUnavailable() from exc
-        raise
+        raise LockUnavailable(fault_message(exc) or f"无法创建锁文件 {path}：{exc}") from exc
     try:
         if not _os_lock(fd):
             info = _read_info(fd)
@@ -199,7 +201,7 @@ def acquire(db_path: str | Path) -> DbLock:
             os.fsync(fd)
         except OSError as exc:
             _os_unlock(fd)
-            raise LockUnavailable() from exc
+            raise LockUnavailable(fault_message(exc) or READ_ONLY) from exc
     except BaseException:
         os.close(fd)
         raise

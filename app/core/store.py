@@ -13,7 +13,7 @@ import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,7 @@ class Store:
         c = self.conn
         c.execute("PRAGMA foreign_keys=ON")
         if not readonly:
+            self._check_identity()  # before switching to WAL: never alter another program's file
             mode = c.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if self.path is not None and mode.lower() != "wal":
                 raise sqlite3.DatabaseError(f"journal_mode={mode}")
@@ -184,7 +185,8 @@ class Store:
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
-    def _prepare(self, migrate: bool) -> None:
+    def _check_identity(self) -> None:
+        """Refuse a file that is not ours, or is from a newer version, before writing to it."""
         version = self.schema_version
         tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
@@ -192,8 +194,14 @@ class Store:
             raise sqlite3.DatabaseError("没有版本号的数据库")
         if tables and app_id not in (0, APP_ID):
             raise sqlite3.DatabaseError("application_id 不符")
+        if tables and app_id == 0 and not {"settings", "audit"} <= tables:
+            raise sqlite3.DatabaseError("没有本程序的数据表")  # another program's SQLite file
         if version > SCHEMA_VERSION:
             raise StoreError(f"这个数据库由更新版本的程序创建（结构版本 {version}），请升级本程序后再打开。")
+
+    def _prepare(self, migrate: bool) -> None:
+        self._check_identity()
+        version = self.schema_version
         if version == 0:
             with self.transaction():
                 for sql in BASE_SCHEMA_V1:
@@ -441,12 +449,23 @@ class Store:
             )
         return row_id
 
-    def insert_many(self, ledger_id: str, rows: Iterable[dict[str, Any]], note: str = "") -> int:
+    def insert_many(
+        self,
+        ledger_id: str,
+        rows: Iterable[dict[str, Any]] | Iterable[Sequence[Any]],
+        note: str = "",
+        *,
+        ordered: bool = False,
+        expected: int = 0,
+    ) -> int:
         """Insert clean rows in one transaction with one audit entry for the batch.
 
-        ``rows`` may be a generator (it is consumed once, streamed into ``executemany``); an
-        exception it raises rolls the whole batch back.  ``{count}`` in ``note`` becomes the
-        number of rows.
+        ``rows`` may be a generator (consumed once, streamed into ``executemany``); an
+        exception it raises rolls the whole batch back.  With ``ordered`` each row is a
+        sequence of values in ``ledger.keys`` order instead of a dict.  ``expected`` (a row
+        count estimate) lets a big batch into a smaller table drop the secondary indexes and
+        rebuild them afterwards, which is several times faster than updating them row by row.
+        ``{count}`` in ``note`` becomes the number of rows.
         """
         lg = catalog.get(ledger_id)
         stamp = now()
@@ -457,13 +476,28 @@ class Store:
 
         def values() -> Iterator[list[Any]]:
             nonlocal count
-            uids = _uuid4_strings()
-            for r in rows:
-                count += 1
-                yield [next(uids), *[r.get(k) for k in keys], stamp, stamp]
+            uids = _uuid7_strings()
+            if ordered:
+                for r in rows:
+                    count += 1
+                    yield [next(uids), *r, stamp, stamp]
+            else:
+                for r in rows:
+                    count += 1
+                    yield [next(uids), *[r.get(k) for k in keys], stamp, stamp]
 
         with self.transaction():
+            rebuild: list[tuple[str, str]] = []
+            if expected >= 5000 and expected > self.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}"').fetchone()[0]:
+                rebuild = self.conn.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                    (lg.id,),
+                ).fetchall()
+                for name, _ in rebuild:
+                    self.conn.execute(f"DROP INDEX {_q(name)}")
             self.conn.executemany(sql, values())
+            for _, index_sql in rebuild:
+                self.conn.execute(index_sql)
             note = (note or "导入 {count} 行").replace("{count}", str(count))
             self._audit("import", lg.id, None, None, None, {"rows": count}, note)
         return count
@@ -572,13 +606,26 @@ class Store:
         )]  # fmt: skip
 
 
-def _uuid4_strings() -> Iterator[str]:
-    """Random (version 4) UUID strings, ~4x faster than ``str(uuid.uuid4())`` for bulk inserts."""
+def _uuid7_strings() -> Iterator[str]:
+    """UUIDs (RFC 9562 version 7, "monotonic random") for one batch of inserts.
+
+    A 48-bit millisecond timestamp, 42 random bits, and a counter that starts at a random
+    31-bit value: unique across PCs and batches like uuid4, but ascending within a batch, so
+    the ``uid`` index is appended to instead of written at random places (and formatting is
+    ~10x cheaper than ``str(uuid.uuid4())``).
+    """
+    ms = int(dt.datetime.now().timestamp() * 1000) & (2**48 - 1)
+    rand = int.from_bytes(os.urandom(10), "big")
+    rand_a = rand & 0xFFF
+    rand_b_hi = (rand >> 12) & (2**30 - 1)  # the top 30 of rand_b's 62 bits; the counter is the rest
+    counter = (rand >> 42) & (2**31 - 1)
+    high = (0b10 << 30) | rand_b_hi  # variant bits + 30 random bits = 8 hex digits
+    t = f"{ms:012x}"
+    h = f"{high:08x}"
+    prefix = f"{t[:8]}-{t[8:]}-7{rand_a:03x}-{h[:4]}-{h[4:]}"
     while True:
-        h = os.urandom(16 * 1024).hex()
-        for i in range(0, len(h), 32):
-            s = h[i : i + 32]
-            yield f"{s[:8]}-{s[8:12]}-4{s[13:16]}-{'89ab'[int(s[16], 16) & 3]}{s[17:20]}-{s[20:]}"
+        yield f"{prefix}{counter:08x}"
+        counter += 1
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
@@ -591,8 +638,9 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
         return conn
     except sqlite3.OperationalError:
         conn.close()
-        if not path.exists():
-            raise
+        wal = Path(f"{path}-wal")
+        if not path.exists() or (wal.exists() and wal.stat().st_size > 0):
+            raise  # immutable would ignore the log, and with it the latest saved rows
         return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10)
 
 

@@ -1,0 +1,106 @@
+"""One writer: a second program is told who has the database; a crashed holder's lock is stale."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core import lock
+
+ROOT = Path(__file__).resolve().parents[1]
+HOLDER = "import sys,time;from app.core import lock;l=lock.acquire(sys.argv[1]);print('held',flush=True);time.sleep(60)"
+TRY = (
+    "import sys;from app.core import lock\n"
+    "try:\n    l=lock.acquire(sys.argv[1]); print('GOT', l.stale_holder is not None)\n"
+    "except lock.DatabaseInUse as e:\n    print('BUSY', e.holder, e.info.get('pid'))\n"
+)
+
+
+def _run(code: str, *args: str, wait: bool = True):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-c", code, *args]
+    if wait:
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60).stdout.strip()
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+
+
+def test_lock_file_says_who_and_is_emptied_on_release(db_path):
+    with lock.acquire(db_path) as held:
+        info = json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))
+        assert info["pid"] == os.getpid() and info["host"] == socket.gethostname()
+        assert set(info) == {"user", "host", "pid", "since"}
+        assert held.stale_holder is None
+        assert lock.held_here(db_path)
+        assert lock.holder(db_path) == info
+    assert lock.lock_path(db_path).read_bytes() == b""
+    assert not lock.held_here(db_path) and lock.holder(db_path) is None
+    lock.acquire(db_path).release()  # free again
+
+
+def test_second_acquire_in_the_same_process_is_refused(db_path):
+    with lock.acquire(db_path):
+        with pytest.raises(lock.DatabaseInUse) as info:
+            lock.acquire(db_path)
+        assert "用户" in info.value.holder and "电脑" in info.value.holder
+
+
+def test_second_process_is_told_who_holds_it_and_stale_lock_is_taken_over(db_path):
+    first = _run(HOLDER, str(db_path), wait=False)
+    try:
+        assert first.stdout.readline().strip() == "held"
+        out = _run(TRY, str(db_path))
+        assert out.startswith("BUSY "), out
+        assert f"电脑 {socket.gethostname()}" in out and "开始时间" in out and out.endswith(str(first.pid))
+        # and from this process too, with a Chinese message a clerk can act on
+        with pytest.raises(lock.DatabaseInUse) as exc:
+            lock.acquire(db_path)
+        assert "数据库正由用户" in str(exc.value) and "只读" in str(exc.value)
+        assert lock.holder(db_path)["pid"] == first.pid
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    # the crashed holder left its lock file behind, with its JSON in it ...
+    assert json.loads(lock.lock_path(db_path).read_text(encoding="utf-8"))["pid"] == first.pid
+    assert lock.holder(db_path) is None  # ... but nobody holds the OS lock: stale
+    assert _run(TRY, str(db_path)) == "GOT True"
+    with lock.acquire(db_path) as held:
+        assert held.stale_holder is None  # the previous TRY released it cleanly
+
+
+def test_stale_holder_is_reported_after_a_crash(db_path):
+    first = _run(HOLDER, str(db_path), wait=False)
+    assert first.stdout.readline().strip() == "held"
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    with lock.acquire(db_path) as held:
+        assert held.stale_holder["pid"] == first.pid
+
+
+def test_read_only_folder_cannot_be_locked(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("as root, permissions do not stop writes; the read-only case is in test_safety_faults")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(lock.LockUnavailable, match="只读"):
+            lock.acquire(folder / "ledgers.db")
+    finally:
+        folder.chmod(0o755)
+
+
+def test_unreadable_lock_content_still_refuses(db_path):
+    lock.lock_path(db_path).write_bytes(b"\xff\xfe not json")
+    held = lock.acquire(db_path)  # garbage and nobody holding: taken over
+    try:
+        assert held.stale_holder is None
+        assert lock.describe_holder(None) == "另一个程序（使用者不详）"
+    finally:
+        held.release()
