@@ -1,0 +1,94 @@
+"""One call from the store to the finished report: figures -> text -> charts -> .docx."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from app.core.store import Store
+
+Progress = Callable[[str, float], None]
+
+# stage -> (start, end) of the progress bar
+_STAGES = {"figures": (0.0, 0.1), "text": (0.1, 0.15), "charts": (0.15, 0.8), "docx": (0.8, 1.0)}
+STAGE_LABELS = {
+    "figures": "计算统计数字",
+    "text": "生成报告文字",
+    "charts": "绘制图表",
+    "docx": "写入 Word 文件",
+    "done": "完成",
+}
+
+
+def build_report(
+    store: Store,
+    year: int,
+    out_path: str | Path,
+    charts_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    *,
+    with_charts: bool = True,
+) -> Path:
+    """Write the year's report to ``out_path`` (.docx); the charts also as PNGs in ``charts_dir``.
+
+    ``progress(stage, fraction)`` is called as it goes (stages: figures, text, charts, docx,
+    done; labels in ``STAGE_LABELS``).  The file is written beside its target and moved into
+    place, so a failure never leaves half a report.
+    """
+    from app.core import figures as figs
+
+    from . import text
+    from .fonts import scheme
+
+    def tell(stage: str, within: float = 0.0) -> None:
+        if progress:
+            lo, hi = _STAGES.get(stage, (1.0, 1.0))
+            progress(stage, lo + (hi - lo) * within)
+
+    out_path = Path(out_path)
+    tell("figures")
+    now = figs.compute(store, year)
+    before = figs.compute(store, year - 1)
+    tell("text")
+    report = text.render_store(store, year, figures=now, previous=before)
+
+    charts = []
+    if with_charts:
+        from .charts import render_charts
+
+        tell("charts")
+        charts = render_charts(
+            year,
+            figs.breakdowns(store, year),
+            figs.breakdowns(store, year - 1),
+            progress=lambda done, total: tell("charts", done / total),
+        )
+        if charts_dir is not None:
+            folder = Path(charts_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            for i, chart in enumerate(charts, 1):
+                chart.save(folder, i)
+
+    tell("docx")
+    from .docx_writer import ChartImage, write_docx
+
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".docx", dir=out_path.parent)
+    os.close(fd)
+    try:
+        write_docx(
+            report,
+            tmp,
+            scheme(store.setting("font_scheme")),
+            charts=[ChartImage(c.title, c.png) for c in charts],
+            issuer=store.issuer,
+        )
+        os.chmod(tmp, 0o644)  # mkstemp makes it private
+        os.replace(tmp, out_path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    tell("done", 1.0)
+    return out_path
