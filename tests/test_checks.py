@@ -1,0 +1,146 @@
+"""Data-quality checks (DESIGN.md section 4), including rows only raw SQL could write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from app.core import catalog
+from app.core.checks import Finding, as_of, run
+
+from .test_figures import AFTER, HI, MID, Y, add, idcard
+
+DEC31 = dt.date(Y, 12, 31)
+
+
+def raw_insert(store, ledger: str, **values) -> int:
+    """Write a row past the validator, as an old file or another tool might have."""
+    lg = catalog.get(ledger)
+    row = {"uid": str(uuid.uuid4()), "created_at": "2024-01-01", "updated_at": "2024-01-01", **values}
+    assert set(values) <= set(lg.keys)
+    cols = ", ".join(f'"{c}"' for c in row)
+    cur = store.conn.execute(f'INSERT INTO "{lg.id}" ({cols}) VALUES ({", ".join("?" * len(row))})', list(row.values()))
+    return cur.lastrowid
+
+
+def by_code(found: list[Finding]) -> dict[str, Finding]:
+    return {f.code: f for f in found}
+
+
+def test_clean_data_has_no_findings(store):
+    add(store, "disputes", registered_on=MID, status="调解成功", closed_on=MID)
+    add(store, "normative_documents", issued_on=MID)
+    assert run(store, Y, today=dt.date(Y + 1, 3, 1)) == []
+
+
+def test_as_of_is_31_dec_or_today():
+    assert as_of(Y, dt.date(Y + 1, 1, 5)) == DEC31
+    assert as_of(Y, dt.date(Y, 6, 15)) == dt.date(Y, 6, 15)
+
+
+def test_disputes_open_more_than_30_days(store):
+    late = add(store, "disputes", registered_on=f"{Y}-11-30", status="调解中")  # 31 days on 31 Dec
+    add(store, "disputes", registered_on=f"{Y}-12-01", status="待调解")  # 30 days: not yet
+    early = add(store, "disputes", registered_on=f"{Y}-03-01", status="待调解", parties="甲、乙")
+    add(store, "disputes", registered_on=f"{Y}-03-01", status="调解成功", closed_on=f"{Y}-09-01")
+    add(store, "disputes", registered_on=f"{Y}-03-01", status="调解中", deleted=True)
+    f = by_code(run(store, Y, today=dt.date(Y + 1, 6, 1)))["disputes_open"]
+    assert f.severity == "warning" and f.ledger == "disputes"
+    assert f.row_ids == [early, late]
+    assert "已31天" in f.detail and "甲、乙" in f.detail and len(f.detail.splitlines()) == 2
+    # during the year: judged as of today, not as of 31 Dec
+    f = by_code(run(store, Y, today=dt.date(Y, 4, 15)))["disputes_open"]
+    assert f.row_ids == [early]
+
+
+def test_inspections_need_two_officers_from_the_roster(store):
+    for name in ("张三", "李四"):
+        store.save("enforcement_officers", {"name": name, "cert_no": name, "certified_on": f"{Y - 1}-01-01"})
+    add(store, "inspections", date=MID, officers="张三、李四")
+    one = raw_insert(store, "inspections", date=MID, target="超市", domain="食品安全", method="日常检查",
+                     officers="张三", outcome="未发现问题")  # fmt: skip
+    none = raw_insert(store, "inspections", date=HI, target="学校", domain="教育", method="日常检查",
+                      outcome="未发现问题")  # fmt: skip
+    raw_insert(store, "inspections", date=AFTER, target="学校", domain="教育", method="日常检查",
+               officers="张三", outcome="未发现问题")  # fmt: skip
+    stranger = add(store, "inspections", date=MID, officers="张三、王麻子")
+    found = by_code(run(store, Y))
+    few = found["inspection_officers"]
+    assert few.severity == "error" and few.row_ids == [one, none]
+    assert "仅1名" in few.detail and "仅0名" in few.detail
+    unknown = found["inspection_unknown_officer"]
+    assert unknown.severity == "warning" and unknown.row_ids == [stranger] and "王麻子" in unknown.detail
+
+
+def test_penalties_without_legal_review(store):
+    add(store, "penalties", decided_on=MID)
+    bad = add(store, "penalties", decided_on=MID, legal_review="否", decision_no="罚2号")
+    nulled = raw_insert(store, "penalties", decided_on=HI, decision_no="罚3号", party="某", violation="v",
+                        penalty="警告")  # fmt: skip
+    add(store, "penalties", decided_on=AFTER, legal_review="否")
+    f = by_code(run(store, Y))["penalties_unreviewed"]
+    assert f.row_ids == [bad, nulled] and "罚2号" in f.detail
+
+
+def _visit(store, person: int, date: str) -> int:
+    return store.save("visits", {"date": date, "person_id": person, "visitor": "刘明秀", "method": "入户走访"})
+
+
+def test_key_persons_without_a_visit_in_a_month(store):
+    new = add(store, "key_persons", name="新人", category="社区矫正对象", listed_on=f"{Y}-03-15")
+    for m in (3, 4, 5, 6, 8, 9, 10, 11, 12):  # no visit in July
+        _visit(store, new, f"{Y}-{m:02d}-20")
+    left = add(store, "key_persons", name="走人", category="安置帮教对象", listed_on=f"{Y - 2}-01-01",
+               released_on=f"{Y}-02-10")  # fmt: skip
+    _visit(store, left, f"{Y}-01-10")
+    _visit(store, left, f"{Y}-02-03")
+    add(store, "key_persons", name="吸毒", category="吸毒人员", listed_on=f"{Y - 1}-01-01")  # not visited monthly
+    lazy = add(store, "key_persons", name="漏访", category="安置帮教对象", listed_on=f"{Y - 1}-01-01")
+    gone = _visit(store, lazy, f"{Y}-01-05")
+    store.delete("visits", gone)  # a deleted visit is no visit
+    f = by_code(run(store, Y))["visits_missing"]
+    assert f.row_ids == [new, lazy]
+    lines = f.detail.splitlines()
+    assert lines[0] == "新人（社区矫正对象）：7月无走访记录"
+    assert lines[1].startswith("漏访（安置帮教对象）：1月、2月") and "12月" in lines[1]
+    # during the year only the months so far count
+    f = by_code(run(store, Y, today=dt.date(Y, 5, 20)))["visits_missing"]
+    assert f.row_ids == [lazy] and "6月" not in f.detail and "5月" in f.detail
+
+
+def test_invalid_id_numbers(store):
+    good = idcard()
+    add(store, "key_persons", id_number=good)
+    bad_number = good[:17] + ("0" if good[17] != "0" else "1")
+    bad = raw_insert(store, "key_persons", name="错号", category="安置帮教对象", listed_on=f"{Y - 1}-01-01",
+                     id_number=bad_number)  # fmt: skip
+    missing = raw_insert(store, "key_persons", name="无号", category="社区矫正对象", listed_on=f"{Y - 1}-01-01")
+    raw_insert(store, "key_persons", name="吸毒", category="吸毒人员", listed_on=f"{Y - 1}-01-01")  # optional
+    raw_insert(store, "key_persons", name="早走", category="安置帮教对象", listed_on=f"{Y - 5}-01-01",
+               released_on=f"{Y - 1}-03-01", id_number="123")  # fmt: skip
+    f = by_code(run(store, Y))["idcards_invalid"]
+    assert f.severity == "error" and f.row_ids == [bad, missing]
+    assert bad_number not in f.detail and "校验位" in f.detail and "未填写身份证号" in f.detail
+
+
+def test_documents_not_filed_or_not_lawful(store):
+    add(store, "normative_documents", issued_on=MID)
+    unfiled = add(store, "normative_documents", issued_on=MID, filed="否", title="关于森林防火的通告")
+    unreviewed = add(store, "normative_documents", issued_on=HI, review="未审查")
+    add(store, "normative_documents", issued_on=AFTER, filed="否", review="不合法")
+    found = by_code(run(store, Y))
+    assert found["documents_not_filed"].row_ids == [unfiled]
+    assert "森林防火" in found["documents_not_filed"].detail
+    assert found["documents_not_lawful"].row_ids == [unreviewed]
+
+
+def test_errors_come_first(store):
+    add(store, "normative_documents", issued_on=MID, filed="否")
+    raw_insert(store, "inspections", date=MID, target="x", domain="教育", method="日常检查", officers="甲",
+               outcome="未发现问题")  # fmt: skip
+    found = run(store, Y)
+    assert [f.severity for f in found] == sorted((f.severity for f in found), key=lambda s: s != "error")
+    assert found[0].severity == "error"
+    assert found[0].count == len(found[0].row_ids) == 1
+    assert set(found[0].as_dict()) == {"code", "title", "severity", "ledger", "row_ids", "detail"}
+    assert all(f.severity in ("error", "warning") and f.title for f in found)
