@@ -1,0 +1,370 @@
+"""What goes into the PyInstaller bundle: names, version, hidden imports, exclusions, trimming.
+
+Kept apart from ``installer.spec`` so that ``tests/test_packaging.py`` can check the same
+lists the build uses without running PyInstaller. No PyInstaller import here.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Executables in the one-folder bundle. Both run the same program (app.cli.main): the GUI
+# one is windowed (no console flashes up on Windows), the CLI one is a console program so
+# IT can run `fazhi-cli demo`, `fazhi-cli report ...` from cmd.exe and see the output.
+GUI_NAME = "fazhi-taizhang"
+CLI_NAME = "fazhi-cli"
+BUNDLE_NAME = "fazhi-taizhang"  # folder under dist/
+DISPLAY_NAME = "法治台账"  # shortcuts, Windows version resource, installer
+ICON_ICO = ROOT / "build" / "icon" / "fazhi.ico"
+ICON_PNG = ROOT / "build" / "icon" / "fazhi-256.png"
+ENTRY = ROOT / "build" / "entry.py"
+
+
+def project() -> dict:
+    """The ``[project]`` table of pyproject.toml (name, version, description)."""
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        return tomllib.load(fh)["project"]
+
+
+def version() -> str:
+    return project()["version"]
+
+
+def version_tuple() -> tuple[int, int, int, int]:
+    """``0.1.0`` -> (0, 1, 0, 0) for the Windows version resource (numbers only)."""
+    nums = [int(n) for n in re.findall(r"\d+", version())[:4]]
+    return tuple([*nums, 0, 0, 0, 0][:4])  # type: ignore[return-value]
+
+
+def cli_handler_modules() -> list[str]:
+    """Every ``app.cli.<module>`` named in ``app.cli.HANDLERS`` (imported by name at run time).
+
+    Read from the source text, not by importing, so this works before the modules exist.
+    """
+    text = (ROOT / "app" / "cli" / "__init__.py").read_text(encoding="utf-8")
+    block = text.split("HANDLERS = {", 1)[1].split("}", 1)[0]
+    mods = re.findall(r':\s*\(\s*"([a-z_]+)"\s*,', block)
+    return sorted({f"app.cli.{m}" for m in mods})
+
+
+def hidden_imports() -> list[str]:
+    """Modules PyInstaller cannot see from import statements alone."""
+    existing = [m for m in cli_handler_modules() if (ROOT / "app" / "cli" / f"{m.rsplit('.', 1)[1]}.py").exists()]
+    return [
+        *existing,
+        "app.ui.app",  # imported inside main() only when no command is given
+        "matplotlib.backends.backend_agg",
+    ]
+
+
+# Python packages never needed at run time (pulled in by optional imports of our deps).
+EXCLUDE_PY = [
+    "tkinter",
+    "_tkinter",
+    "IPython",
+    "jedi",
+    "pytest",
+    "_pytest",
+    "hypothesis",
+    "pytestqt",
+    "ruff",
+    "setuptools",
+    "pkg_resources",
+    "pip",
+    "PyQt5",
+    "PyQt6",
+    "PySide2",
+    "wx",
+    "gi",
+    "cairo",
+    "cairocffi",
+    "pydoc_data",
+    "lib2to3",
+    "matplotlib.tests",
+    "numpy.tests",
+    "numpy.f2py",
+    "numpy.distutils",
+    "PIL._avif",  # 5 MB libavif; matplotlib never reads AVIF
+    "PIL.AvifImagePlugin",
+    "PIL.ImageTk",
+    "PIL._tkinter_finder",
+    "PIL.ImageQt",
+    # no network: TLS and OpenSSL's hashes (hashlib falls back to its built-in ones) -> no libcrypto/libssl
+    "ssl",
+    "_ssl",
+    "_hashlib",
+    # python-docx and openpyxl use lxml.etree only
+    "lxml.objectify",
+    "lxml.html",
+    "lxml.isoschematron",
+    "lxml.cssselect",
+    "lxml.doctestcompare",
+    "lxml.usedoctest",
+    # East-Asian codecs other than Chinese (GBK/GB18030 CSV import needs _codecs_cn)
+    "_codecs_jp",
+    "_codecs_kr",
+    "_codecs_tw",
+    "_codecs_hk",
+    "_codecs_iso2022",
+]
+
+# Qt modules the program does not use. The PySide6 hooks collect only imported modules, but
+# matplotlib's qt_compat and optional imports may reach for more; these stay out.
+EXCLUDE_QT = [
+    "PySide6.QtNetwork",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtQuickWidgets",
+    "PySide6.QtQuickControls2",
+    "PySide6.Qt3DCore",
+    "PySide6.Qt3DRender",
+    "PySide6.QtMultimedia",
+    "PySide6.QtMultimediaWidgets",
+    "PySide6.QtWebEngineCore",
+    "PySide6.QtWebEngineWidgets",
+    "PySide6.QtWebChannel",
+    "PySide6.QtPdf",
+    "PySide6.QtPdfWidgets",
+    "PySide6.QtSql",
+    "PySide6.QtTest",
+    "PySide6.QtDesigner",
+    "PySide6.QtHelp",
+    "PySide6.QtUiTools",
+    "PySide6.QtXml",
+    "PySide6.QtConcurrent",
+    "PySide6.QtOpenGL",
+    "PySide6.QtOpenGLWidgets",
+]
+
+EXCLUDES = EXCLUDE_PY + EXCLUDE_QT
+
+# Qt translations: keep Chinese only (qtbase_zh_CN.qm etc.).
+_QT_TRANSLATION = re.compile(r"(^|/)PySide6/Qt/translations/(?P<file>[^/]+\.qm)$")
+_KEEP_TRANSLATION = re.compile(r"_zh_CN\.qm$")
+
+# matplotlib's bundled data we do not need: sample data, the TeX/Computer Modern and STIX
+# fonts (our charts use the bundled Chinese font and DejaVu Sans for digits), style sheets
+# other than the default, and the toolbar images of interactive backends we do not use.
+_MPL_DATA = "matplotlib/mpl-data/"
+_MPL_DROP_PREFIXES = (
+    _MPL_DATA + "sample_data/",
+    _MPL_DATA + "fonts/afm/",
+    _MPL_DATA + "fonts/pdfcorefonts/",
+    _MPL_DATA + "stylelib/",
+    _MPL_DATA + "plot_directive/",
+)
+_MPL_KEEP_TTF = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf", "DejaVuSans-Oblique.ttf")
+
+
+def keep_data(dest: str) -> bool:
+    """Whether a collected data file (destination path inside the bundle) stays in."""
+    dest = dest.replace("\\", "/")
+    m = _QT_TRANSLATION.search(dest)
+    if m:
+        return bool(_KEEP_TRANSLATION.search(m.group("file")))
+    if dest.startswith(_MPL_DROP_PREFIXES):
+        return False
+    if dest.startswith(_MPL_DATA + "fonts/ttf/"):
+        return dest.rsplit("/", 1)[1] in _MPL_KEEP_TTF
+    return True
+
+
+# Qt plugins nobody loads here: SQL drivers, QML tooling, TLS, and on Linux the platforms
+# other than xcb/offscreen/minimal (wayland, eglfs, vnc...: Qt falls back to xcb), input
+# devices, and the GTK theme (needs GTK from the system and drags in cairo/pango).
+_DROP_BINARY_PARTS = (
+    "PySide6/Qt/plugins/sqldrivers/",
+    "PySide6/Qt/plugins/qmltooling/",
+    "PySide6/Qt/plugins/tls/",
+    "PySide6/Qt/plugins/networkinformation/",
+    "PySide6/Qt/plugins/position/",
+    "PySide6/Qt/plugins/multimedia/",
+    "PySide6/Qt/plugins/generic/",
+    "PySide6/Qt/plugins/egldeviceintegrations/",
+    "PySide6/Qt/plugins/wayland-",
+    "PySide6/Qt/plugins/platformthemes/libqgtk3",
+    "PySide6/Qt/plugins/platforms/libqwayland",
+    "PySide6/Qt/plugins/platforms/libqeglfs",
+    "PySide6/Qt/plugins/platforms/libqminimalegl",
+    "PySide6/Qt/plugins/platforms/libqlinuxfb",
+    "PySide6/Qt/plugins/platforms/libqvnc",
+    "PySide6/Qt/plugins/platforms/libqvkkhrdisplay",
+    "PySide6/Qt/plugins/imageformats/libqtiff",
+    "PySide6/Qt/plugins/imageformats/libqwebp",
+    "PySide6/Qt/plugins/imageformats/libqwbmp",
+    "PySide6/Qt/plugins/imageformats/libqtga",
+    "PySide6/Qt/plugins/imageformats/libqicns",
+    "PySide6/Qt/plugins/imageformats/qtiff",
+    "PySide6/Qt/plugins/imageformats/qwebp",
+    "PySide6/Qt/plugins/imageformats/qwbmp",
+    "PySide6/Qt/plugins/imageformats/qtga",
+    "PySide6/Qt/plugins/imageformats/qicns",
+)
+
+
+def keep_binary(dest: str) -> bool:
+    """Whether a collected binary stays in (Qt plugins nobody loads go out)."""
+    dest = dest.replace("\\", "/")
+    return not any(part in dest for part in _DROP_BINARY_PARTS)
+
+
+def resource_datas() -> list[tuple[str, str]]:
+    """``resources/`` (fonts, templates, translations) -> ``resources/`` in the bundle."""
+    out = []
+    for path in sorted((ROOT / "resources").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            rel = path.relative_to(ROOT).parent
+            out.append((str(path), str(rel).replace("\\", "/")))
+    return out
+
+
+# --- Linux slimming (the Linux bundle stands in for the Windows one in CI) -----------------
+
+
+def _ldd_names(path: str) -> set[str]:
+    """Sonames a Linux binary loads (transitively), by ``ldd``."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["ldd", path], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {line.split()[0].rsplit("/", 1)[-1] for line in out.splitlines() if "=>" in line or "/" in line}
+
+
+def _base(dest: str) -> str:
+    return dest.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def drop_binaries(toc: list) -> tuple[list, list]:
+    """Split a binaries TOC into (kept, dropped) by :func:`keep_binary`."""
+    kept = [e for e in toc if keep_binary(e[0])]
+    dropped = [e for e in toc if not keep_binary(e[0])]
+    return kept, dropped
+
+
+def prune_orphans(kept: list, dropped: list) -> tuple[list, list[str]]:
+    """Remove shared libraries only the dropped plugins needed (e.g. cairo for the GTK theme).
+
+    Only libraries that a dropped binary loaded are candidates, so anything loaded by other
+    means (libpython by the bootloader, dlopen, ctypes) is never touched.
+    """
+    wanted_by_dropped: set[str] = set()
+    for _dest, src, _typ in dropped:
+        wanted_by_dropped |= _ldd_names(src)
+
+    def is_candidate(entry) -> bool:
+        dest, _src, typ = entry
+        dest = dest.replace("\\", "/")
+        shared = "/" not in dest or dest.startswith("PySide6/Qt/lib/")
+        return typ == "BINARY" and shared and _base(dest) in wanted_by_dropped
+
+    candidates = [e for e in kept if is_candidate(e)]
+    needed: set[str] = set()
+    for entry in kept:
+        if entry[2] != "SYMLINK" and not is_candidate(entry):
+            needed |= _ldd_names(entry[1])
+    # a candidate needed by another candidate that is itself needed stays: iterate to a fixpoint
+    keep_names = set(needed)
+    changed = True
+    while changed:
+        changed = False
+        for _dest, src, _typ in candidates:
+            if _base(_dest) in keep_names:
+                more = _ldd_names(src) - keep_names
+                if more:
+                    keep_names |= more
+                    changed = True
+    orphans = {e[0] for e in candidates if _base(e[0]) not in keep_names}
+    gone = orphans | {e[0] for e in dropped}
+    out = [e for e in kept if e[0] not in orphans and not (e[2] == "SYMLINK" and (e[1] in gone or e[0] in gone))]
+    return out, sorted(orphans)
+
+
+def _has_debug_info(path: str) -> bool:
+    import subprocess
+
+    try:
+        out = subprocess.run(["readelf", "-S", "-W", path], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return ".debug_info" in out
+
+
+def strip_debug_info(toc: list, workdir: Path) -> list:
+    """Strip binaries that carry debug info (pyenv's libpython: 23 MB -> 6 MB; kiwisolver's
+    extension 5.5 MB -> 0.2 MB). Stripped copies go to ``workdir``; the originals are not
+    touched. Binaries without debug info (most wheels' libraries) are left as they are."""
+    import shutil
+    import subprocess
+
+    strip = shutil.which("strip")
+    if not strip or not shutil.which("readelf"):
+        return toc
+    out = []
+    for dest, src, typ in toc:
+        if typ in ("BINARY", "EXTENSION") and _has_debug_info(src):
+            target = workdir / "stripped" / dest
+            if not target.exists() or target.stat().st_mtime < Path(src).stat().st_mtime:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, target)
+                if subprocess.run([strip, "--strip-debug", str(target)], capture_output=True).returncode != 0:
+                    shutil.copy2(src, target)
+            src = str(target)
+        out.append((dest, src, typ))
+    return out
+
+
+def icu_stub(toc: list, workdir: Path) -> list:
+    """Replace PySide6's 31 MB ICU data library by an empty one (see build/icu_stub.c).
+
+    Set FAZHI_BUNDLE_FULL_ICU=1 to keep the real one (QCollator then sorts Chinese by
+    pinyin in the Linux bundle). Without a C compiler the real one is kept.
+    """
+    import os
+    import shutil
+    import subprocess
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if os.environ.get("FAZHI_BUNDLE_FULL_ICU") == "1" or not cc:
+        return toc
+    out = []
+    for dest, src, typ in toc:
+        m = re.fullmatch(r"libicudata\.so\.(\d+)", _base(dest))
+        if m and typ == "BINARY":
+            target = workdir / "icu" / _base(dest)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            cmd = [cc, "-shared", "-fPIC", "-O2", f"-DICU_ENTRY=icudt{m.group(1)}_dat"]
+            cmd += [f"-Wl,-soname,{_base(dest)}", "-o", str(target), str(ROOT / "build" / "icu_stub.c")]
+            if subprocess.run(cmd, capture_output=True).returncode == 0:
+                src = str(target)
+        out.append((dest, src, typ))
+    return out
+
+
+def slim(binaries: list, datas: list, workdir: Path) -> tuple[list, list]:
+    """Every trimming step: (binaries, datas) -> (binaries, datas).
+
+    Data files by :func:`keep_data`; Qt plugins by :func:`keep_binary` on every system; on
+    Linux also the libraries only those plugins needed, debug symbols and the
+    ICU data. Symlinks pointing at anything removed go too.
+    """
+    import sys
+
+    datas = [e for e in datas if keep_data(e[0])]
+    kept, dropped = drop_binaries(binaries)
+    if sys.platform.startswith("linux"):
+        kept, _orphans = prune_orphans(kept, dropped)
+        kept = strip_debug_info(kept, workdir)
+        kept = icu_stub(kept, workdir)
+    present = {e[0].replace("\\", "/") for e in kept if e[2] != "SYMLINK"}
+    present |= {e[0].replace("\\", "/") for e in datas if e[2] != "SYMLINK"}
+
+    def alive(entry) -> bool:
+        return entry[2] != "SYMLINK" or entry[1].replace("\\", "/") in present
+
+    return [e for e in kept if alive(e)], [e for e in datas if alive(e)]
