@@ -14,7 +14,7 @@ from app.core.validation import mask_idcard
 ACTIONS = {
     "insert": "新增",
     "update": "修改",
-    "delete": "删除（移入回收站）",
+    "delete": "移入回收站",
     "restore": "从回收站恢复",
     "purge": "彻底删除",
     "import": "导入",
@@ -44,6 +44,10 @@ def describe_values(ledger_id: str | None, values: Any) -> str:
             label = lg.field(key).label
         elif key == "deleted_at":
             label = "删除时间"
+        elif key == "rows":
+            label = "行数"
+        if isinstance(value, str) and len(value) == 19 and value[10:11] == "T":
+            value = value.replace("T", " ")
         if key in _ID_KEYS and isinstance(value, str):
             value = mask_idcard(value)
         parts.append(f"{label}：{'' if value is None else value}")

@@ -46,6 +46,8 @@ class LedgerModel(QAbstractTableModel):
         deleted: bool = False,
         page_size: int = PAGE_SIZE,
         max_pages: int = MAX_PAGES,
+        order_by: str | None = None,
+        desc: bool = False,
         parent=None,
     ):
         super().__init__(parent)
@@ -56,8 +58,8 @@ class LedgerModel(QAbstractTableModel):
         self.max_pages = max_pages
         self.fields = list(self.ledger.fields)
         self.extra = [("deleted_at", "删除时间")] if deleted else []
-        self.order_by: str | None = None
-        self.desc = False
+        self.order_by: str | None = order_by or self.ledger.date_field or "id"
+        self.desc = desc
         self._ids: array = array("q")
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
         self._refs: dict[int, str] = {}
@@ -82,12 +84,14 @@ class LedgerModel(QAbstractTableModel):
         key = self.column_key(column)
         if key is None:
             return
-        self.order_by = key
-        self.desc = order == Qt.DescendingOrder
-        self.layoutAboutToBeChanged.emit()
+        desc = order == Qt.DescendingOrder
+        if (key, desc) == (self.order_by, self.desc):
+            return  # already so (the view re-applies its sort indicator on setup)
+        self.order_by, self.desc = key, desc
+        self.beginResetModel()
         self._ids = self.query.ids(self.order_by, self.desc)
         self._pages.clear()
-        self.layoutChanged.emit()
+        self.endResetModel()
 
     # -- what the view asks ---------------------------------------------------------------
 
@@ -129,7 +133,7 @@ class LedgerModel(QAbstractTableModel):
     def column_key(self, column: int) -> str | None:
         if 0 <= column < len(self.fields):
             return self.fields[column].key
-        if column - len(self.fields) < len(self.extra):
+        if 0 <= column - len(self.fields) < len(self.extra):
             return self.extra[column - len(self.fields)][0]
         return None
 

@@ -1,0 +1,316 @@
+"""Start the window: Qt in Chinese, an exception hook, the database checked, locked and
+opened, a first-run setup, and the main window.
+
+Start-up imports nothing heavy (matplotlib, python-docx, openpyxl load when first needed).
+``FAZHI_EXIT_WHEN_SHOWN=1`` quits as soon as the window has been painted (benchmarks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+
+from app.core import paths
+from app.core.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+_translators: list[QTranslator] = []  # kept alive as long as the application
+
+
+def _optional(module: str):
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return None
+
+
+# -- Qt in Chinese ------------------------------------------------------------------------
+
+
+def load_translations(app: QApplication) -> bool:
+    """Qt's own dialogs and buttons in Chinese (qtbase_zh_CN), bundled or from PySide6."""
+    QLocale.setDefault(QLocale(QLocale.Chinese, QLocale.China))
+    for folder in (paths.resource("translations"), Path(QLibraryInfo.path(QLibraryInfo.TranslationsPath))):
+        tr = QTranslator(app)
+        if tr.load("qtbase_zh_CN", str(folder)):
+            app.installTranslator(tr)
+            _translators.append(tr)
+            return True
+    return False
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+def error_log_path() -> Path:
+    return paths.logs_dir() / "error.log"
+
+
+def log_exception(exc_type, exc, tb) -> Path:
+    path = error_log_path()
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"==== {dt.datetime.now().isoformat(timespec='seconds')} ====\n")
+        fh.write("".join(traceback.format_exception(exc_type, exc, tb)))
+    return path
+
+
+def describe(exc: BaseException) -> str:
+    try:
+        from app.cli import describe_error
+
+        return describe_error(exc)
+    except Exception:
+        return f"{type(exc).__name__}: {exc}"
+
+
+_in_hook = False
+
+
+def exception_hook(exc_type, exc, tb) -> None:
+    """Log the error and tell the clerk in Chinese; the program keeps running."""
+    global _in_hook
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    try:
+        path = log_exception(exc_type, exc, tb)
+    except OSError:
+        path = None
+    if _in_hook or QApplication.instance() is None or os.environ.get("FAZHI_NO_ERROR_DIALOG"):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    _in_hook = True
+    try:
+        where = f"\n\n详细信息已记录到：{path}" if path else ""
+        QMessageBox.critical(
+            None,
+            "程序出错",
+            f"刚才的操作没有完成：{describe(exc)}{where}\n\n已保存的数据不受影响。如问题反复出现，请把这个文件发给技术人员。",
+        )
+    finally:
+        _in_hook = False
+
+
+def install_exception_hook() -> None:
+    sys.excepthook = exception_hook
+
+
+# -- opening the database -----------------------------------------------------------------
+
+
+class Session:
+    """The open database with its lock; ``close()`` backs up, releases and closes."""
+
+    def __init__(self, path: Path, store: Store, lock=None, readonly: bool = False):
+        self.path = path
+        self.store = store
+        self.lock = lock
+        self.readonly = readonly
+
+    def close(self, backup: bool = True) -> None:
+        try:
+            self.store.close()
+        except Exception:
+            log.exception("closing the store")
+        backup_mod = _optional("app.core.backup")
+        if backup and backup_mod is not None and not self.readonly:
+            try:
+                backup_mod.auto_backup(self.path)
+            except Exception:
+                log_exception(*sys.exc_info())
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def _check_file(path: Path) -> bool:
+    """``quick_check`` at start; offer the newest good backup when the file is damaged."""
+    backup = _optional("app.core.backup")
+    if backup is None or not path.exists() or backup.quick_check(path):
+        return True
+    good = backup.latest_good_backup(path)
+    if good is None:
+        QMessageBox.critical(
+            None, "数据库已损坏", f"数据库文件 {path} 已损坏，且没有找到可用的备份。\n请联系技术人员。"
+        )
+        return False
+    answer = QMessageBox.question(
+        None,
+        "数据库已损坏",
+        f"数据库文件已损坏。\n是否从最近的完好备份恢复？\n{good}\n（损坏的文件会另存一份）",
+        QMessageBox.Yes | QMessageBox.No,
+        QMessageBox.Yes,
+    )
+    if answer != QMessageBox.Yes:
+        return False
+    backup.restore(path, good)
+    return True
+
+
+def _take_lock(path: Path):
+    """(lock, readonly) — or None when the clerk chose to quit."""
+    lock_mod = _optional("app.core.lock")
+    if lock_mod is None:
+        return None, False
+    try:
+        return lock_mod.acquire(path), False
+    except lock_mod.DatabaseInUse as exc:
+        box = QMessageBox(QMessageBox.Warning, "数据库正在使用", f"数据库正由{exc.holder}打开。")
+        box.setInformativeText("为避免两人同时修改造成混乱，现在只能以只读方式查看。")
+        view = box.addButton("以只读方式打开", QMessageBox.AcceptRole)
+        box.addButton("退出", QMessageBox.RejectRole)
+        box.exec()
+        return (None, True) if box.clickedButton() is view else None
+    except lock_mod.LockUnavailable as exc:
+        QMessageBox.information(None, "只读", str(exc))
+        return None, True
+
+
+def _ask_password(store: Store) -> bool:
+    pw = _optional("app.core.password")
+    if pw is None or not pw.has_password(store):
+        return True
+    for attempt in range(3):
+        label = "请输入开机密码：" if attempt == 0 else "密码不正确，请重新输入："
+        text, ok = QInputDialog.getText(None, "法治台账", label, QLineEdit.Password)
+        if not ok:
+            return False
+        if pw.check_password(store, text):
+            return True
+    QMessageBox.warning(None, "法治台账", "密码错误次数过多，程序将退出。")
+    return False
+
+
+def open_session(path: Path) -> Session | None:
+    if not _check_file(path):
+        return None
+    taken = _take_lock(path)
+    if taken is None:
+        return None
+    lock, readonly = taken
+    try:
+        store = Store.open(path, readonly=readonly)
+    except StoreError as exc:
+        if lock is not None:
+            lock.release()
+        QMessageBox.critical(None, "无法打开数据库", str(exc))
+        return None
+    store.readonly = readonly
+    session = Session(path, store, lock, readonly)
+    if not _ask_password(store):
+        session.close(backup=False)
+        return None
+    return session
+
+
+def first_run(store: Store) -> None:
+    if getattr(store, "readonly", False) or store.setting("setup_done") is not None:
+        return
+    from app.core.query import is_empty
+
+    if not is_empty(store):
+        return
+    from app.ui.dialogs.setup_dialog import SetupDialog
+
+    dlg = SetupDialog(store)
+    if dlg.exec():
+        try:
+            dlg.apply()
+        except Exception as exc:
+            QMessageBox.warning(None, "演示数据", f"演示数据没有填入：{describe(exc)}")
+
+
+# -- the application ----------------------------------------------------------------------
+
+
+class Controller:
+    """Owns the session and the window; reopens both after a restore from backup."""
+
+    def __init__(self, app: QApplication, path: Path):
+        self.app = app
+        self.path = path
+        self.session: Session | None = None
+        self.window = None
+
+    def start(self) -> bool:
+        self.session = open_session(self.path)
+        if self.session is None:
+            return False
+        first_run(self.session.store)
+        self._show()
+        return True
+
+    def _show(self) -> None:
+        from app.ui.main_window import MainWindow
+
+        self.window = MainWindow(self.session.store)
+        settings = self.window.pages.get("settings")
+        self.window.page_shown.connect(self._wire_settings)
+        if settings is not None:
+            self._wire_settings("settings")
+        self.window.show()
+
+    def _wire_settings(self, key: str) -> None:
+        page = self.window.pages.get(key) if self.window else None
+        if key == "settings" and page is not None and not getattr(page, "_restore_wired", False):
+            page.restored.connect(self.restore)
+            page._restore_wired = True
+
+    def restore(self, backup_file: str) -> None:
+        backup = _optional("app.core.backup")
+        if backup is None or self.session is None:
+            return
+        window = self.window
+        window.hide()
+        store = self.session.store
+        store.close()
+        try:
+            safety = backup.restore(self.path, backup_file)
+        except Exception as exc:
+            QMessageBox.warning(None, "恢复失败", f"没有恢复：{describe(exc)}\n现有数据未改变。")
+            safety = False
+        self.session.store = Store.open(self.path, readonly=self.session.readonly)
+        self.session.store.readonly = self.session.readonly
+        self._show()  # the new window first: closing the last one would quit
+        window.close()
+        window.deleteLater()
+        if safety is not False:
+            QMessageBox.information(
+                self.window, "恢复完成", "已从备份恢复。" + (f"\n恢复前的数据已备份到：{safety}" if safety else "")
+            )
+
+    def stop(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+def run_gui(db_path: str | None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("法治台账")
+    app.setOrganizationName("FazhiTaizhang")
+    app.setQuitOnLastWindowClosed(True)
+    load_translations(app)
+    install_exception_hook()
+    path = Path(db_path) if db_path else paths.default_db_path()
+    ctl = Controller(app, path)
+    if not ctl.start():
+        return 1
+    if os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
+        QTimer.singleShot(0, app.quit)
+    try:
+        return app.exec()
+    finally:
+        if ctl.window is not None:
+            ctl.window.close()
+        ctl.stop()

@@ -1,0 +1,74 @@
+"""First run on an empty database: the office's names, and an offer of the demo data."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
+
+
+def demo_available() -> bool:
+    try:
+        from app.core import demo  # noqa: F401
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
+class SetupDialog(QDialog):
+    def __init__(self, store, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("欢迎使用法治台账")
+        lay = QVBoxLayout(self)
+        intro = QLabel("第一次使用，请填写本单位名称。以后可在“设置”中修改。")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        form = QFormLayout()
+        self.county = QLineEdit()
+        self.county.setPlaceholderText("如：丰都县")
+        self.town = QLineEdit()
+        self.town.setPlaceholderText("如：武平镇")
+        form.addRow("县（区）名称：", self.county)
+        form.addRow("乡镇（街道）名称：", self.town)
+        lay.addLayout(form)
+        self.issuer = QLabel()
+        self.issuer.setStyleSheet("color: #666;")
+        lay.addWidget(self.issuer)
+        self.demo = QCheckBox("填入演示数据（丰都县武平镇2024年的台账，便于先熟悉程序；单位名称将随之设为武平镇）")
+        self.demo.setVisible(demo_available())
+        lay.addWidget(self.demo)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("开始使用")
+        buttons.button(QDialogButtonBox.Cancel).setText("以后再说")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
+        lay.addWidget(buttons)
+        for edit in (self.county, self.town):
+            edit.textChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        county, town = self.county.text().strip(), self.town.text().strip()
+        self.ok_button.setEnabled(bool(county and town))
+        self.issuer.setText(f"发文机关：{county}{town}人民政府" if county and town else "")
+
+    def apply(self) -> dict[str, int] | None:
+        """Save the names (and fill the demo data if asked); the demo's row counts, or None."""
+        s = self.store
+        with s.transaction():
+            s.set_setting("county", self.county.text().strip())
+            s.set_setting("town", self.town.text().strip())
+            s.set_setting("setup_done", True)
+        if self.demo.isVisible() and self.demo.isChecked():
+            from app.core import demo
+
+            return demo.fill(s, 2024)
+        return None

@@ -1,0 +1,247 @@
+"""The main window: a side bar of pages (首页, the ledgers by group, 年度报告, 设置, 回收站,
+操作日志) and a stack that creates each page the first time it is shown.
+
+Pages written elsewhere are imported only when first opened; a page whose module is not
+there yet shows "该功能正在开发" instead.  A page may have a ``open_rows(str, list)`` signal:
+the main window then shows those rows of that ledger.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import catalog
+
+log = logging.getLogger(__name__)
+
+# page key -> (module, class) for pages other helpers build
+EXTERNAL_PAGES = {
+    "home": ("app.ui.pages.dashboard", "DashboardPage"),
+    "report": ("app.ui.pages.report_page", "ReportPage"),
+    "key_persons": ("app.ui.pages.key_persons_page", "KeyPersonsPage"),
+}
+KEY_ROLE = Qt.UserRole + 1
+
+
+def placeholder(text: str = "该功能正在开发") -> QWidget:
+    w = QWidget()
+    lay = QVBoxLayout(w)
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignCenter)
+    label.setStyleSheet("font-size: 16pt; color: #777;")
+    lay.addWidget(label)
+    return w
+
+
+class MainWindow(QMainWindow):
+    page_shown = Signal(str)
+
+    def __init__(self, store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.pages: dict[str, QWidget] = {}
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self.update_title()
+        self._build()
+        self.resize(1280, 800)
+        self.show_page("home")
+
+    def update_title(self) -> None:
+        title = f"法治台账 — {self.store.issuer}"
+        if getattr(self.store, "readonly", False):
+            title += "（只读）"
+        self.setWindowTitle(title)
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.nav = QTreeWidget()
+        self.nav.setHeaderHidden(True)
+        self.nav.setRootIsDecorated(False)
+        self.nav.setIndentation(14)
+        self.nav.setMinimumWidth(190)
+        self.nav.setMaximumWidth(260)
+        self.nav.setStyleSheet("QTreeWidget { font-size: 10.5pt; } QTreeWidget::item { padding: 1px; }")
+
+        def top(key: str | None, text: str) -> QTreeWidgetItem:
+            item = QTreeWidgetItem([text])
+            if key:
+                item.setData(0, KEY_ROLE, key)
+                self._items[key] = item
+            else:
+                item.setFlags(Qt.ItemIsEnabled)
+                font = item.font(0)
+                font.setBold(True)
+                item.setFont(0, font)
+            self.nav.addTopLevelItem(item)
+            return item
+
+        top("home", "首页")
+        for group in catalog.GROUPS:
+            g = top(None, group)
+            if group == "重点人群":
+                self._child(g, "key_persons", "重点人群总览")
+            for lg in catalog.LEDGERS:
+                if lg.group == group:
+                    self._child(g, f"ledger:{lg.id}", lg.name)
+        top("report", "年度报告")
+        top("settings", "设置")
+        top("recycle", "回收站")
+        top("audit", "操作日志")
+        self.nav.expandAll()
+        self.nav.currentItemChanged.connect(self._nav_changed)
+
+        self.stack = QStackedWidget()
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        go_nav = QAction(self)
+        go_nav.setShortcut(QKeySequence("Ctrl+L"))
+        go_nav.triggered.connect(self.nav.setFocus)
+        self.addAction(go_nav)
+
+    def _child(self, parent: QTreeWidgetItem, key: str, text: str) -> None:
+        item = QTreeWidgetItem([text])
+        item.setData(0, KEY_ROLE, key)
+        parent.addChild(item)
+        self._items[key] = item
+
+    def _nav_changed(self, item: QTreeWidgetItem | None, _prev) -> None:
+        if item is None:
+            return
+        key = item.data(0, KEY_ROLE)
+        if key:
+            self.show_page(key)
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def show_page(self, key: str) -> QWidget:
+        page = self.pages.get(key)
+        if page is None:
+            page = self._make_page(key)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        item = self._items.get(key)
+        if item is not None and self.nav.currentItem() is not item:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentItem(item)
+            self.nav.blockSignals(False)
+        if getattr(page, "stale", False) and hasattr(page, "refresh"):
+            page.stale = False
+            page.refresh()
+        if hasattr(page, "update_count"):
+            page.update_count()
+        elif hasattr(page, "on_shown"):
+            page.on_shown()
+        self.page_shown.emit(key)
+        return page
+
+    def current_key(self) -> str | None:
+        page = self.stack.currentWidget()
+        return next((k for k, p in self.pages.items() if p is page), None)
+
+    def _make_page(self, key: str) -> QWidget:
+        makers: dict[str, Callable[[], QWidget]] = {
+            "settings": self._settings_page,
+            "recycle": self._recycle_page,
+            "audit": self._audit_page,
+        }
+        try:
+            if key.startswith("ledger:"):
+                from app.ui.pages.ledger_page import LedgerPage
+
+                page = LedgerPage(self.store, key.split(":", 1)[1])
+            elif key in makers:
+                page = makers[key]()
+            elif key in EXTERNAL_PAGES:
+                page = self._external(*EXTERNAL_PAGES[key])
+            else:
+                page = placeholder()
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("app."):
+                raise
+            log.info("page %s not available: %s", key, exc)
+            page = placeholder()
+        self._wire(page)
+        return page
+
+    def _external(self, module: str, cls: str) -> QWidget:
+        mod = importlib.import_module(module)
+        return getattr(mod, cls)(self.store)
+
+    def _settings_page(self) -> QWidget:
+        from app.ui.pages.settings_page import SettingsPage
+
+        page = SettingsPage(self.store)
+        page.saved.connect(self.update_title)
+        return page
+
+    def _recycle_page(self) -> QWidget:
+        from app.ui.pages.recycle_page import RecyclePage
+
+        return RecyclePage(self.store)
+
+    def _audit_page(self) -> QWidget:
+        from app.ui.pages.audit_page import AuditPage
+
+        return AuditPage(self.store)
+
+    def _wire(self, page: QWidget) -> None:
+        if hasattr(page, "status"):
+            page.status.connect(self.show_status)
+        if hasattr(page, "open_rows"):
+            page.open_rows.connect(self.open_rows)
+        if hasattr(page, "changed"):
+            page.changed.connect(self.data_changed)
+
+    def show_status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def open_ledger(self, ledger_id: str):
+        return self.show_page(f"ledger:{catalog.get(ledger_id).id}")
+
+    def open_rows(self, ledger_id: str, ids: list) -> None:
+        """Show these rows of a ledger (from a figure, a to-do or a check finding)."""
+        page = self.open_ledger(ledger_id)
+        if hasattr(page, "show_only"):
+            page.show_only([int(i) for i in ids])
+
+    def data_changed(self, ledger_id: str = "") -> None:
+        """After a write: pages that summarise data reload when next shown."""
+        for page in self.pages.values():
+            if page is self.stack.currentWidget():
+                continue
+            if hasattr(page, "mark_stale"):
+                page.mark_stale()
+            elif hasattr(page, "refresh"):
+                page.stale = True  # refreshed when next shown
+
+    def closeEvent(self, event) -> None:
+        for page in self.pages.values():
+            busy = getattr(page, "busy", None)
+            if callable(busy) and busy():
+                for w in getattr(page, "_workers", []):
+                    w.wait(10000)
+        super().closeEvent(event)

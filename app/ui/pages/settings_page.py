@@ -1,0 +1,315 @@
+"""设置: office names, 村（社区） list, extra choices, font scheme, backups, password.
+
+Backups and the password come from ``app.core.backup`` / ``app.core.password``; each button
+is there only when its module is.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import catalog
+
+FONT_SCHEMES = (
+    ("gb2312", "公文标准字体（方正小标宋简体、仿宋_GB2312、楷体_GB2312）"),
+    ("windows", "Windows 自带字体（仿宋、楷体、黑体、宋体）"),
+)
+
+
+def optional(module: str):
+    """``app.core.backup`` etc. when present, else None (the GUI works without them)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return None
+
+
+def lines(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.replace("、", "\n").splitlines():
+        line = line.strip()
+        if line and line not in out:
+            out.append(line)
+    return out
+
+
+class SettingsPage(QWidget):
+    status = Signal(str)
+    saved = Signal()
+    restored = Signal(str)  # the database file was replaced from a backup (path of the backup)
+
+    def __init__(self, store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.backup = optional("app.core.backup")
+        self.password = optional("app.core.password")
+        self.readonly = bool(getattr(store, "readonly", False))
+        self._build()
+        self.load()
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        title = QLabel("设置")
+        title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        outer.addWidget(title)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+
+        office = QGroupBox("单位")
+        form = QFormLayout(office)
+        self.county = QLineEdit()
+        self.town = QLineEdit()
+        self.issuer = QLineEdit()
+        self.issuer.setPlaceholderText("留空则为：县（区）名称 + 单位名称 + 人民政府")
+        form.addRow("县（区）名称：", self.county)
+        form.addRow("单位名称：", self.town)
+        form.addRow("发文机关全称：", self.issuer)
+        self.villages = QPlainTextEdit()
+        self.villages.setPlaceholderText("每行一个村（社区），录入时可自动补全")
+        self.villages.setFixedHeight(110)
+        form.addRow("村（社区）：", self.villages)
+        self.font_scheme = QComboBox()
+        for key, text in FONT_SCHEMES:
+            self.font_scheme.addItem(text, key)
+        form.addRow("报告字体：", self.font_scheme)
+        lay.addWidget(office)
+
+        choices = QGroupBox("选项列表（可在默认选项之外增加）")
+        cl = QFormLayout(choices)
+        self.choice_field = QComboBox()
+        for lg in catalog.LEDGERS:
+            for f in lg.fields:
+                if f.kind == "choice":
+                    self.choice_field.addItem(f"{lg.name} — {f.label}", (lg.id, f.key))
+        self.choice_defaults = QLabel()
+        self.choice_defaults.setWordWrap(True)
+        self.choice_defaults.setStyleSheet("color: #666;")
+        self.choice_extra = QPlainTextEdit()
+        self.choice_extra.setPlaceholderText("每行一个新增选项")
+        self.choice_extra.setFixedHeight(80)
+        self.choice_field.currentIndexChanged.connect(self._show_choice)
+        self._extras: dict[tuple[str, str], list[str]] = {}
+        self.choice_extra.textChanged.connect(self._keep_choice)
+        cl.addRow("字段：", self.choice_field)
+        cl.addRow("默认选项：", self.choice_defaults)
+        cl.addRow("新增选项：", self.choice_extra)
+        lay.addWidget(choices)
+
+        save_row = QHBoxLayout()
+        self.save_button = QPushButton("保存设置")
+        self.save_button.setEnabled(not self.readonly)
+        self.save_button.clicked.connect(self.save)
+        save_row.addStretch(1)
+        save_row.addWidget(self.save_button)
+        lay.addLayout(save_row)
+
+        backups = QGroupBox("备份")
+        bl = QFormLayout(backups)
+        self.backup_dir = QLineEdit()
+        self.backup_dir.setPlaceholderText("留空则为数据库所在文件夹下的 backups")
+        pick = QPushButton("选择…")
+        pick.clicked.connect(self._pick_backup_dir)
+        row = QHBoxLayout()
+        row.addWidget(self.backup_dir, 1)
+        row.addWidget(pick)
+        bl.addRow("备份文件夹：", row)
+        self.backup_now = QPushButton("立即备份")
+        self.restore_button = QPushButton("从备份恢复…")
+        self.backup_now.clicked.connect(lambda: self.make_backup())
+        self.restore_button.clicked.connect(lambda: self.restore_backup())
+        brow = QHBoxLayout()
+        brow.addWidget(self.backup_now)
+        brow.addWidget(self.restore_button)
+        brow.addStretch(1)
+        bl.addRow("", brow)
+        hint = QLabel("程序关闭时每天自动备份一次。")
+        hint.setStyleSheet("color: #666;")
+        bl.addRow("", hint)
+        has_backup = self.backup is not None and self.store.path is not None
+        self.backup_now.setEnabled(has_backup)
+        self.restore_button.setEnabled(has_backup and not self.readonly)
+        lay.addWidget(backups)
+
+        pw = QGroupBox("开机密码")
+        pl = QHBoxLayout(pw)
+        self.password_state = QLabel()
+        self.set_password_button = QPushButton("设置密码…")
+        self.clear_password_button = QPushButton("清除密码")
+        self.set_password_button.clicked.connect(lambda: self.change_password())
+        self.clear_password_button.clicked.connect(lambda: self.change_password(clear=True))
+        pl.addWidget(self.password_state, 1)
+        pl.addWidget(self.set_password_button)
+        pl.addWidget(self.clear_password_button)
+        lay.addWidget(pw)
+        lay.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+    # -- values ---------------------------------------------------------------------------
+
+    def load(self) -> None:
+        s = self.store
+        self.county.setText(s.setting("county") or "")
+        self.town.setText(s.setting("town") or "")
+        self.issuer.setText(s.setting("issuer") or "")
+        self.villages.setPlainText("\n".join(s.setting("villages") or []))
+        i = self.font_scheme.findData(s.setting("font_scheme") or "gb2312")
+        self.font_scheme.setCurrentIndex(max(0, i))
+        self.backup_dir.setText(s.setting("backup_dir") or "")
+        self._extras = {}
+        self._show_choice()
+        self._show_password()
+
+    def _show_choice(self, _i: int = 0) -> None:
+        ledger_id, key = self.choice_field.currentData()
+        f = catalog.get(ledger_id).field(key)
+        self.choice_defaults.setText("、".join(f.choices))
+        extra = self._extras.get((ledger_id, key))
+        if extra is None:
+            extra = list(self.store.setting(f"choices.{ledger_id}.{key}", []) or [])
+        self.choice_extra.blockSignals(True)
+        self.choice_extra.setPlainText("\n".join(extra))
+        self.choice_extra.blockSignals(False)
+
+    def _keep_choice(self) -> None:
+        self._extras[self.choice_field.currentData()] = lines(self.choice_extra.toPlainText())
+
+    def _show_password(self) -> None:
+        if self.password is None:
+            self.password_state.setText("（本版本未提供开机密码）")
+            self.set_password_button.setEnabled(False)
+            self.clear_password_button.setEnabled(False)
+            return
+        on = self.password.has_password(self.store)
+        self.password_state.setText("已设置开机密码：打开程序时需要输入。" if on else "未设置开机密码。")
+        self.set_password_button.setText("修改密码…" if on else "设置密码…")
+        self.set_password_button.setEnabled(not self.readonly)
+        self.clear_password_button.setEnabled(on and not self.readonly)
+
+    def save(self) -> None:
+        s = self.store
+        values = {
+            "county": self.county.text().strip(),
+            "town": self.town.text().strip(),
+            "issuer": self.issuer.text().strip(),
+            "villages": lines(self.villages.toPlainText()),
+            "font_scheme": self.font_scheme.currentData(),
+            "backup_dir": self.backup_dir.text().strip(),
+        }
+        if not values["county"] or not values["town"]:
+            QMessageBox.warning(self, "设置", "请填写县（区）名称和单位名称。")
+            return
+        with s.transaction():
+            for key, value in values.items():
+                if s.setting(key) != value:
+                    s.set_setting(key, value)
+            for (ledger_id, key), extra in self._extras.items():
+                defaults = catalog.get(ledger_id).field(key).choices
+                extra = [c for c in extra if c not in defaults]
+                if list(s.setting(f"choices.{ledger_id}.{key}", []) or []) != extra:
+                    s.set_setting(f"choices.{ledger_id}.{key}", extra)
+        self._extras = {}
+        self.status.emit("设置已保存")
+        self.saved.emit()
+
+    # -- backups and password ---------------------------------------------------------------
+
+    def _pick_backup_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹", self.backup_dir.text() or str(Path.home()))
+        if folder:
+            self.backup_dir.setText(folder)
+
+    def make_backup(self, dest: str | None = None) -> Path | None:
+        if self.backup is None or self.store.path is None:
+            return None
+        try:
+            path = self.backup.make_backup(self.store.path, dest)
+        except Exception as exc:
+            QMessageBox.warning(self, "备份失败", str(exc))
+            return None
+        self.status.emit(f"已备份到 {path}")
+        QMessageBox.information(self, "备份", f"已备份到：\n{path}")
+        return path
+
+    def restore_backup(self, path: str | None = None) -> bool:
+        """Replace the data with a backup; the program restarts on the restored file."""
+        if self.backup is None or self.store.path is None:
+            return False
+        if path is None:
+            folder = str(self.backup.backups_dir(self.store.path))
+            path, _f = QFileDialog.getOpenFileName(
+                self, "选择备份文件", folder, "备份文件 (*.db *.sqlite);;所有文件 (*)"
+            )
+            if not path:
+                return False
+            answer = QMessageBox.warning(
+                self,
+                "从备份恢复",
+                f"用备份\n{path}\n替换现有数据？\n现有数据会先自动备份一份。恢复后程序将重新打开数据库。",
+                QMessageBox.Yes | QMessageBox.No,
+                QMessageBox.No,
+            )
+            if answer != QMessageBox.Yes:
+                return False
+        self.restored.emit(path)
+        return True
+
+    def change_password(self, clear: bool = False, text: str | None = None) -> bool:
+        if self.password is None:
+            return False
+        if clear:
+            if text is None and not self._confirm_old():
+                return False
+            self.password.set_password(self.store, None)
+        else:
+            if text is None:
+                if not self._confirm_old():
+                    return False
+                text, ok = QInputDialog.getText(self, "设置开机密码", "新密码：", QLineEdit.Password)
+                if not ok or not text:
+                    return False
+                again, ok = QInputDialog.getText(self, "设置开机密码", "再输入一次：", QLineEdit.Password)
+                if not ok or again != text:
+                    QMessageBox.warning(self, "设置开机密码", "两次输入的密码不一致，密码没有更改。")
+                    return False
+            self.password.set_password(self.store, text)
+        self._show_password()
+        self.status.emit("开机密码已清除" if clear else "开机密码已设置")
+        return True
+
+    def _confirm_old(self) -> bool:
+        if not self.password.has_password(self.store):
+            return True
+        old, ok = QInputDialog.getText(self, "开机密码", "请输入现在的密码：", QLineEdit.Password)
+        if not ok:
+            return False
+        if not self.password.check_password(self.store, old):
+            QMessageBox.warning(self, "开机密码", "密码不正确。")
+            return False
+        return True
