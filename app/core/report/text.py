@@ -255,6 +255,14 @@ def render_store(store, year: int, figures: dict[str, Any] | None = None, previo
     from app.core import figures as figs
 
     texts = store.report_texts(year)
+    warnings = []
+    report_date = texts.get("date") or None
+    if report_date:
+        try:
+            dt.date.fromisoformat(report_date[:10])
+        except ValueError:
+            warnings.append(f"成文日期“{report_date}”无法识别，已使用今天的日期。")
+            report_date = None
     ctx = context(
         figures if figures is not None else figs.compute(store, year),
         year=year,
@@ -262,7 +270,9 @@ def render_store(store, year: int, figures: dict[str, Any] | None = None, previo
         county=store.setting("county") or "",
         town=store.setting("town") or "",
         issuer=store.issuer,
-        report_date=texts.get("date") or None,
+        report_date=report_date,
         basis_no=texts.get("basis_no") or None,
     )
-    return render(ctx, texts=texts)
+    doc = render(ctx, texts=texts)
+    doc.warnings[:0] = warnings
+    return doc
