@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - every failure is one Chinese line
         if args.debug:
             traceback.print_exc()
-        print(f"错误：{describe_error(exc)}", file=sys.stderr)
+        from app.core.privacy import mask_ids_in_text  # an error line never shows a whole ID
+
+        print(f"错误：{mask_ids_in_text(describe_error(exc))}", file=sys.stderr)
         return exc.code if isinstance(exc, CliError) else 1
 
 

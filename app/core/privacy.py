@@ -74,12 +74,6 @@ def reveal_idcard(store: Store, ledger_id: str, row_id: int, key: str | None = N
     return row.get(key)
 
 
-def log_export_full_ids(store: Store, ledger_id: str, path: str, rows: int) -> None:
-    """Audit an export that carries whole ID numbers (the io helper calls this)."""
-    lg = catalog.get(ledger_id)
-    store.log("reveal", f"导出含完整身份证号的{lg.name}（{rows} 行）到 {path}", lg.id)
-
-
 class MaskIdFilter(logging.Filter):
     """Masks ID numbers in a record's message, arguments and traceback text."""
 

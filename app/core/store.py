@@ -23,6 +23,7 @@ import sqlite_utils
 from . import catalog
 from .catalog import Field, Ledger
 from .faults import fault_message, open_failure_message
+from .privacy import mask_ids_in_text
 from .validation import ValidationError, Validator, parse_idcard, split_names
 
 SCHEMA_VERSION = 2
@@ -398,8 +399,8 @@ class Store:
         ).fetchall()
         if len(rows) == 1:
             return rows[0][0]
-        if not rows:
-            raise ValueError(f"{target.name}中没有“{text}”")
+        if not rows:  # the text may be a mistyped ID number: never echo one whole
+            raise ValueError(f"{target.name}中没有“{mask_ids_in_text(text)}”")
         raise ValueError(f"{target.name}中有{len(rows)}个“{text}”，请改填身份证号")
 
     # -- rows -----------------------------------------------------------------------------
