@@ -244,3 +244,18 @@ def test_audit_log_cannot_be_edited(store):
         store.conn.execute("DELETE FROM audit")
     assert len(store.audit_entries()) == 1
     assert not [n for n in dir(store) if "audit" in n and any(w in n for w in ("delete", "update", "clear", "edit"))]
+
+
+def test_gui_error_log_never_holds_a_whole_id():
+    pytest.importorskip("PySide6")
+    import sys
+
+    from app.ui import app as ui_app
+
+    try:
+        raise ValueError(f"保存失败：{ID_A}")
+    except ValueError:
+        path = ui_app.log_exception(*sys.exc_info())
+    text = path.read_text(encoding="utf-8")
+    assert "ValueError" in text and mask_idcard(ID_A) in text
+    _no_full_ids(text)

@@ -60,7 +60,9 @@ def log_exception(exc_type, exc, tb) -> Path:
     path = error_log_path()
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(f"==== {dt.datetime.now().isoformat(timespec='seconds')} ====\n")
-        fh.write("".join(traceback.format_exception(exc_type, exc, tb)))
+        from app.core.privacy import mask_ids_in_text  # a log file never holds a whole ID
+
+        fh.write(mask_ids_in_text("".join(traceback.format_exception(exc_type, exc, tb))))
     return path
 
 
