@@ -58,7 +58,7 @@ def disputes_open(store: Store, year: int, today: dt.date | None = None) -> list
     sql = (
         "SELECT id, registered_on, source, parties, summary, status,"
         " CAST(julianday(:day) - julianday(registered_on) AS INTEGER) FROM disputes"
-        " WHERE deleted_at IS NULL AND status IN ('待调解', '调解中')"
+        " WHERE +deleted_at IS NULL AND status IN ('待调解', '调解中')"
         " AND julianday(:day) - julianday(registered_on) > :days ORDER BY registered_on, id"
     )
     hits = [
@@ -73,7 +73,7 @@ def _year_rows(store: Store, ledger_id: str, year: int, cols: str, where: str = 
     lo, hi = year_bounds(year)
     date = lg.date_field
     sql = (
-        f'SELECT id, "{date}", {cols} FROM "{lg.id}" WHERE deleted_at IS NULL AND "{date}" BETWEEN ? AND ?'
+        f'SELECT id, "{date}", {cols} FROM "{lg.id}" WHERE +deleted_at IS NULL AND "{date}" BETWEEN ? AND ?'
         f' AND ({where}) ORDER BY "{date}", id'
     )
     return store.conn.execute(sql, (lo, hi)).fetchall()

@@ -11,7 +11,7 @@ from typing import Any
 from app.core import catalog
 from app.core.store import Store
 
-from .compute import active_sql, year_params
+from .compute import active_sql, indexed_by, year_params
 
 _MONTH = 'CAST(substr(t."{col}", 6, 2) AS INTEGER)'
 
@@ -20,8 +20,9 @@ def _by_month(store: Store, ledger_id: str, params: dict, col: str | None = None
     col = col or catalog.get(ledger_id).date_field
     month = _MONTH.format(col=col)
     months = [0] * 12
+    table = f'"{ledger_id}" AS t{indexed_by(store, ledger_id, col)}'
     sql = (
-        f'SELECT {month}, COUNT(*) FROM "{ledger_id}" AS t WHERE t.deleted_at IS NULL'
+        f"SELECT {month}, COUNT(*) FROM {table} WHERE t.deleted_at IS NULL"
         f' AND t."{col}" BETWEEN :lo AND :hi AND ({where}) GROUP BY 1'
     )
     for m, n in store.conn.execute(sql, params):
@@ -34,8 +35,9 @@ def _by_choice(store: Store, ledger_id: str, key: str, params: dict, where: str 
     """Counts per value of a choice field, in the list's order, zeros included."""
     date = catalog.get(ledger_id).date_field
     out = dict.fromkeys(store.choices(ledger_id, key), 0)
+    table = f'"{ledger_id}" AS t{indexed_by(store, ledger_id, date)}'
     sql = (
-        f'SELECT t."{key}", COUNT(*) FROM "{ledger_id}" AS t WHERE t.deleted_at IS NULL'
+        f'SELECT t."{key}", COUNT(*) FROM {table} WHERE t.deleted_at IS NULL'
         f' AND t."{date}" BETWEEN :lo AND :hi AND ({where}) AND t."{key}" IS NOT NULL GROUP BY 1'
     )
     for value, n in store.conn.execute(sql, params):
@@ -47,7 +49,8 @@ def mediation_success_rate(store: Store, year: int) -> float | None:
     """调解成功 / (调解成功 + 调解不成) of the disputes closed in ``year`` (all sources)."""
     (share,) = store.conn.execute(
         "SELECT AVG(CASE WHEN t.status = '调解成功' THEN 1.0 ELSE 0.0 END) FROM disputes AS t"
-        " WHERE t.deleted_at IS NULL AND t.closed_on BETWEEN :lo AND :hi AND t.status IN ('调解成功', '调解不成')",
+        + indexed_by(store, "disputes", "closed_on")
+        + " WHERE t.deleted_at IS NULL AND t.closed_on BETWEEN :lo AND :hi AND t.status IN ('调解成功', '调解不成')",
         year_params(year),
     ).fetchone()
     return None if share is None else float(share)

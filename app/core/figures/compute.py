@@ -27,6 +27,25 @@ def active_sql(ledger_id: str, alias: str = "t", at: str = ":hi") -> str:
     return f"{s} <= {at} AND ({e} IS NULL OR {e} = '' OR {e} > {at})"
 
 
+def indexed_by(store: Store, ledger_id: str, column: str) -> str:
+    """``INDEXED BY`` the column's index, when it exists.
+
+    Without it SQLite prefers the ``deleted_at`` or a choice-column index (an equality) to the
+    date range, and a figure would read every year's rows: its cost would grow with the ledger.
+    """
+    name = f"{ledger_id}_{column}"
+    found = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
+    return f' INDEXED BY "{name}"' if found else ""
+
+
+def from_sql(store: Store, fig: Figure) -> str:
+    """The FROM clause of a figure: its ledger as ``t``, read through the year's date index."""
+    table = f'"{fig.ledger}" AS t'
+    if fig.scope == "active":
+        return table  # rosters are small; the planner picks category or start-date indexes
+    return table + indexed_by(store, fig.ledger, fig.by or catalog.get(fig.ledger).date_field)
+
+
 def scope_sql(fig: Figure) -> str:
     """The WHERE clause selecting the rows a figure counts (table alias ``t``)."""
     if fig.scope == "active":
@@ -46,7 +65,7 @@ def _ranking_sql(store: Store, fig: Figure, params: dict[str, Any]) -> str:
         whens.append(f"WHEN :c{i} THEN {i}")
     order = f"CASE {col} {' '.join(whens)} ELSE {len(whens)} END" if whens else "0"
     return (
-        f'SELECT {col} FROM "{fig.ledger}" AS t WHERE {scope_sql(fig)} AND {col} IS NOT NULL'
+        f"SELECT {col} FROM {from_sql(store, fig)} WHERE {scope_sql(fig)} AND {col} IS NOT NULL"
         f" GROUP BY {col} ORDER BY COUNT(*) DESC, {order}, {col} LIMIT {int(fig.limit)}"
     )
 
@@ -57,9 +76,8 @@ def value(store: Store, year: int, key: str) -> Any:
     params: dict[str, Any] = year_params(year)
     if fig.kind == "ranking":
         return [r[0] for r in store.conn.execute(_ranking_sql(store, fig, params), params)]
-    (result,) = store.conn.execute(
-        f'SELECT {fig.value} FROM "{fig.ledger}" AS t WHERE {scope_sql(fig)}', params
-    ).fetchone()
+    sql = f"SELECT {fig.value} FROM {from_sql(store, fig)} WHERE {scope_sql(fig)}"
+    (result,) = store.conn.execute(sql, params).fetchone()
     if fig.kind == "rate":
         return None if result is None else float(result)
     return int(result or 0)
@@ -87,16 +105,12 @@ def rows_for(store: Store, year: int, key: str) -> list[tuple[str, list[int]]]:
     """
     fig = FIGURES[key]
     params = year_params(year)
-    ids = [
-        r[0]
-        for r in store.conn.execute(
-            f'SELECT t.id FROM "{fig.ledger}" AS t WHERE {scope_sql(fig)} ORDER BY t.id', params
-        )
-    ]
+    sql = f"SELECT t.id FROM {from_sql(store, fig)} WHERE {scope_sql(fig)} ORDER BY t.id"
+    ids = [r[0] for r in store.conn.execute(sql, params)]
     out = [(fig.ledger, ids)]
     if key == "enforcement.activity_rate":
         insp = store.conn.execute(
-            "SELECT id FROM inspections WHERE deleted_at IS NULL AND date BETWEEN :lo AND :hi ORDER BY id", params
+            "SELECT id FROM inspections WHERE +deleted_at IS NULL AND date BETWEEN :lo AND :hi ORDER BY id", params
         )
         out.append(("inspections", [r[0] for r in insp]))
     return out

@@ -60,9 +60,10 @@ def _share(cond: str) -> str:
 
 
 # Whether an active officer's name appears in an inspection of year Y.  inspections.officers
-# holds names joined by 、; wrapping both sides in 、 matches whole names only.
+# holds names joined by 、; wrapping both sides in 、 matches whole names only.  The unary +
+# keeps SQLite on the date index (the year's rows) rather than the deleted_at one (all rows).
 _NAMED_IN_INSPECTION = (
-    "EXISTS (SELECT 1 FROM inspections i WHERE i.deleted_at IS NULL AND i.date BETWEEN :lo AND :hi"
+    "EXISTS (SELECT 1 FROM inspections i WHERE +i.deleted_at IS NULL AND i.date BETWEEN :lo AND :hi"
     " AND instr('、' || i.officers || '、', '、' || t.name || '、') > 0)"
 )
 
