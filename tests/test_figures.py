@@ -303,3 +303,17 @@ def test_approx_follows_the_reference_habit(n, text):
 )
 def test_rate_text(x, text):
     assert rate(x) == text
+
+
+def test_year_figures_read_only_the_years_rows_through_the_date_index(store):
+    """The cost of a figure follows the year's rows, not the ledger's size."""
+    from app.core.figures.compute import from_sql, scope_sql, year_params
+
+    for key, fig in FIGURES.items():
+        if fig.scope != "year":
+            continue
+        value = "COUNT(*)" if fig.kind == "ranking" else fig.value
+        sql = f"EXPLAIN QUERY PLAN SELECT {value} FROM {from_sql(store, fig)} WHERE {scope_sql(fig)}"
+        plan = " | ".join(r[3] for r in store.conn.execute(sql, year_params(Y)))
+        assert f"USING INDEX {fig.ledger}_{date_field(key)} (" in plan, (key, plan)
+        assert "SCAN" not in plan, (key, plan)
