@@ -375,7 +375,9 @@ def _appendix(doc, charts: Sequence[ChartImage], fonts: FontScheme) -> None:
         _ppr_set(ppr, "w:keepNext")
         _ppr_set(ppr, "w:spacing", before="0", after="0", line="240", lineRule="auto")  # images need room
         source = chart.png if isinstance(chart.png, Path) else _bytes_io(chart.png)
-        p.add_run().add_picture(source, width=Mm(FIGURE_WIDTH_MM))
+        run = p.add_run()
+        style_run(run, fonts.body, BODY_PT)
+        run.add_picture(source, width=Mm(FIGURE_WIDTH_MM))
         _paragraph(doc, "GW Caption", f"图{i}　{chart.title}", fonts.body)
 
 
