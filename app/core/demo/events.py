@@ -153,7 +153,7 @@ def enforcement(g: Gen, y: int, p: dict, officers: list[Row]) -> tuple[list[Row]
         outcome = g.pick({"未发现问题": 70, "责令整改": 30})
         row = {"date": date, "target": g.rng.choice(pools.INSPECTION_TARGETS[domain]), "domain": domain,
                "method": method, "officers": "、".join(team), "outcome": outcome,
-               "findings": "未发现问题" if outcome == "未发现问题" else "存在安全隐患，台账记录不全"}  # fmt: skip
+               "findings": "未发现问题" if outcome == "未发现问题" else g.rng.choice(pools.FINDINGS)}  # fmt: skip
         if outcome == "责令整改":
             row.update(fix_by=g.plus(date, 15), fixed_on=g.plus(date, g.rng.randint(3, 15)))
         rows.append(row)
@@ -164,7 +164,7 @@ def enforcement(g: Gen, y: int, p: dict, officers: list[Row]) -> tuple[list[Row]
         penalties.append(
             {"decided_on": date, "decision_no": f"丰都武平罚决字〔{y}〕{i + 1}号", "party": g.name(),
              "violation": violation, "domain": domain, "penalty": kind, "amount": amount, "legal_review": "是",
-             "officers": "、".join(_active_officers(officers, date)[:2])}
+             "officers": "、".join(g.rng.sample(_active_officers(officers, date), 2))}
         )  # fmt: skip
     return rows, penalties
 
