@@ -358,3 +358,21 @@ def test_cli_restore_refused_while_the_program_has_it_open(db_path, tmp_path, ca
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_paths_with_spaces_chinese_and_uri_characters(tmp_path):
+    folder = tmp_path / "武平镇 台账 #1?%20&"
+    folder.mkdir()
+    db = folder / "数据 库.db"
+    _fill(db, 3)
+    made = backup.make_backup(db)
+    backup.verify_backup(made)
+    assert backup.quick_check(db)
+    assert backup.latest_good_backup(db) == made
+    _fill(db, 1)
+    backup.restore(db, made)
+    ro = Store.open(db, readonly=True)
+    try:
+        assert ro.count("study_sessions") == 3
+    finally:
+        ro.close()

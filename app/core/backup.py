@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import lock
 from .faults import fault_message
-from .store import APP_ID, MIGRATIONS, SCHEMA_VERSION, Store, StoreError, _connect_readonly, now
+from .store import APP_ID, MIGRATIONS, SCHEMA_VERSION, Store, StoreError, _connect_readonly, file_uri, now
 
 HEADER = b"SQLite format 3\x00"
 KEEP_DAILY = 30
@@ -289,7 +289,7 @@ def rotate(db_path: str | Path, keep_daily: int = KEEP_DAILY, keep_monthly: int 
 
 def _open_file_readonly(path: Path) -> sqlite3.Connection:
     # immutable: read exactly this file, create nothing beside it (a USB stick may be locked)
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    return sqlite3.connect(f"{file_uri(path)}?mode=ro&immutable=1", uri=True)
 
 
 def verify_backup(file: str | Path) -> None:

@@ -183,7 +183,7 @@ def acquire(db_path: str | Path) -> DbLock:
         raise DatabaseInUse(describe_holder(held.info) + "（本程序的另一个窗口）", held.info)
     path = lock_path(db_path)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
         if not writable(path) or isinstance(exc, PermissionError):
             raise LockUnavailable() from exc
@@ -219,7 +219,7 @@ def holder(db_path: str | Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        fd = os.open(path, os.O_RDWR)
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:

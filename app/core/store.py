@@ -487,20 +487,29 @@ class Store:
                     count += 1
                     yield [next(uids), *[r.get(k) for k in keys], stamp, stamp]
 
-        with self.transaction():
-            rebuild: list[tuple[str, str]] = []
-            if expected >= 5000 and expected > self.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}"').fetchone()[0]:
-                rebuild = self.conn.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                    (lg.id,),
-                ).fetchall()
-                for name, _ in rebuild:
-                    self.conn.execute(f"DROP INDEX {_q(name)}")
-            self.conn.executemany(sql, values())
-            for _, index_sql in rebuild:
-                self.conn.execute(index_sql)
-            note = (note or "导入 {count} 行").replace("{count}", str(count))
-            self._audit("import", lg.id, None, None, None, {"rows": count}, note)
+        bulk = expected >= 5000 and expected > self.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}"').fetchone()[0]
+        cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        if bulk:  # room for the batch's pages, so they are not spilled to the WAL twice
+            self.conn.execute("PRAGMA cache_size=-65536")
+        try:
+            with self.transaction():
+                rebuild: list[tuple[str, str]] = []
+                if bulk:
+                    rebuild = self.conn.execute(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                        " AND sql IS NOT NULL",
+                        (lg.id,),
+                    ).fetchall()
+                    for name, _ in rebuild:
+                        self.conn.execute(f"DROP INDEX {_q(name)}")
+                self.conn.executemany(sql, values())
+                for _, index_sql in rebuild:
+                    self.conn.execute(index_sql)
+                note = (note or "导入 {count} 行").replace("{count}", str(count))
+                self._audit("import", lg.id, None, None, None, {"rows": count}, note)
+        finally:
+            if bulk:
+                self.conn.execute(f"PRAGMA cache_size={cache}")
         return count
 
     def get(self, ledger_id: str, row_id: int, include_deleted: bool = False) -> dict | None:
@@ -629,10 +638,18 @@ def _uuid7_strings() -> Iterator[str]:
         counter += 1
 
 
+def file_uri(path: str | Path) -> str:
+    """A SQLite ``file:`` URI for ``path`` (no ``file://`` authority part, so Windows UNC
+    paths of a shared folder, ``\\\\server\\share\\ledgers.db``, work as well as ``C:\\...``)."""
+    from urllib.parse import quote
+
+    return "file:" + quote(os.path.abspath(path), safe="/\\:")
+
+
 def _connect_readonly(path: Path) -> sqlite3.Connection:
     """A read-only connection; in a read-only folder SQLite cannot make a WAL database's
     -shm file, so fall back to ``immutable`` (nobody can write there either)."""
-    uri = path.resolve().as_uri()
+    uri = file_uri(path)
     conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
