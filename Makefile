@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format dist clean
+.PHONY: run test bench lint format dist dist-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,19 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format app tests bench
 	$(BIN)/ruff check --fix app tests bench
+
+# The PyInstaller bundle: dist/fazhi-taizhang/ (fazhi-taizhang = window, fazhi-cli = console).
+DIST_STAMP := $(VENV)/.installed-dist
+$(DIST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dist]'
+	touch $(DIST_STAMP)
+
+dist: $(DIST_STAMP)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --workpath build/pyinstaller --distpath dist installer.spec
+
+# Run the bundle as a new user would (clean environment): demo, report, backup, the window.
+dist-check: dist
+	build/smoke_test.sh dist/fazhi-taizhang
 
 clean:
 	rm -rf $(VENV) build/pyinstaller dist

@@ -138,6 +138,13 @@ EXCLUDE_QT = [
     "PySide6.QtConcurrent",
     "PySide6.QtOpenGL",
     "PySide6.QtOpenGLWidgets",
+    "PySide6.QtPrintSupport",
+    "PySide6.QtSvg",  # nothing imports matplotlib's Qt backend (charts are PNG files)
+    "PySide6.QtSvgWidgets",
+    "matplotlib.backends.backend_qt",
+    "matplotlib.backends.backend_qtagg",
+    "matplotlib.backends.backend_qtcairo",
+    "matplotlib.backends.qt_compat",
 ]
 
 EXCLUDES = EXCLUDE_PY + EXCLUDE_QT
@@ -146,18 +153,18 @@ EXCLUDES = EXCLUDE_PY + EXCLUDE_QT
 _QT_TRANSLATION = re.compile(r"(^|/)PySide6/Qt/translations/(?P<file>[^/]+\.qm)$")
 _KEEP_TRANSLATION = re.compile(r"_zh_CN\.qm$")
 
-# matplotlib's bundled data we do not need: sample data, the TeX/Computer Modern and STIX
-# fonts (our charts use the bundled Chinese font and DejaVu Sans for digits), style sheets
-# other than the default, and the toolbar images of interactive backends we do not use.
+# matplotlib's bundled data we do not need: sample data, the PostScript/PDF core-font
+# metrics, and the TeX (Computer Modern), STIX and DejaVu Serif fonts plus the styled Mono
+# variants (charts use the bundled Chinese font with DejaVu Sans; no mathtext). A deny list,
+# so a font a newer matplotlib needs (it falls back to LastResortHE-Regular.ttf) stays in.
 _MPL_DATA = "matplotlib/mpl-data/"
 _MPL_DROP_PREFIXES = (
     _MPL_DATA + "sample_data/",
     _MPL_DATA + "fonts/afm/",
     _MPL_DATA + "fonts/pdfcorefonts/",
-    _MPL_DATA + "stylelib/",
     _MPL_DATA + "plot_directive/",
 )
-_MPL_KEEP_TTF = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf", "DejaVuSans-Oblique.ttf")
+_MPL_DROP_TTF = re.compile(r"^(cm\w+\.ttf|STIX\w+\.ttf|LICENSE_STIX|DejaVuSerif[\w-]*\.ttf|DejaVuSansMono-\w+\.ttf)$")
 
 
 def keep_data(dest: str) -> bool:
@@ -169,7 +176,7 @@ def keep_data(dest: str) -> bool:
     if dest.startswith(_MPL_DROP_PREFIXES):
         return False
     if dest.startswith(_MPL_DATA + "fonts/ttf/"):
-        return dest.rsplit("/", 1)[1] in _MPL_KEEP_TTF
+        return not _MPL_DROP_TTF.match(dest.rsplit("/", 1)[1])
     return True
 
 

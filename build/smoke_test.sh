@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Try the bundle as a new user would: copied elsewhere, clean environment (no venv, no
+# PYTHONPATH, no LANG), an empty home. Fails (non-zero) if any step fails.
+#   build/smoke_test.sh [BUNDLE_DIR]      (default dist/fazhi-taizhang)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bundle=${1:-dist/fazhi-taizhang}
+test -x "$bundle/fazhi-cli" || { echo "smoke: no bundle at $bundle (run make dist)" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp -a "$bundle" "$tmp/app"            # relocated: nothing may point back into the repo
+mkdir -p "$tmp/home" "$tmp/work"
+cli="$tmp/app/fazhi-cli"
+gui="$tmp/app/fazhi-taizhang"
+clean() { (cd "$tmp/work" && env -i PATH=/usr/bin:/bin HOME="$tmp/home" "$@"); }
+step() { printf 'smoke: %s\n' "$*"; }
+
+step "ledgers --json"
+clean "$cli" ledgers --json > "$tmp/ledgers.json"
+grep -q '"study_sessions"' "$tmp/ledgers.json"
+
+step "settings (default data folder under the empty home)"
+clean "$cli" settings county=丰都县 town=武平镇 > /dev/null
+clean "$cli" settings | grep -q 丰都县
+test -n "$(find "$tmp/home" -name ledgers.db)"
+
+step "demo"
+clean "$cli" --db "$tmp/work/t.db" demo --year 2024
+
+step "report --year 2024"
+clean "$cli" --db "$tmp/work/t.db" report --year 2024 --out "$tmp/work/report.docx" --charts "$tmp/work/charts"
+test -s "$tmp/work/report.docx"
+# a .docx is a zip: its text must hold the title and a number taken from the figures
+if command -v python3 > /dev/null; then
+    python3 - "$tmp/work/report.docx" <<'PY'
+import re, sys, zipfile
+xml = zipfile.ZipFile(sys.argv[1]).read("word/document.xml").decode("utf-8")
+text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))
+for needle in ("2024年法治政府建设情况报告", "主要举措和成效", "承接执法事项"):
+    assert needle in text, f"report lacks {needle!r}"
+print(f"smoke: report.docx ok ({len(text)} characters of text)")
+PY
+fi
+ls "$tmp/work/charts" | grep -q '\.png$'
+
+step "backup"
+clean "$cli" --db "$tmp/work/t.db" backup --to "$tmp/work/t-backup.db"
+test -s "$tmp/work/t-backup.db"
+
+step "a failing command fails with a Chinese message"
+if clean "$cli" --db "$tmp/work/t.db" import no_such_ledger "$tmp/work/none.xlsx" 2> "$tmp/err.txt"; then
+    echo "smoke: expected a failure" >&2; exit 1
+fi
+grep -q '错误' "$tmp/err.txt"
+
+if [ -z "${SMOKE_NO_GUI:-}" ]; then
+    step "GUI starts and paints its window (offscreen)"
+    clean env QT_QPA_PLATFORM=offscreen FAZHI_EXIT_WHEN_SHOWN=1 FAZHI_NO_ERROR_DIALOG=1 \
+        timeout 120 "$gui" --db "$tmp/work/t.db"
+fi
+echo "smoke: all passed"
