@@ -47,7 +47,7 @@ def cmd_figures(args) -> int:
         return 0
     labels = [(fig.label, show(current[key], fig), show(previous[key], fig)) for key, fig in figures.FIGURES.items()]
     width = max(_width(label) for label, _, _ in labels) + 2
-    cur_width = max(_width(v) for _, v, _ in labels) + 2
+    cur_width = max(_width(v) for _, v, _ in labels if _width(v) <= 16) + 2  # a long list may overhang
     print(_pad("项目", width) + _pad(f"{args.year}年", cur_width) + f"{args.year - 1}年")
     for label, cur, prev in labels:
         print(_pad(label, width) + _pad(cur, cur_width) + prev)
