@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib
 import logging
+import warnings
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -50,6 +51,7 @@ def placeholder(text: str = "该功能正在开发") -> QWidget:
 
 class MainWindow(QMainWindow):
     page_shown = Signal(str)
+    first_painted = Signal()  # the window is on screen; the 首页 is built right after
 
     def __init__(self, store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -59,7 +61,20 @@ class MainWindow(QMainWindow):
         self.update_title()
         self._build()
         self.resize(1280, 800)
-        self.show_page("home")
+        self._painted = False
+        self._closing = False
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+            # the 首页 starts its (threaded) figures and charts only once the window is up
+            QTimer.singleShot(0, self._open_start_page)
+
+    def _open_start_page(self) -> None:
+        if self.stack.currentWidget() is None and not self._closing:
+            self.show_page("home")
 
     def update_title(self) -> None:
         title = f"法治台账 — {self.store.issuer}"
@@ -128,8 +143,8 @@ class MainWindow(QMainWindow):
         self._items[key] = item
 
     def _nav_changed(self, item: QTreeWidgetItem | None, _prev) -> None:
-        if item is None:
-            return
+        if item is None or not self._painted or self._closing:
+            return  # the tree picks its first item when shown; pages wait for the first paint
         key = item.data(0, KEY_ROLE)
         if key:
             self.show_page(key)
@@ -239,9 +254,28 @@ class MainWindow(QMainWindow):
                 page.stale = True  # refreshed when next shown
 
     def closeEvent(self, event) -> None:
-        for page in self.pages.values():
-            busy = getattr(page, "busy", None)
-            if callable(busy) and busy():
-                for w in getattr(page, "_workers", []):
-                    w.wait(10000)
+        self._closing = True
+        self.stop_workers()
         super().closeEvent(event)
+
+    def stop_workers(self, msecs: int = 15000) -> None:
+        """Cancel and wait for background work: a running QThread must not be destroyed."""
+        from app.ui import workers
+
+        running = [w for w in list(workers._LIVE) if w.is_running()]
+        for page in self.pages.values():
+            running += [w for w in getattr(page, "_workers", []) if w.is_running() and w not in running]
+        for w in running:
+            w.cancel()
+            thread = getattr(w, "_thread", None)
+            if thread is not None:  # ends the thread's loop once its callable returns
+                thread.quit()
+        for w in running:
+            w.wait(msecs)
+            with warnings.catch_warnings():  # PySide warns about signals with no slots
+                warnings.simplefilter("ignore", RuntimeWarning)
+                for sig in (w.finished, w.failed, w.progress, w.cancelled):
+                    try:  # their pages are going away: late results must not reach them
+                        sig.disconnect()
+                    except (RuntimeError, TypeError):
+                        pass

@@ -67,7 +67,7 @@ class SetupDialog(QDialog):
             s.set_setting("county", self.county.text().strip())
             s.set_setting("town", self.town.text().strip())
             s.set_setting("setup_done", True)
-        if self.demo.isVisible() and self.demo.isChecked():
+        if not self.demo.isHidden() and self.demo.isChecked():
             from app.core import demo
 
             return demo.fill(s, 2024)

@@ -103,7 +103,7 @@ class SettingsPage(QWidget):
         for lg in catalog.LEDGERS:
             for f in lg.fields:
                 if f.kind == "choice":
-                    self.choice_field.addItem(f"{lg.name} — {f.label}", (lg.id, f.key))
+                    self.choice_field.addItem(f"{lg.name} — {f.label}", f"{lg.id}.{f.key}")
         self.choice_defaults = QLabel()
         self.choice_defaults.setWordWrap(True)
         self.choice_defaults.setStyleSheet("color: #666;")
@@ -187,7 +187,7 @@ class SettingsPage(QWidget):
         self._show_password()
 
     def _show_choice(self, _i: int = 0) -> None:
-        ledger_id, key = self.choice_field.currentData()
+        ledger_id, key = self.choice_field.currentData().split(".")
         f = catalog.get(ledger_id).field(key)
         self.choice_defaults.setText("、".join(f.choices))
         extra = self._extras.get((ledger_id, key))
@@ -198,7 +198,8 @@ class SettingsPage(QWidget):
         self.choice_extra.blockSignals(False)
 
     def _keep_choice(self) -> None:
-        self._extras[self.choice_field.currentData()] = lines(self.choice_extra.toPlainText())
+        ledger_id, key = self.choice_field.currentData().split(".")
+        self._extras[(ledger_id, key)] = lines(self.choice_extra.toPlainText())
 
     def _show_password(self) -> None:
         if self.password is None:

@@ -1,0 +1,61 @@
+"""设置 page: names, villages, extra choices, backups, password."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from app.ui.forms.record_form import RecordForm
+from app.ui.pages.settings_page import SettingsPage
+
+
+def test_settings_saved(qtbot, store):
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    assert page.county.text() == "丰都县"
+    page.county.setText("武隆区")
+    page.town.setText("白马镇")
+    page.villages.setPlainText("白马村\n中坪村\n白马村\n")
+    page.font_scheme.setCurrentIndex(page.font_scheme.findData("windows"))
+    page.choice_field.setCurrentIndex(page.choice_field.findData("disputes.source"))
+    assert "自主排查" in page.choice_defaults.text()
+    page.choice_extra.setPlainText("网格员上报\n自主排查")  # a default is not added twice
+    page.save()
+    assert store.setting("county") == "武隆区" and store.setting("town") == "白马镇"
+    assert store.issuer == "武隆区白马镇人民政府"
+    assert store.setting("villages") == ["白马村", "中坪村"]
+    assert store.setting("font_scheme") == "windows"
+    assert store.choices("disputes", "source")[-1] == "网格员上报"
+    assert store.setting("choices.disputes.source") == ["网格员上报"]
+
+    form = RecordForm(store, "disputes")  # the form offers the new choice and the villages
+    qtbot.addWidget(form)
+    assert form.widgets["source"].findText("网格员上报") >= 0
+    words = form.widgets["village"].completer().model().stringList()
+    assert words[:2] == ["白马村", "中坪村"]
+
+
+def test_settings_refuse_empty_names(qtbot, store, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    page.town.setText("")
+    page.save()
+    assert shown and store.setting("town") == "武平镇"
+
+
+def test_backup_now_and_password(qtbot, store, monkeypatch, tmp_path):
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    if page.backup is not None:
+        dest = tmp_path / "b.db"
+        assert page.make_backup(str(dest)) == dest
+        assert dest.exists()
+    if page.password is not None:
+        assert page.change_password(text="秘密123")
+        assert page.password.has_password(store)
+        assert page.password.check_password(store, "秘密123")
+        assert page.clear_password_button.isEnabled()
+        assert page.change_password(clear=True, text="")
+        assert not page.password.has_password(store)

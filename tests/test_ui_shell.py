@@ -1,0 +1,172 @@
+"""Start-up, the main window, translations, the exception hook, first run, the lock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel, QMessageBox
+
+from app.core import catalog, paths
+from app.core.store import Store
+from app.ui import app as ui_app
+from app.ui import main_window
+from app.ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_startup_imports_nothing_heavy(db_path, tmp_path):
+    s = Store.open(db_path)
+    s.set_setting("setup_done", True)
+    s.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "x"})
+    s.close()
+    env = dict(os.environ, FAZHI_EXIT_WHEN_SHOWN="1", QT_QPA_PLATFORM="offscreen", FAZHI_DATA_DIR=str(tmp_path))
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "--db", str(db_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "FAZHI_SHOWN heavy=-" in out.stdout, out.stdout + out.stderr
+
+
+def _window(qtbot, store) -> MainWindow:
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    return w
+
+
+def test_main_window_title_and_side_bar(qtbot, store):
+    w = _window(qtbot, store)
+    assert w.windowTitle() == "法治台账 — 丰都县武平镇人民政府"
+    tops = [w.nav.topLevelItem(i).text(0) for i in range(w.nav.topLevelItemCount())]
+    assert tops == ["首页", *catalog.GROUPS, "年度报告", "设置", "回收站", "操作日志"]
+    assert not w.pages  # nothing built before it is shown
+    page = w.show_page("ledger:disputes")
+    assert list(w.pages) == ["ledger:disputes"]
+    assert w.nav.currentItem().text(0) == "矛盾纠纷台账"
+    assert "共 0 条" in w.status_label.text()
+    assert w.show_page("ledger:disputes") is page  # made once
+    enforcement = next(w.nav.topLevelItem(i) for i in range(w.nav.topLevelItemCount()) if tops[i] == "行政执法")
+    names = [enforcement.child(i).text(0) for i in range(enforcement.childCount())]
+    assert names == ["执法人员名册", "执法事项清单", "行政检查台账", "行政处罚台账"]
+
+
+def test_nav_click_opens_page_and_settings_update_title(qtbot, store):
+    w = _window(qtbot, store)
+    w.show()
+    qtbot.waitUntil(lambda: "home" in w.pages, timeout=10000)  # the 首页 opens after the first paint
+    w.nav.setCurrentItem(w._items["audit"])
+    assert w.current_key() == "audit"
+    settings = w.show_page("settings")
+    settings.town.setText("白马镇")
+    settings.save()
+    assert w.windowTitle() == "法治台账 — 丰都县白马镇人民政府"
+    w.close()
+
+
+def test_missing_page_shows_placeholder(qtbot, store, monkeypatch):
+    monkeypatch.setitem(main_window.EXTERNAL_PAGES, "report", ("app.ui.pages.no_such_page", "X"))
+    w = _window(qtbot, store)
+    page = w.show_page("report")
+    assert any(lbl.text() == "该功能正在开发" for lbl in page.findChildren(QLabel))
+
+
+def test_open_rows_shows_just_those_rows(qtbot, store):
+    ids = [
+        store.save("consultations", {"date": f"2024-01-0{d}", "channel": "来访", "matter": str(d)}) for d in range(1, 6)
+    ]
+    w = _window(qtbot, store)
+    w.open_rows("consultations", [ids[1], ids[3]])
+    page = w.pages["ledger:consultations"]
+    assert page.model.rowCount() == 2
+    assert page.only_bar.isVisibleTo(page)
+    page.show_all()
+    assert page.model.rowCount() == 5
+
+
+def test_qt_dialogs_in_chinese(qapp):
+    assert ui_app.load_translations(qapp)
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+
+
+def test_exception_hook_logs_and_tells_in_chinese(qapp, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+    monkeypatch.delenv("FAZHI_NO_ERROR_DIALOG", raising=False)
+    try:
+        raise PermissionError(13, "denied", "D:/台账/x.db")
+    except PermissionError:
+        ui_app.exception_hook(*sys.exc_info())
+    log = (paths.logs_dir() / "error.log").read_text(encoding="utf-8")
+    assert "PermissionError" in log and "Traceback" in log
+    assert shown and "没有权限访问" in shown[0] and "error.log" in shown[0]
+
+
+def test_first_run_setup(qtbot, store, monkeypatch):
+    from app.ui.dialogs.setup_dialog import SetupDialog
+
+    def fake_exec(dlg):
+        dlg.county.setText("武隆区")
+        assert not dlg.ok_button.isEnabled()
+        dlg.town.setText("白马镇")
+        assert dlg.ok_button.isEnabled() and "武隆区白马镇人民政府" in dlg.issuer.text()
+        return 1
+
+    monkeypatch.setattr(SetupDialog, "exec", fake_exec)
+    ui_app.first_run(store)
+    assert store.issuer == "武隆区白马镇人民政府"
+    assert store.setting("setup_done") is True
+    monkeypatch.setattr(SetupDialog, "exec", lambda dlg: pytest.fail("asked twice"))
+    ui_app.first_run(store)  # only once
+
+
+def test_first_run_offers_demo(qtbot, store, monkeypatch):
+    from app.ui.dialogs import setup_dialog
+
+    if not setup_dialog.demo_available():
+        pytest.skip("demo data not in this build")
+
+    def fake_exec(dlg):
+        dlg.county.setText("丰都县")
+        dlg.town.setText("武平镇")
+        dlg.demo.setChecked(True)
+        return 1
+
+    monkeypatch.setattr(setup_dialog.SetupDialog, "exec", fake_exec)
+    ui_app.first_run(store)
+    assert store.count("disputes") > 0
+
+
+def test_database_in_use_opens_read_only(qtbot, db_path, monkeypatch):
+    lock = pytest.importorskip("app.core.lock")
+    Store.open(db_path).close()
+    held = lock.acquire(db_path)
+    try:
+        asked = []
+        monkeypatch.setattr(ui_app, "ask_read_only", lambda holder: asked.append(holder) or True)
+        session = ui_app.open_session(db_path)
+        assert asked and session is not None and session.readonly
+        assert session.store.readonly
+        w = MainWindow(session.store)
+        qtbot.addWidget(w)
+        assert w.windowTitle().endswith("（只读）")
+        page = w.show_page("ledger:consultations")
+        assert not page.act_new.isEnabled() and not page.act_delete.isEnabled()
+        session.close()
+        monkeypatch.setattr(ui_app, "ask_read_only", lambda holder: False)
+        assert ui_app.open_session(db_path) is None  # the clerk chose 退出
+    finally:
+        held.release()
+    session = ui_app.open_session(db_path)  # free again: read-write, and locked by us
+    assert session is not None and not session.readonly and lock.held_here(db_path)
+    session.close()
+    assert not lock.held_here(db_path)
