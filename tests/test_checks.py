@@ -64,12 +64,17 @@ def test_inspections_need_two_officers_from_the_roster(store):
     raw_insert(store, "inspections", date=AFTER, target="学校", domain="教育", method="日常检查",
                officers="张三", outcome="未发现问题")  # fmt: skip
     stranger = add(store, "inspections", date=MID, officers="张三、王麻子")
+    store.save("enforcement_officers", {"name": "老周", "cert_no": "9", "certified_on": f"{Y - 3}-01-01",
+                                        "left_on": f"{Y}-03-01"})  # fmt: skip
+    add(store, "inspections", date=f"{Y}-02-28", officers="张三、老周")  # still on duty
+    retired = add(store, "inspections", date=f"{Y}-03-01", officers="老周、李四")  # left that day
     found = by_code(run(store, Y))
     few = found["inspection_officers"]
     assert few.severity == "error" and few.row_ids == [one, none]
     assert "仅1名" in few.detail and "仅0名" in few.detail
     unknown = found["inspection_unknown_officer"]
-    assert unknown.severity == "warning" and unknown.row_ids == [stranger] and "王麻子" in unknown.detail
+    assert unknown.severity == "warning" and unknown.row_ids == [retired, stranger]
+    assert "王麻子 不在执法人员名册中" in unknown.detail and "老周 当日未持证在岗" in unknown.detail
 
 
 def test_penalties_without_legal_review(store):

@@ -79,18 +79,33 @@ def _year_rows(store: Store, ledger_id: str, year: int, cols: str, where: str = 
     return store.conn.execute(sql, (lo, hi)).fetchall()
 
 
+def _on_duty(store: Store) -> dict[str, list[tuple[str, str | None]]]:
+    """name -> the (持证日期, 离岗日期) spans of the 执法人员名册."""
+    spans: dict[str, list[tuple[str, str | None]]] = {}
+    sql = "SELECT name, certified_on, left_on FROM enforcement_officers WHERE deleted_at IS NULL"
+    for name, start, end in store.conn.execute(sql):
+        spans.setdefault(name, []).append((start or "", end or None))
+    return spans
+
+
 def inspection_officers(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
-    roster = set(store.names_of("enforcement_officers"))
+    """Fewer than 2 officers (error); names missing from the roster or not on duty that day."""
+    roster = _on_duty(store)
     few, unknown = [], []
     for rid, date, target, officers in _year_rows(store, "inspections", year, "target, officers"):
         names = split_names(officers or "")
         if len(names) < 2:
             few.append((rid, f"{date} {target}：执法人员仅{len(names)}名（{'、'.join(names) or '未填'}）"))
         missing = [n for n in names if n not in roster]
-        if missing:
-            unknown.append((rid, f"{date} {target}：{'、'.join(missing)} 不在执法人员名册中"))
+        off_duty = [
+            n for n in names if n in roster and not any(s <= date and (e is None or e > date) for s, e in roster[n])
+        ]
+        problems = [f"{'、'.join(missing)} 不在执法人员名册中"] if missing else []
+        problems += [f"{'、'.join(off_duty)} 当日未持证在岗"] if off_duty else []
+        if problems:
+            unknown.append((rid, f"{date} {target}：{'；'.join(problems)}"))
     return _finding("inspection_officers", "行政检查执法人员少于2名", "error", "inspections", few) + _finding(
-        "inspection_unknown_officer", "行政检查的执法人员不在执法人员名册中", "warning", "inspections", unknown
+        "inspection_unknown_officer", "行政检查的执法人员不在名册中或当日不在岗", "warning", "inspections", unknown
     )
 
 
