@@ -104,3 +104,26 @@ def test_unreadable_lock_content_still_refuses(db_path):
         assert lock.describe_holder(None) == "另一个程序（使用者不详）"
     finally:
         held.release()
+
+
+def test_cli_writers_are_refused_while_the_program_has_it_open_readers_are_not(db_path, tmp_path, capsys):
+    from app.cli import main
+
+    assert main(["--db", str(db_path), "settings", "town=甲镇"]) == 0
+    csv_file = tmp_path / "s.csv"
+    csv_file.write_text("日期,形式,对象,主题\n2024-01-02,专题培训,全体干部职工,宪法\n", encoding="utf-8")
+    first = _run(HOLDER, str(db_path), wait=False)
+    try:
+        assert first.stdout.readline().strip() == "held"
+        capsys.readouterr()
+        assert main(["--db", str(db_path), "settings", "town=乙镇"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("错误：数据库正由用户") and len(err.strip().splitlines()) == 1
+        assert main(["--db", str(db_path), "import", "study_sessions", str(csv_file)]) == 1
+        assert main(["--db", str(db_path), "settings"]) == 0  # reading is fine
+        assert "town=甲镇" in capsys.readouterr().out
+        assert main(["--db", str(db_path), "import", "study_sessions", str(csv_file), "--dry-run"]) == 0
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    assert main(["--db", str(db_path), "import", "study_sessions", str(csv_file)]) == 0

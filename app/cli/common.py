@@ -12,5 +12,24 @@ def db_path(args) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
 
 
+def _writes(args) -> bool:
+    """Whether this command changes the database (reading commands run beside the window)."""
+    command = getattr(args, "command", None)
+    if command == "settings":
+        return bool(getattr(args, "pairs", None))
+    if command == "import":
+        return not getattr(args, "dry_run", False)
+    return command in ("demo",)
+
+
 def open_store(args) -> Store:
-    return Store.open(db_path(args))
+    path = db_path(args)
+    if _writes(args):
+        from app.core import lock
+
+        holder = lock.holder(path)  # one writer: the window (or another command) has it
+        if holder is not None:
+            from app.cli.errors import CliError
+
+            raise CliError(str(lock.DatabaseInUse(lock.describe_holder(holder), holder)))
+    return Store.open(path)
