@@ -149,8 +149,9 @@ EXCLUDE_QT = [
 
 EXCLUDES = EXCLUDE_PY + EXCLUDE_QT
 
-# Qt translations: keep Chinese only (qtbase_zh_CN.qm etc.).
-_QT_TRANSLATION = re.compile(r"(^|/)PySide6/Qt/translations/(?P<file>[^/]+\.qm)$")
+# Qt translations: keep Chinese only (qtbase_zh_CN.qm etc.). PySide6 keeps Qt's files in
+# PySide6/Qt/ on Linux and macOS but directly in PySide6/ on Windows: both layouts match.
+_QT_TRANSLATION = re.compile(r"(^|/)PySide6/(Qt/)?translations/(?P<file>[^/]+\.qm)$")
 _KEEP_TRANSLATION = re.compile(r"_zh_CN\.qm$")
 
 # matplotlib's bundled data we do not need: sample data, the PostScript/PDF core-font
@@ -180,43 +181,51 @@ def keep_data(dest: str) -> bool:
     return True
 
 
-# Qt plugins nobody loads here: SQL drivers, QML tooling, TLS, and on Linux the platforms
-# other than xcb/offscreen/minimal (wayland, eglfs, vnc...: Qt falls back to xcb), input
-# devices, and the GTK theme (needs GTK from the system and drags in cairo/pango).
-_DROP_BINARY_PARTS = (
-    "PySide6/Qt/plugins/sqldrivers/",
-    "PySide6/Qt/plugins/qmltooling/",
-    "PySide6/Qt/plugins/tls/",
-    "PySide6/Qt/plugins/networkinformation/",
-    "PySide6/Qt/plugins/position/",
-    "PySide6/Qt/plugins/multimedia/",
-    "PySide6/Qt/plugins/generic/",
-    "PySide6/Qt/plugins/egldeviceintegrations/",
-    "PySide6/Qt/plugins/wayland-",
-    "PySide6/Qt/plugins/platformthemes/libqgtk3",
-    "PySide6/Qt/plugins/platforms/libqwayland",
-    "PySide6/Qt/plugins/platforms/libqeglfs",
-    "PySide6/Qt/plugins/platforms/libqminimalegl",
-    "PySide6/Qt/plugins/platforms/libqlinuxfb",
-    "PySide6/Qt/plugins/platforms/libqvnc",
-    "PySide6/Qt/plugins/platforms/libqvkkhrdisplay",
-    "PySide6/Qt/plugins/imageformats/libqtiff",
-    "PySide6/Qt/plugins/imageformats/libqwebp",
-    "PySide6/Qt/plugins/imageformats/libqwbmp",
-    "PySide6/Qt/plugins/imageformats/libqtga",
-    "PySide6/Qt/plugins/imageformats/libqicns",
-    "PySide6/Qt/plugins/imageformats/qtiff",
-    "PySide6/Qt/plugins/imageformats/qwebp",
-    "PySide6/Qt/plugins/imageformats/qwbmp",
-    "PySide6/Qt/plugins/imageformats/qtga",
-    "PySide6/Qt/plugins/imageformats/qicns",
+# Qt plugins nobody loads here, as prefixes of "type/name" (file name without lib prefix and
+# extension): SQL drivers, QML tooling, TLS and network, input devices; on Linux the platforms
+# other than xcb/offscreen/minimal (wayland, eglfs, vnc...: Qt falls back to xcb) and the GTK
+# theme (needs GTK from the system, drags in cairo and pango); image formats nobody opens.
+_DROP_PLUGINS = (
+    "sqldrivers/",
+    "qmltooling/",
+    "tls/",
+    "networkinformation/",
+    "position/",
+    "multimedia/",
+    "generic/",
+    "egldeviceintegrations/",
+    "wayland-decoration-client/",
+    "wayland-graphics-integration-client/",
+    "wayland-shell-integration/",
+    "platformthemes/qgtk3",
+    "platforms/qwayland",
+    "platforms/qeglfs",
+    "platforms/qminimalegl",
+    "platforms/qlinuxfb",
+    "platforms/qvnc",
+    "platforms/qvkkhrdisplay",
+    "platforms/qdirect2d",
+    "imageformats/qtiff",
+    "imageformats/qwebp",
+    "imageformats/qwbmp",
+    "imageformats/qtga",
+    "imageformats/qicns",
+    "imageformats/qpdf",
 )
+_QT_PLUGIN = re.compile(r"(^|/)PySide6/(Qt/)?plugins/(?P<type>[^/]+)/(lib)?(?P<name>[^/.]+)[^/]*$")
+# Windows: Mesa's software OpenGL (20 MB) is for Qt Quick / OpenGL widgets, which we do not use.
+_DROP_FILES = ("opengl32sw.dll",)
 
 
 def keep_binary(dest: str) -> bool:
     """Whether a collected binary stays in (Qt plugins nobody loads go out)."""
     dest = dest.replace("\\", "/")
-    return not any(part in dest for part in _DROP_BINARY_PARTS)
+    if dest.rsplit("/", 1)[-1].lower() in _DROP_FILES:
+        return False
+    m = _QT_PLUGIN.search(dest)
+    if not m:
+        return True
+    return not (m.group("type") + "/" + m.group("name")).startswith(_DROP_PLUGINS)
 
 
 def resource_datas() -> list[tuple[str, str]]:
