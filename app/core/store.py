@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from . import catalog
 from .catalog import Field, Ledger
 from .faults import fault_message, open_failure_message
@@ -125,8 +123,17 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path | None):
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn)
+        self._db = None  # sqlite_utils.Database, made on first use (its import is slow)
         self._validators: dict[str, Validator] = {}
+
+    @property
+    def db(self):
+        """The connection as a ``sqlite_utils.Database`` (imported on first use: start-up speed)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- opening --------------------------------------------------------------------------
 
