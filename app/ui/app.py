@@ -125,6 +125,8 @@ class Session:
         except Exception:
             log.exception("closing the store")
         backup_mod = _optional("app.core.backup")
+        if os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
+            backup = False  # benchmarks: no daily backup of a throw-away database
         if backup and backup_mod is not None and not self.readonly:
             try:
                 backup_mod.auto_backup(self.path)
@@ -135,10 +137,12 @@ class Session:
             self.lock = None
 
 
-def _check_file(path: Path) -> bool:
-    """``quick_check`` at start; offer the newest good backup when the file is damaged."""
+def _check_file(path: Path, checked: bool = False) -> bool:
+    """``quick_check``; offer the newest good backup when the file is damaged.
+
+    True when the file is fine or was restored; ``checked``: known damaged already."""
     backup = _optional("app.core.backup")
-    if backup is None or not path.exists() or backup.quick_check(path):
+    if backup is None or not path.exists() or (not checked and backup.quick_check(path)):
         return True
     good = backup.latest_good_backup(path)
     if good is None:
@@ -199,8 +203,9 @@ def _ask_password(store: Store) -> bool:
 
 
 def open_session(path: Path) -> Session | None:
-    if not _check_file(path):
-        return None
+    """Lock and open the database.  The full ``quick_check`` runs after the window is up
+    (``Controller.check_in_background``: it reads the whole file); a file that will not even
+    open is checked here and offered its newest good backup."""
     taken = _take_lock(path)
     if taken is None:
         return None
@@ -208,10 +213,18 @@ def open_session(path: Path) -> Session | None:
     try:
         store = Store.open(path, readonly=readonly)
     except StoreError as exc:
-        if lock is not None:
-            lock.release()
-        QMessageBox.critical(None, "无法打开数据库", str(exc))
-        return None
+        store = None
+        backup = _optional("app.core.backup")
+        if not readonly and backup is not None and not backup.quick_check(path) and _check_file(path, True):
+            try:  # restored from the newest good backup
+                store = Store.open(path)
+            except StoreError:
+                store = None
+        if store is None:
+            if lock is not None:
+                lock.release()
+            QMessageBox.critical(None, "无法打开数据库", str(exc))
+            return None
     store.readonly = readonly
     session = Session(path, store, lock, readonly)
     if not _ask_password(store):
@@ -248,6 +261,7 @@ class Controller:
         self.path = path
         self.session: Session | None = None
         self.window = None
+        self._check = None
 
     def start(self) -> bool:
         self.session = open_session(self.path)
@@ -263,17 +277,54 @@ class Controller:
         self.window = MainWindow(self.session.store)
         if os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
             self.window.first_painted.connect(self._exit_when_shown)
+        self.window.first_painted.connect(self.check_in_background)
         settings = self.window.pages.get("settings")
         self.window.page_shown.connect(self._wire_settings)
         if settings is not None:
             self._wire_settings("settings")
         self.window.show()
 
+    def check_in_background(self) -> None:
+        """``PRAGMA quick_check`` off the GUI thread once the window is up; offer a backup if bad."""
+        backup = _optional("app.core.backup")
+        if backup is None or self.session is None or os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
+            return
+        from app.ui.workers import Worker
+
+        self._check = Worker(backup.quick_check, self.path)
+        self._check.finished.connect(self._checked)
+        self._check.start()
+
+    def _checked(self, ok: bool) -> None:
+        if ok or self.window is None:
+            return
+        backup = _optional("app.core.backup")
+        good = backup.latest_good_backup(self.path)
+        if good is None:
+            QMessageBox.warning(
+                self.window,
+                "数据库检查",
+                "数据库完整性检查发现问题，且没有找到可用的备份。\n请立即在“设置”中备份，并联系技术人员。",
+            )
+            return
+        answer = QMessageBox.warning(
+            self.window,
+            "数据库检查",
+            f"数据库完整性检查发现问题。\n是否从最近的完好备份恢复？\n{good}\n（现有数据会先另存一份）",
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.Yes,
+        )
+        if answer == QMessageBox.Yes:
+            self.restore(str(good))
+
     def _exit_when_shown(self) -> None:
         """Benchmarks: report what start-up loaded, then quit."""
         heavy = [m for m in ("matplotlib", "docx", "openpyxl") if m in sys.modules]
         print(f"FAZHI_SHOWN heavy={','.join(heavy) or '-'}", flush=True)
-        QTimer.singleShot(0, self.app.quit)
+        if os.environ.get("FAZHI_START_PAGE"):  # quit once that page is up instead
+            self.window.page_shown.connect(lambda _key: QTimer.singleShot(50, self.app.quit))
+        else:
+            QTimer.singleShot(0, self.app.quit)
 
     def _wire_settings(self, key: str) -> None:
         page = self.window.pages.get(key) if self.window else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import warnings
 from collections.abc import Callable
 
@@ -74,7 +75,8 @@ class MainWindow(QMainWindow):
 
     def _open_start_page(self) -> None:
         if self.stack.currentWidget() is None and not self._closing:
-            self.show_page("home")
+            start = os.environ.get("FAZHI_START_PAGE", "home")
+            self.show_page(start if start in self._items else "home")
 
     def update_title(self) -> None:
         title = f"法治台账 — {self.store.issuer}"

@@ -1,0 +1,132 @@
+"""Time to a visible main window on a database with a million ledger rows, against a bare
+PySide6 window started the same way in the same run; and the program's peak memory.
+
+Both run as fresh processes that quit on their first paint (``FAZHI_EXIT_WHEN_SHOWN=1`` for
+the program).  Targets: within 1.5× the bare window; peak RSS under 300 MB.
+The million-row database is generated once (executemany) and cached in /tmp.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = 1_000_000
+DB = Path(tempfile.gettempdir()) / f"fazhi-bench-{ROWS}.db"
+RUNS = 5
+
+BARE = """
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
+from PySide6.QtCore import QTimer
+app = QApplication(sys.argv[:1])
+class W(QMainWindow):
+    painted = False
+    def paintEvent(self, e):
+        super().paintEvent(e)
+        if not self.painted:
+            self.painted = True
+            print("FAZHI_SHOWN", flush=True)
+            QTimer.singleShot(0, app.quit)
+w = W()
+w.setWindowTitle("法治台账")
+w.setCentralWidget(QLabel("法治台账"))
+w.resize(1280, 800)
+w.show()
+sys.exit(app.exec())
+"""
+
+
+def make_db(path: Path = DB, rows: int = ROWS) -> Path:
+    """A database with ``rows`` 法律咨询 rows (cached: made once)."""
+    sys.path.insert(0, str(ROOT))
+    from app.core.store import Store
+
+    if path.exists():
+        s = Store.open(path)
+        try:
+            if s.count("consultations") == rows:
+                return path
+        finally:
+            s.close()
+        path.unlink()
+    for side in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        side.unlink(missing_ok=True)
+    t = time.perf_counter()
+    s = Store.open(path)
+    channels = ("来访", "电话", "网络", "上门")
+    kinds = ("婚姻家庭", "劳动", "土地", "合同", "继承", "侵权", "其他")
+    data = (
+        (
+            f"bench-{i}",
+            f"{2020 + i % 6}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            f"咨询人{i % 5000}",
+            f"村{i % 30}",
+            channels[i % 4],
+            kinds[i % 7],
+            f"关于第{i}号事项的法律咨询",
+            "张律师",
+        )
+        for i in range(rows)
+    )
+    with s.transaction():
+        s.conn.executemany(
+            "INSERT INTO consultations (uid, date, person, village, channel, category, matter, answered_by,"
+            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,'2024-01-01T00:00:00','2024-01-01T00:00:00')",
+            data,
+        )
+        s.set_setting("setup_done", True)
+    s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    s.close()
+    print(f"  generated {rows:,} rows in {time.perf_counter() - t:.1f} s -> {path}", flush=True)
+    return path
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(seconds to the 'FAZHI_SHOWN' line, peak RSS in MB, that line)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    shown, line = None, ""
+    for out in proc.stdout:
+        if out.startswith("FAZHI_SHOWN"):
+            shown, line = time.perf_counter() - start, out.strip()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if shown is None or proc.returncode != 0:
+        raise RuntimeError(f"{cmd} did not show a window (exit {proc.returncode})")
+    rss_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    return shown, rss_mb, line
+
+
+def main() -> None:
+    db = make_db()
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"), FAZHI_EXIT_WHEN_SHOWN="1")
+    env["FAZHI_DATA_DIR"] = tempfile.mkdtemp(prefix="fazhi-bench-data-")
+    bare_cmd = [sys.executable, "-c", BARE]
+    app_cmd = [sys.executable, "-m", "app", "--db", str(db)]
+    _run(bare_cmd, env)  # warm the file cache for both
+    _run(app_cmd, env)
+    bare, app, rss, line = [], [], [], ""
+    for _ in range(RUNS):
+        bare.append(_run(bare_cmd, env)[0])
+        t, mb, line = _run(app_cmd, env)
+        app.append(t)
+        rss.append(mb)
+    page_env = dict(env, FAZHI_START_PAGE="ledger:consultations")
+    _t, page_rss, _line = _run(app_cmd, page_env)
+    b, a = statistics.median(bare), statistics.median(app)
+    print(f"  bare PySide6 window:          {b * 1000:7.0f} ms (median of {RUNS})")
+    print(f"  法治台账, {ROWS:,} rows:   {a * 1000:7.0f} ms   ratio {a / b:.2f}x (target <= 1.5x)")
+    print(f"  peak RSS at first paint:      {max(rss):7.0f} MB (target < 300 MB)")
+    print(f"  peak RSS with the {ROWS:,}-row ledger open: {page_rss:5.0f} MB (target < 300 MB)")
+    print(f"  loaded at start-up: {line.split('heavy=', 1)[-1]} (want '-': no matplotlib/docx/openpyxl)")
+
+
+if __name__ == "__main__":
+    main()
