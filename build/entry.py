@@ -9,11 +9,25 @@ import sys
 
 
 def _ensure_streams() -> None:
-    # A windowed Windows executable has no console: sys.stdout/stderr are None, and a
-    # library writing to them would crash. Send them nowhere instead.
+    """Make print() safe whatever the program was started from.
+
+    A windowed Windows executable has no console: sys.stdout/stderr are None, and a library
+    writing to them would crash, so they go nowhere instead. Output redirected to a file or
+    a pipe uses the ANSI code page (GBK on a Chinese Windows, fine); where that cannot hold
+    Chinese (an English Windows: cp1252), it becomes UTF-8 rather than a UnicodeEncodeError.
+    """
     for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
+        stream = getattr(sys, name)
+        if stream is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+            continue
+        try:
+            "法治台账".encode(stream.encoding or "ascii")
+        except (LookupError, UnicodeEncodeError):
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (AttributeError, ValueError):
+                pass
 
 
 if __name__ == "__main__":
