@@ -503,8 +503,7 @@ class Store:
                 rebuild: list[tuple[str, str]] = []
                 if bulk:
                     rebuild = self.conn.execute(
-                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
-                        " AND sql IS NOT NULL",
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
                         (lg.id,),
                     ).fetchall()
                     for name, _ in rebuild:

@@ -6,29 +6,26 @@ validated by the store's :class:`~app.core.validation.Validator`; blank rows are
 Any bad row means nothing is written, and every problem is reported as
 ``RowError(row, label, message)`` with the row number the spreadsheet shows (header = 1).
 
-The hot path (100k rows in about a second) converts each cell with a per-column converter
-built from the validator's own converters, memoised for kinds whose values repeat (dates,
-choices, numbers, references).  A row that fails there is run through ``Validator.clean``
-itself, so the reported reasons are exactly the validator's.
+The hot path (``fastrow.compile_row``) converts each row with a function generated for the
+file's columns from the validator's own converters.  A row that fails there is run through
+``Validator.clean`` itself, so the reported reasons are exactly the validator's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from ..catalog import Field, Ledger
-from ..validation import _EMPTY, RULES, Validator, is_blank
+from ..validation import RULES, Validator, is_blank
+from .fastrow import RowInvalid, compile_row
 from .readers import ReadError, Table, open_table
 
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
-_CACHED_KINDS = {"date", "int", "decimal", "choice", "ref", "idcard"}
-_CACHE_LIMIT = 20_000
 _TICK = 2000  # rows between progress reports / cancellation checks
 _HEADER_SCAN = 10  # rows searched for the header (title rows above it are skipped)
 _LABEL_FIX = str.maketrans({"(": "（", ")": "）", " ": None, "\u3000": None, "\n": None, "\r": None})
@@ -83,10 +80,6 @@ class ImportCancelled(Exception):
 
 class _Refused(Exception):
     """Raised inside the insert stream to roll the batch back when a row was bad."""
-
-
-class _Bad(Exception):
-    """A cell did not convert on the fast path; the row goes through ``Validator.clean``."""
 
 
 def _norm_label(text: Any) -> str:
@@ -162,61 +155,10 @@ class _Scan:
 
     # -- rows -----------------------------------------------------------------------------
 
-    def _converter(self, f: Field, conv: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        """``Validator.clean``'s per-field logic for one cell, raising ``_Bad`` on any problem."""
-        required, min_value = f.required, f.min_value
-
-        def full(value: Any) -> Any:
-            if value is None or (isinstance(value, str) and is_blank(value)):
-                if required:
-                    raise _Bad
-                return None
-            try:
-                v = conv(value)
-            except ValueError:
-                raise _Bad from None
-            if v == "" or v is None:
-                if required:
-                    raise _Bad
-                return None
-            if min_value is not None and v < min_value:
-                raise _Bad
-            return v
-
-        if f.kind in ("text", "longtext"):
-
-            def text(value: Any) -> Any:
-                if value.__class__ is str:  # str.strip() also strips U+3000, as _text does
-                    s = value.strip()
-                    if s in _EMPTY:
-                        if required:
-                            raise _Bad
-                        return None
-                    return s
-                return full(value)
-
-            return text
-
-        if f.kind not in _CACHED_KINDS:
-            return full
-        cache: dict[Any, Any] = {}
-
-        def cached(value: Any) -> Any:
-            if value.__class__ is not bool:  # True == 1 would hit the cache entry for 1
-                try:
-                    return cache[value]
-                except KeyError:
-                    pass
-            v = full(value)
-            if len(cache) < _CACHE_LIMIT:
-                cache[value] = v
-            return v
-
-        return cached
-
-    def rows(self) -> Iterator[dict[str, Any]]:
-        """Clean rows, in file order.  Errors land in ``self.errors``; once there is one, no
-        more rows are yielded but the scan goes on, to report every bad row."""
+    def rows(self) -> Iterator[list[Any]]:
+        """Clean rows as lists in ``ledger.keys`` order, in file order.  Errors land in
+        ``self.errors``; once there is one, no more rows are yielded but the scan goes on,
+        to report every bad row."""
         source = self.table.rows()
         found = self._find_header(source)
         if found is None:
@@ -228,17 +170,14 @@ class _Scan:
         if present is None:
             return
         plan = dict((f.key, conv) for f, conv in self.v.plan)
-        keys = [f.key for f, _ in present]
-        convs = [self._converter(f, plan[f.key]) for f, _ in present]
-        idxs = [i for _, i in present]
-        width = len(header)
-        get = itemgetter(*idxs) if len(idxs) > 1 else (lambda cells, i=idxs[0]: (cells[i],))
-        absent = {f.key: None for f in self.lg.fields if f.key not in set(keys)}
+        convert_row = compile_row(self.lg, plan, present)
+        keys = self.lg.keys
         rules = [(RULES[r.kind], r) for r in self.lg.rules]
         ignored = self.ignored
         errors = self.errors
         lg = self.lg
         progress, should_cancel, total = self.progress, self.should_cancel, self.table.total
+        width = len(header)
         pad = [None] * width
         tick = 0
 
@@ -255,31 +194,30 @@ class _Scan:
             if not any(cells) and _blank_row(cells):
                 continue
             try:
-                vals = [c(x) for c, x in zip(convs, get(cells), strict=True)]
-            except _Bad:
+                out = convert_row(cells)
+            except RowInvalid:
                 if _blank_row(cells):
                     continue
                 self._slow(row_no, cells, present)
                 continue
-            row = dict(zip(keys, vals, strict=True))
-            if absent:
-                row.update(absent)
-            if ignored:
-                stray = [i for i in ignored if i < len(cells) and not _blank_cell(cells[i])]
+            if ignored or len(cells) > width:
+                stray = [i for i in (*ignored, *range(width, len(cells))) if not _blank_cell(cells[i])]
                 if stray:
                     errors.append(RowError(row_no, f"第{stray[0] + 1}列", "这一列没有表头，无法确定是哪一项"))
                     continue
-            bad = False
-            for check, rule in rules:
-                err = check(lg, rule, row)
-                if err is not None:
-                    errors.append(RowError(row_no, err.label, err.message))
-                    bad = True
-            if bad:
-                continue
+            if rules:
+                row = dict(zip(keys, out, strict=False))
+                bad = False
+                for check, rule in rules:
+                    err = check(lg, rule, row)
+                    if err is not None:
+                        errors.append(RowError(row_no, err.label, err.message))
+                        bad = True
+                if bad:
+                    continue
             self.count += 1
             if not errors:
-                yield row
+                yield out
         if progress is not None:
             progress(total, total)
 
@@ -319,8 +257,9 @@ def preview_import(
     ``ImportCancelled`` if ``should_cancel()`` returned True."""
     scan = _scan(store, ledger_id, path, progress, should_cancel)
     preview = ImportPreview(scan.lg, Path(path), sheet=scan.table.sheet, encoding=scan.table.encoding)
-    for row in scan.rows():
-        preview.rows.append(row)
+    keys = scan.lg.keys
+    for values in scan.rows():
+        preview.rows.append(dict(zip(keys, values, strict=True)))
     preview.headers = scan.headers
     preview.errors = scan.errors
     if preview.errors:
@@ -333,7 +272,7 @@ def commit_import(store: Any, preview: ImportPreview, note: str = "") -> int:
     if preview.errors:
         raise ValueError("文件中有错误，不能导入")
     note = note or f"从 {preview.path.name} 导入 {len(preview.rows)} 行"
-    return store.insert_many(preview.ledger.id, preview.rows, note)
+    return store.insert_many(preview.ledger.id, preview.rows, note, expected=len(preview.rows))
 
 
 def import_file(
@@ -359,13 +298,13 @@ def import_file(
     else:
         note = note or f"从 {Path(path).name} 导入 {{count}} 行"
 
-        def guarded() -> Iterator[dict[str, Any]]:
+        def guarded() -> Iterator[list[Any]]:
             yield from scan.rows()
             if scan.errors or scan.count == 0:
                 raise _Refused
 
         try:
-            store.insert_many(scan.lg.id, guarded(), note)
+            store.insert_many(scan.lg.id, guarded(), note, ordered=True, expected=scan.table.total)
             result.written = True
         except _Refused:
             pass
