@@ -83,7 +83,8 @@ def test_bundled_font_covers_gbk():
 
     path = fonts.bundled_font_path()
     assert path.exists() and path.stat().st_size < 15 * 1024 * 1024
-    cmap = TTFont(str(path), lazy=True).getBestCmap()
+    with TTFont(str(path), lazy=True) as font:
+        cmap = font.getBestCmap()
     gbk = [cp for cp in range(0x4E00, 0xA000) if _in_gbk(cp)]
     missing = [chr(cp) for cp in gbk if cp not in cmap]
     assert len(gbk) > 20000 and missing == []

@@ -50,9 +50,8 @@ def build_report(
     out_path = Path(out_path)
     tell("figures")
     now = figs.compute(store, year)
-    before = figs.compute(store, year - 1)
     tell("text")
-    report = text.render_store(store, year, figures=now, previous=before)
+    report = text.render_store(store, year, figures=now)  # the year before only if the text asks
 
     charts = []
     if with_charts:

@@ -135,6 +135,22 @@ class Figures:
         return dict(self._groups)
 
 
+class LazyFigures:
+    """A :class:`Figures` computed on first use (the year before: most templates never ask)."""
+
+    def __init__(self, load, prefix: str = ""):
+        self._load = load
+        self._prefix = prefix
+        self._figures: Figures | None = None
+
+    def __getattr__(self, name: str) -> _Group:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._figures is None:
+            self._figures = Figures(self._load(), self._prefix)
+        return getattr(self._figures, name)
+
+
 class _Group:
     def __init__(self, group: str, names: dict[str, Num]):
         self._group = group

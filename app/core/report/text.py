@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -18,7 +19,7 @@ from jinja2 import TemplateError
 
 from app.core.paths import resource
 
-from .template import MARK_CLOSE, MARK_OPEN, MARK_SEP, MARKS, Figures, environment
+from .template import MARK_CLOSE, MARK_OPEN, MARK_SEP, MARKS, Figures, LazyFigures, environment
 
 DEFAULT_TEMPLATE = "report_default.md.j2"
 SECTIONS = ("shortcomings", "plan", "other")  # report_texts sections for 三、四、五
@@ -85,14 +86,19 @@ def context(
     figures: dict[str, Any],
     *,
     year: int,
-    previous: dict[str, Any] | None = None,
+    previous: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
     county: str = "丰都县",
     town: str = "武平镇",
     issuer: str | None = None,
     report_date: dt.date | str | None = None,
     basis_no: str | None = None,
 ) -> dict[str, Any]:
-    """The names a report template sees (see the comment at the top of the default template)."""
+    """The names a report template sees (see the comment at the top of the default template).
+
+    ``previous`` is the year before's figures, or a function computing them when first used.
+    """
+    prefix = f"{year - 1}:"
+    before = LazyFigures(previous, prefix) if callable(previous) else Figures(previous or {}, prefix)
     ctx: dict[str, Any] = dict(Figures(figures).groups())
     ctx.update(
         year=year,
@@ -102,7 +108,7 @@ def context(
         issuer=issuer or f"{county}{town}人民政府",
         report_date=report_date or dt.date.today(),
         basis_no=basis_no or "",
-        previous=Figures(previous or {}, prefix=f"{year - 1}:"),
+        previous=before,
         **office_words(county, town),
     )
     return ctx
@@ -266,7 +272,7 @@ def render_store(store, year: int, figures: dict[str, Any] | None = None, previo
     ctx = context(
         figures if figures is not None else figs.compute(store, year),
         year=year,
-        previous=previous if previous is not None else figs.compute(store, year - 1),
+        previous=previous if previous is not None else (lambda: figs.compute(store, year - 1)),
         county=store.setting("county") or "",
         town=store.setting("town") or "",
         issuer=store.issuer,
