@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(True)
             self.nav.setCurrentItem(item)
             self.nav.blockSignals(False)
+        self.status_label.clear()  # the page says its own count, if it has one
         if getattr(page, "stale", False) and hasattr(page, "refresh"):
             page.stale = False
             page.refresh()

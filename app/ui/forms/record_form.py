@@ -110,7 +110,10 @@ class RecordForm(QDialog):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         form_host = QWidget()
-        form = QFormLayout(form_host)
+        host_lay = QVBoxLayout(form_host)
+        form = QFormLayout()
+        host_lay.addLayout(form)
+        host_lay.addStretch(1)  # spare height goes below the fields, not between them
         form.setLabelAlignment(Qt.AlignRight | Qt.AlignTop)
         form.setRowWrapPolicy(QFormLayout.DontWrapRows)
         for f in self.ledger.fields:
@@ -145,8 +148,14 @@ class RecordForm(QDialog):
 
         self.status = QLabel()
         self.status.setStyleSheet("color: #2e7d32;")
+        self.hint = QLabel()  # why 保存 is still greyed out, before the fields are touched
+        self.hint.setStyleSheet("color: #777;")
+        self.hint.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
+        status_box = QVBoxLayout()
+        status_box.addWidget(self.status)
+        status_box.addWidget(self.hint)
+        buttons.addLayout(status_box, 1)
         self.save_next_button = QPushButton("保存并新增 (Ctrl+Enter)")
         self.save_button = QPushButton("保存")
         self.cancel_button = QPushButton("取消 (Esc)")
@@ -260,6 +269,8 @@ class RecordForm(QDialog):
             label.setVisible(bool(msg))
         self.save_button.setEnabled(not self.errors)
         self.save_next_button.setEnabled(not self.errors)
+        hidden = [self.ledger.field(k).label for k in self.errors if k not in visible]
+        self.hint.setText(f"还需填写：{'、'.join(hidden)}" if hidden else "")
         return not self.errors
 
     # -- saving ---------------------------------------------------------------------------

@@ -83,8 +83,11 @@ class RecyclePage(QWidget):
         self.ledgers.blockSignals(False)
         first = current or next((lg.id for lg in catalog.LEDGERS if counts[lg.id]), catalog.LEDGERS[0].id)
         self.select_ledger(first)
-        total = sum(counts.values())
-        self.status.emit(f"回收站：共 {total} 条记录")
+        self._total = sum(counts.values())
+        self.update_count()
+
+    def update_count(self) -> None:
+        self.status.emit(f"回收站：共 {self._total} 条记录")
 
     def current_ledger(self) -> str | None:
         item = self.ledgers.currentItem()

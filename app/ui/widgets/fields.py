@@ -42,7 +42,7 @@ class DateField(QWidget):
         self.edit.setPlaceholderText("如 2024-03-05")
         self.edit.setMaximumWidth(160)
         self.button = QToolButton()
-        self.button.setText("📅")
+        self.button.setText("日历")
         self.button.setToolTip("从日历中选择（Alt+↓）")
         self.button.setFocusPolicy(Qt.NoFocus)
         self.calendar = QCalendarWidget()
