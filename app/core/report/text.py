@@ -4,6 +4,12 @@ Each number a figure printed keeps a :class:`Span` (offsets in the block's plain
 figure key and year), so the GUI can mark numbers and link them to the rows behind them.
 The office's reworded paragraphs (report text ``para:<id>``) and its own texts for
 三、存在的不足 / 四、工作计划 / 五、其他 are templates over the same names.
+
+Report texts of a year (``store.report_text(year, key)``) read here:
+``shortcomings`` / ``plan`` / ``other`` (one paragraph a line; the first two default to the
+reference's), ``para:<id>`` (a reworded paragraph; ids in ``paragraph_sources()``), ``date``
+(成文日期, ISO; default today) and ``basis_no`` (the 文号 of the county's 工作要点, printed in
+brackets after its title in the opening paragraph when set).
 """
 
 from __future__ import annotations
