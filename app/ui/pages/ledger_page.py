@@ -255,8 +255,12 @@ class LedgerPage(QWidget):
             query.ensure_fts(self.store, self.ledger.id)
             return
         w = Worker(_build_fts, self.store, self.ledger.id)
-        w.finished.connect(lambda ok: self.apply_filter() if ok and self.search.text().strip() else None)
+        w.finished.connect(self._fts_ready)
         self._run(w)
+
+    def _fts_ready(self, ok: bool) -> None:
+        if ok and self.search.text().strip():
+            self.apply_filter()
 
     def update_count(self) -> None:
         n = self.model.total()
@@ -358,9 +362,13 @@ class LedgerPage(QWidget):
             if not path:
                 return None
         w = Worker(_export, self.store, self.ledger.id, path, self.year_combo.currentData())
-        w.finished.connect(lambda n: self._done(f"已导出 {n} 条记录到 {path}"))
+        self._export_path = path
+        w.finished.connect(self._exported)
         self.status.emit("正在导出……")
         return self._run(w)
+
+    def _exported(self, n: int) -> None:
+        self.status.emit(f"已导出 {n} 条记录到 {self._export_path}")
 
     def save_template(self, path: str | None = None) -> Worker | None:
         if path is None:
@@ -369,23 +377,22 @@ class LedgerPage(QWidget):
             if not path:
                 return None
         w = Worker(_template, self.store, self.ledger.id, path)
-        w.finished.connect(lambda p: self._done(f"模板已保存到 {p}"))
+        w.finished.connect(self._template_saved)
         return self._run(w)
 
+    def _template_saved(self, path: str) -> None:
+        self.status.emit(f"模板已保存到 {path}")
+
     def _run(self, w: Worker) -> Worker:
+        """Start a worker; its signals go to bound methods, which Qt drops with the page."""
+        self._workers = [x for x in self._workers if x.is_running()]
         self._workers.append(w)
-        w.failed.connect(lambda msg: QMessageBox.warning(self, "操作未完成", msg))
-        w.finished.connect(lambda _r, w=w: self._forget(w))
-        w.failed.connect(lambda _m, w=w: self._forget(w))
+        w.failed.connect(self._failed)
         w.start(in_thread=can_thread(self.store))
         return w
 
-    def _forget(self, w: Worker) -> None:
-        if w in self._workers:
-            self._workers.remove(w)
-
-    def _done(self, message: str) -> None:
-        self.status.emit(message)
+    def _failed(self, message: str) -> None:
+        QMessageBox.warning(self, "操作未完成", message)
 
     def busy(self) -> bool:
         return any(w.is_running() for w in self._workers)
