@@ -244,3 +244,22 @@ def test_cli_report(demo_db, tmp_path, capsys):
     assert "已生成 2024 年报告" in capsys.readouterr().out
     assert main(["--db", str(demo_db), "report", "--year", "2024", "--out", str(tmp_path / "r.txt")]) == 1
     assert "docx" in capsys.readouterr().err
+
+
+def test_property_elements_in_schema_order(built):
+    """Word refuses a file whose pPr/rPr children are out of the schema's order."""
+    from lxml import etree
+
+    from app.core.report.docx_writer import PPR_ORDER, RPR_ORDER
+
+    path, _, _ = built
+    order = {"pPr": [f"{W}{t[2:]}" for t in PPR_ORDER], "rPr": [f"{W}{t[2:]}" for t in RPR_ORDER]}
+    checked = 0
+    for part in ("word/document.xml", "word/styles.xml", "word/footer1.xml", "word/footer2.xml"):
+        root = etree.fromstring(xml(path, part).encode("utf-8"))
+        for name, tags in order.items():
+            for el in root.iter(f"{W}{name}"):
+                positions = [tags.index(child.tag) for child in el if child.tag in tags]
+                assert positions == sorted(positions), (part, name, [c.tag for c in el])
+                checked += 1
+    assert checked > 100
