@@ -341,3 +341,18 @@ def test_render_store_uses_settings_and_texts(store):
     store.set_report_text(2024, "date", "明天")
     doc = text.render_store(store, 2024)
     assert doc.blocks[-1].text.endswith("日") and any("日期" in w for w in doc.warnings)
+
+
+def test_year_before_is_computed_only_when_the_text_uses_it(store, monkeypatch):
+    from app.core import figures
+
+    asked = []
+    real = figures.compute
+    monkeypatch.setattr(figures, "compute", lambda s, y: asked.append(y) or real(s, y))
+    text.render_store(store, 2024)
+    assert asked == [2024]
+    store.set_report_text(2024, "para:study", "（一）学法。去年{{ previous.study.sessions }}次。")
+    asked.clear()
+    doc = text.render_store(store, 2024)
+    assert asked == [2024, 2023]
+    assert doc.paragraph("study").spans[0].year == 2023
