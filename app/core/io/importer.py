@@ -105,6 +105,7 @@ class _Scan:
         self.errors: list[RowError] = []
         self.headers: list[str] = []
         self.count = 0
+        self.row_no = 0  # spreadsheet row of the row last yielded
 
     # -- header ---------------------------------------------------------------------------
 
@@ -217,6 +218,7 @@ class _Scan:
                     continue
             self.count += 1
             if not errors:
+                self.row_no = row_no
                 yield out
         if progress is not None:
             progress(total, total)
@@ -260,10 +262,12 @@ def preview_import(
     keys = scan.lg.keys
     for values in scan.rows():
         preview.rows.append(dict(zip(keys, values, strict=True)))
+        preview.row_numbers.append(scan.row_no)
     preview.headers = scan.headers
     preview.errors = scan.errors
     if preview.errors:
         preview.rows.clear()
+        preview.row_numbers.clear()
     return preview
 
 
