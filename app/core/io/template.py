@@ -76,7 +76,8 @@ def write_template(store: Any, ledger_id: str, path: str | Path) -> Path:
             lists.cell(row=1, column=list_col, value=f.label)
             for r, choice in enumerate(choices, start=2):
                 lists.cell(row=r, column=list_col, value=choice)
-            source = f"={quote_sheetname(lists.title)}!${lc}$2:${lc}${len(choices) + 1}"
+            # no leading "=": OOXML stores formulas without it
+            source = f"{quote_sheetname(lists.title)}!${lc}$2:${lc}${len(choices) + 1}"
             dv = DataValidation(type="list", formula1=source, allow_blank=True, showDropDown=False)
             dv.error = f"请从列表中选择{f.label}"
             dv.errorTitle = "不在可选值中"
