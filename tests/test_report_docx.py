@@ -94,9 +94,13 @@ def test_page_setup_and_grid(built):
     assert 'w:w="11906" w:h="16838"' in xml(path)  # A4
     grid = re.search(r"<w:docGrid [^>]*/>", xml(path)).group(0)
     assert 'w:type="linesAndChars"' in grid and 'w:linePitch="579"' in grid and 'w:charSpace="-848"' in grid
-    # 22 lines: exact 28.95 pt; 28 characters: 16 pt condensed by 0.25 pt fits 156 mm
+    # 22 lines: exact 28.95 pt; 28 characters: 16 pt condensed by 0.45 pt fits 156 mm, 29 do not
     text_width_pt = (210 - 28 - 26) / 25.4 * 72
-    assert 28 * (16 - 0.25) <= text_width_pt < 29 * (16 - 0.25)
+    styles = xml(path, "word/styles.xml")
+    normal = re.search(r'w:styleId="Normal".*?</w:style>', styles, re.S).group(0)
+    condensed = int(re.search(r'<w:spacing w:val="(-\d+)"/>', normal).group(1)) / 20
+    assert 28 * (16 + condensed) <= text_width_pt < 29 * (16 + condensed)
+    assert 28 * (16 + condensed + 0.2) <= text_width_pt  # LibreOffice's extra
     assert 22 * 28.95 <= (297 - 37 - 35) / 25.4 * 72 < 23 * 28.95
 
 

@@ -32,8 +32,9 @@ CHAR_SPACE = -848  # 1/4096 pt: 28 characters of 16 pt in the 156 mm text width
 CHARS_PER_LINE = 28
 # Word and WPS fit 28 characters through the grid's charSpace; LibreOffice gives a character
 # wider than a grid cell two cells (14 a line).  So body text does not snap to the character
-# grid and is condensed by 0.25 pt instead: 28 × 15.75 pt fits the 442.2 pt line everywhere.
-CONDENSE = -5  # twentieths of a point
+# grid and is condensed by 0.45 pt instead: 28 × 15.55 pt fits the 442.2 pt line and 29 do
+# not, with room for LibreOffice, which still loses about 0.2 pt a character to the grid.
+CONDENSE = -9  # twentieths of a point
 TITLE_CHARS_PER_LINE = 20  # 156 mm / 22 pt
 FIGURE_WIDTH_MM = 150
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")

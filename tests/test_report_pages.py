@@ -1,0 +1,80 @@
+"""The report as pages (LibreOffice -> PDF -> text): 28 characters a line, 22 lines a page.
+
+Skipped where LibreOffice or poppler's pdftotext is not installed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from app.core import demo
+from app.core.report import build_report
+from app.core.store import Store
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("libreoffice") and shutil.which("pdftotext")), reason="需要 LibreOffice 和 pdftotext"
+)
+
+
+def width(line: str) -> float:
+    """Characters of 三号 a printed line takes: ASCII half, spaces (pdftotext's) nothing.
+
+    A closing mark at the end of a line is squeezed in or hangs (标点禁则: no line starts
+    with ，), so it does not count.
+    """
+    line = line.rstrip()
+    if line and line[-1] in "，。、；：？！”’）》":
+        line = line[:-1]
+    return sum(0 if ch == " " else 0.5 if ord(ch) < 0x2000 else 1 for ch in line)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pages")
+    s = Store.open(tmp / "demo.db")
+    demo.fill(s, year=2024)
+    docx = build_report(s, 2024, tmp / "report.docx", with_charts=False)
+    s.close()
+    profile = tmp / "lo-profile"  # its own profile: other LibreOffice runs don't block it
+    subprocess.run(
+        [
+            "libreoffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(tmp / "report.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in out.split("\f") if page.strip()]
+
+
+def test_28_characters_a_line(pages):
+    lines = [line for page in pages for line in page if not re.fullmatch(r"—\s*\d+\s*—", line)]
+    widths = [width(line) for line in lines]
+    assert max(widths) <= 28
+    full = [w for w in widths if w >= 27]
+    assert len(full) > len(lines) * 0.6  # most lines are full ones (the rest end a paragraph)
+    assert sum(1 for w in widths if w == 28) > 50
+
+
+def test_22_lines_a_page_and_page_numbers(pages):
+    assert len(pages) >= 5
+    for number, page in enumerate(pages, 1):
+        assert re.fullmatch(rf"—\s*{number}\s*—", page[-1]), page[-1]
+    # full pages: 22 lines of text above the page number (the first page: 2 title lines + a blank)
+    assert len(pages[0]) - 1 == 22 - 1
+    for page in pages[1:-2]:
+        assert len(page) - 1 == 22, page[:2]
