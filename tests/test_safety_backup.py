@@ -376,3 +376,24 @@ def test_paths_with_spaces_chinese_and_uri_characters(tmp_path):
         assert ro.count("study_sessions") == 3
     finally:
         ro.close()
+
+
+def test_restore_when_the_file_cannot_be_replaced_changes_nothing(db_path, tmp_path, monkeypatch):
+    _fill(db_path, 2)
+    made = backup.make_backup(db_path, tmp_path / "b.db")
+    _fill(db_path, 1)
+    before = _snapshot(db_path)
+
+    real_replace = os.replace
+
+    def refuse(src, dst):  # what Windows does while another program has the file open
+        if str(dst) == str(db_path):
+            raise PermissionError(13, "Access is denied", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(backup.os, "replace", refuse)
+    with pytest.raises(StoreError, match="正被其他程序打开"):
+        backup.restore(db_path, made)
+    monkeypatch.undo()
+    assert _snapshot(db_path) == before
+    assert not [p for p in db_path.parent.iterdir() if p.name.endswith(".tmp")]

@@ -450,7 +450,12 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
         finally:
             src.close()
         _retire_wal(db_path)
-        os.replace(tmp, db_path)
+        try:
+            os.replace(tmp, db_path)
+        except PermissionError as exc:  # Windows: someone (a read-only viewer) has the file open
+            raise StoreError(
+                "数据库文件正被其他程序打开，无法替换，数据没有改动。请关闭所有打开本数据库的程序（包括只读查看的）后再试。"
+            ) from exc
         _fsync_dir(db_path.parent)
     except StoreError:
         tmp.unlink(missing_ok=True)
