@@ -137,6 +137,8 @@ def export_ledger(
     suffix = path.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise ReadError(f"不支持导出为“{path.suffix or path.name}”：请使用 .xlsx 或 .csv")
+    if not path.parent.is_dir():
+        raise ReadError(f"文件夹不存在：{path.parent}")
     lg = store.validator(ledger_id).ledger
     rows = iter_export_rows(store, lg.id, year, full_id, for_xlsx=suffix == ".xlsx")
     tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{suffix}")
