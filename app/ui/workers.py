@@ -40,8 +40,12 @@ class Cancelled(Exception):
     """Raised inside a worker's callable to stop it after ``cancel()``."""
 
 
-class _Runner(QObject):
-    """Lives in the worker thread; runs the callable once."""
+class _Runner(QThread):
+    """Runs the callable once in its own thread, no event loop: the thread ends with it.
+
+    The signals are emitted from the worker thread; the ``Worker`` that receives them lives
+    in the GUI thread, so Qt queues them there.
+    """
 
     progress = Signal(int, str)
     done = Signal(object)
@@ -52,7 +56,6 @@ class _Runner(QObject):
         super().__init__()
         self._fn, self._args, self._kwargs = fn, args, kwargs
 
-    @Slot()
     def run(self) -> None:
         try:
             result = self._fn(*self._args, **self._kwargs)
@@ -93,13 +96,8 @@ class Worker(QObject):
         if not in_thread:
             self._runner.run()
             return self
-        thread = QThread()
-        self._thread = thread
-        self._runner.moveToThread(thread)
-        thread.started.connect(self._runner.run)
-        for sig in (self._runner.done, self._runner.error, self._runner.stopped):
-            sig.connect(thread.quit)
-        thread.start()
+        self._thread = self._runner
+        self._runner.start()
         return self
 
     def cancel(self) -> None:
@@ -155,8 +153,7 @@ class Worker(QObject):
     def _end(self) -> None:
         self._running = False
         if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait(5000)
+            self._thread.wait()  # the callable has returned: only the thread's exit is left
         _LIVE.discard(self)
 
 

@@ -194,7 +194,6 @@ class DashboardPage(QWidget):
         todo_box = QGroupBox("待办事项（点击查看相关记录）")
         todo_lay = QVBoxLayout(todo_box)
         self.todo_list = QListWidget()
-        self.todo_list.setMinimumHeight(140)
         self.todo_list.setAlternatingRowColors(True)
         self.todo_list.itemClicked.connect(self._open_todo)
         self.todo_list.itemActivated.connect(self._open_todo)
@@ -253,6 +252,8 @@ class DashboardPage(QWidget):
 
     def _fill_todos(self, findings: list) -> None:
         self.todo_list.clear()
+        rows = max(1, min(8, len(findings)))
+        self.todo_list.setFixedHeight(rows * (self.todo_list.fontMetrics().height() + 8) + 8)
         if not findings:
             item = QListWidgetItem("没有待办事项：本年度台账未发现需要处理的问题。")
             item.setFlags(Qt.ItemFlag.NoItemFlags)

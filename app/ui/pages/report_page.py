@@ -56,9 +56,14 @@ def load_report(store, year: int) -> dict[str, Any]:
 def make_report(store, year: int, out_path: str, progress=None) -> str:
     """Write the .docx (worker thread); ``progress(stage, fraction)``."""
     from app.core.report import build_report
+    from app.core.report.build import STAGE_LABELS
+
+    def tell(stage: str, fraction: float) -> None:
+        if progress:
+            progress(f"正在{STAGE_LABELS.get(stage, stage)}…" if stage != "done" else "完成", fraction)
 
     with thread_store(store) as s:
-        path = build_report(s, year, Path(out_path), progress=progress)
+        path = build_report(s, year, Path(out_path), progress=tell)
     return str(path)
 
 

@@ -1,0 +1,66 @@
+"""首页: headline figures with last year's beside them, to-dos that open their rows, charts."""
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.core import checks, demo, figures
+from app.ui.pages.dashboard import DashboardPage
+
+
+@pytest.fixture
+def demo_store(store):
+    demo.fill(store, 2024)
+    return store
+
+
+@pytest.fixture
+def page(qtbot, demo_store):
+    p = DashboardPage(demo_store)
+    qtbot.addWidget(p)
+    with qtbot.waitSignal(p.loaded, timeout=20000):
+        p.set_year(2024)
+    yield p
+    qtbot.waitUntil(lambda: not any(w.is_running() for w in p._workers), timeout=60000)
+
+
+def test_headline_figures_and_last_year(page, demo_store):
+    card = page.cards["enforcement.inspections"]
+    assert card.value_label.text() == "114次"
+    last = figures.compute(demo_store, 2023)["enforcement.inspections"]
+    assert f"上年 {last}次" in card.previous_label.text()
+    assert "↑" in card.previous_label.text()  # 114 > last year's
+    assert page.cards["disputes.court_delegated"].value_label.text() == "49件"
+    assert page.cards["enforcement.activity_rate"].value_label.text() == "100%"
+
+
+def test_switching_year_recomputes(qtbot, page, demo_store):
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        page.set_year(2023)
+    expected = figures.compute(demo_store, 2023)["enforcement.inspections"]
+    assert page.cards["enforcement.inspections"].value_label.text() == f"{expected}次"
+
+
+def test_clicking_a_todo_opens_its_rows(qtbot, page, demo_store):
+    expected = [f for f in checks.run(demo_store, 2024) if f.row_ids]
+    assert expected, "the demo data should give at least one finding with rows"
+    assert page.todo_list.count() == len(checks.run(demo_store, 2024))
+    row = next(i for i in range(page.todo_list.count()) if page.todo_list.item(i).text().endswith("条）"))
+    item = page.todo_list.item(row)
+    finding = next(f for f in expected if f.title in item.text())
+    rect = page.todo_list.visualItemRect(item)
+    with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
+        qtbot.mouseClick(page.todo_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert sig.args == [finding.ledger, list(finding.row_ids)]
+
+
+def test_clicking_a_card_opens_the_rows_behind_it(qtbot, page, demo_store):
+    with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
+        qtbot.mouseClick(page.cards["enforcement.penalties"], Qt.MouseButton.LeftButton)
+    ledger, ids = figures.rows_for(demo_store, 2024, "enforcement.penalties")[0]
+    assert sig.args == [ledger, ids]
+    assert len(ids) == 6
+
+
+def test_charts_are_shown(qtbot, page):
+    qtbot.waitUntil(lambda: page.charts.chart_count() > 0, timeout=60000)
+    assert page.charts.chart_count() >= 4
