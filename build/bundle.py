@@ -88,6 +88,10 @@ EXCLUDE_PY = [
     "numpy.tests",
     "numpy.f2py",
     "numpy.distutils",
+    # numpy loads these on first use only; the charts (bar and line plots) never use them
+    "numpy.random",
+    "numpy.fft",
+    "numpy.polynomial",
     "PIL._avif",  # 5 MB libavif; matplotlib never reads AVIF
     "PIL.AvifImagePlugin",
     "PIL.ImageTk",
@@ -156,16 +160,19 @@ _KEEP_TRANSLATION = re.compile(r"_zh_CN\.qm$")
 
 # matplotlib's bundled data we do not need: sample data, the PostScript/PDF core-font
 # metrics, and the TeX (Computer Modern), STIX and DejaVu Serif fonts plus the styled Mono
-# variants (charts use the bundled Chinese font with DejaVu Sans; no mathtext). A deny list,
+# variants and obliques (charts use the bundled Chinese font with DejaVu Sans; no mathtext). A deny list,
 # so a font a newer matplotlib needs (it falls back to LastResortHE-Regular.ttf) stays in.
 _MPL_DATA = "matplotlib/mpl-data/"
 _MPL_DROP_PREFIXES = (
     _MPL_DATA + "sample_data/",
+    _MPL_DATA + "images/",  # toolbar icons of the interactive backends
     _MPL_DATA + "fonts/afm/",
     _MPL_DATA + "fonts/pdfcorefonts/",
     _MPL_DATA + "plot_directive/",
 )
-_MPL_DROP_TTF = re.compile(r"^(cm\w+\.ttf|STIX\w+\.ttf|LICENSE_STIX|DejaVuSerif[\w-]*\.ttf|DejaVuSansMono-\w+\.ttf)$")
+_MPL_DROP_TTF = re.compile(
+    r"^(cm\w+\.ttf|STIX\w+\.ttf|LICENSE_STIX|DejaVuSerif[\w-]*\.ttf|DejaVuSansMono-\w+\.ttf|DejaVuSans-\w*Oblique\.ttf)$"
+)
 
 
 def keep_data(dest: str) -> bool:

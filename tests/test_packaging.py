@@ -132,6 +132,16 @@ def test_program_imports_nothing_the_bundle_excludes(bundle):
     assert not offenders, offenders
 
 
+def test_program_uses_no_excluded_numpy_submodule_by_attribute(bundle):
+    """``np.random.rand`` needs no import statement, so look for the dotted names too."""
+    lazy = [m.split(".", 1)[1] for m in bundle.EXCLUDES if m.startswith("numpy.")]
+    assert "random" in lazy
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for sub in lazy:
+            assert f"np.{sub}." not in text and f"numpy.{sub}" not in text, f"{path}: numpy.{sub}"
+
+
 def test_excludes_are_what_the_issue_asks(bundle):
     for qt in ("PySide6.QtWebEngineCore", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtMultimedia"):
         assert qt in bundle.EXCLUDES
@@ -165,6 +175,9 @@ def test_no_app_module_uses_matplotlib_qt_backend_when_qtsvg_is_excluded(bundle)
         ("matplotlib/mpl-data/fonts/ttf/STIXGeneral.ttf", False),
         ("matplotlib/mpl-data/fonts/ttf/cmr10.ttf", False),
         ("matplotlib/mpl-data/fonts/afm/pagd8a.afm", False),
+        ("matplotlib/mpl-data/fonts/ttf/DejaVuSans-Bold.ttf", True),
+        ("matplotlib/mpl-data/fonts/ttf/DejaVuSans-BoldOblique.ttf", False),
+        ("matplotlib/mpl-data/images/home.png", False),
         ("matplotlib/mpl-data/matplotlibrc", True),
         ("resources/fonts/NotoSansSC-GBK.otf", True),
         ("resources/templates/report_default.md.j2", True),
