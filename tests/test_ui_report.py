@@ -1,0 +1,116 @@
+"""年度报告 page: findings, free-text sections saved per year, numbers linked to their rows,
+and the one button that writes the .docx off the GUI thread."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from app.core import checks, demo, figures
+from app.ui.pages import report_page
+from app.ui.pages.report_page import ReportPage
+
+
+@pytest.fixture
+def demo_store(store):
+    demo.fill(store, 2024)
+    return store
+
+
+@pytest.fixture
+def page(qtbot, demo_store):
+    p = ReportPage(demo_store)
+    p.resize(1200, 800)
+    qtbot.addWidget(p)
+    with qtbot.waitSignal(p.loaded, timeout=20000):
+        p.set_year(2024)
+    return p
+
+
+def _anchor_cursor(browser, href: str) -> QTextCursor:
+    """A cursor inside the first link to ``href`` in a QTextBrowser's document."""
+    block = browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            if frag.charFormat().anchorHref() == href:
+                cur = QTextCursor(browser.document())
+                cur.setPosition(frag.position() + max(1, frag.length() // 2))
+                return cur
+            it += 1
+        block = block.next()
+    raise AssertionError(f"no link to {href}")
+
+
+def test_findings_are_listed(page, demo_store):
+    found = checks.run(demo_store, 2024)
+    assert page.findings_list.count() == max(1, len(found))
+    if found:
+        assert found[0].title in page.findings_list.item(0).text()
+
+
+def test_free_text_section_is_saved_to_the_database(qtbot, page, demo_store):
+    text = "本年度无其他需要报告的情况。"
+    page.left_tabs.setCurrentIndex(1)
+    page.section_edits["other"].setPlainText(text)
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        qtbot.mouseClick(page.save_texts_button, Qt.MouseButton.LeftButton)
+    assert demo_store.report_text(2024, "other") == text
+    assert demo_store.report_text(2023, "other") is None
+    assert text in page.preview.toPlainText()
+    # the default texts of 三/四 were not stored just because they were shown
+    assert demo_store.report_text(2024, "shortcomings") is None
+
+
+def test_texts_follow_the_year(qtbot, page, demo_store):
+    demo_store.set_report_text(2023, "other", "二〇二三年的其他情况。")
+    page.section_edits["other"].setPlainText("二〇二四年的其他情况。")
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        page.set_year(2023)
+    assert page.section_edits["other"].toPlainText() == "二〇二三年的其他情况。"
+    assert demo_store.report_text(2024, "other") == "二〇二四年的其他情况。"  # kept when leaving 2024
+
+
+def test_clicking_a_marked_number_opens_its_rows(qtbot, page, demo_store):
+    page.show()
+    qtbot.waitExposed(page)
+    href = "fig:2024:enforcement.inspections"
+    assert href in page.preview.toHtml()
+    cur = _anchor_cursor(page.preview, href)
+    page.preview.setTextCursor(cur)
+    page.preview.ensureCursorVisible()
+    pos = page.preview.cursorRect(cur).center()
+    with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
+        qtbot.mouseClick(page.preview.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    ledger, ids = figures.rows_for(demo_store, 2024, "enforcement.inspections")[0]
+    assert sig.args == [ledger, ids]
+    assert len(ids) == 114
+
+
+def test_generate_writes_the_docx(qtbot, page, demo_store, tmp_path, monkeypatch):
+    out = tmp_path / "out" / "报告.docx"
+    out.parent.mkdir()
+    asked = {}
+
+    def fake_dialog(parent, caption, suggested, filters):
+        asked["suggested"] = suggested
+        return str(out), filters
+
+    monkeypatch.setattr(report_page.QFileDialog, "getSaveFileName", staticmethod(fake_dialog))
+    qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
+    assert not page.generate_button.isEnabled()
+    qtbot.waitUntil(lambda: page.last_report is not None, timeout=120000)
+    assert out.exists() and out.stat().st_size > 10000
+    assert page.last_report == out
+    assert asked["suggested"].endswith("丰都县武平镇人民政府2024年法治政府建设情况报告.docx")
+    assert not page.done_bar.isHidden() and page.generate_button.isEnabled()
+    opened = []
+    monkeypatch.setattr(report_page.QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url)))
+    qtbot.mouseClick(page.open_folder_button, Qt.MouseButton.LeftButton)
+    assert opened and opened[0].toLocalFile() == str(out.parent)
+
+
+def test_cancelled_file_dialog_writes_nothing(qtbot, page, monkeypatch):
+    monkeypatch.setattr(report_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: ("", "")))
+    qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
+    assert page._build_worker is None and page.last_report is None
