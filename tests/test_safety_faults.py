@@ -238,3 +238,49 @@ def test_fault_messages():
     assert faults.fault_message(OSError(28, "No space left on device")) == faults.DISK_FULL
     assert faults.fault_message(sqlite3.OperationalError("no such table: x")) is None
     assert faults.fault_message(ValueError("x")) is None
+
+
+# -- a database on a network share --------------------------------------------------------
+
+
+def test_network_share_detection_from_mounts():
+    mounts = [
+        "/dev/vda / ext4 rw 0 0",
+        "//nas/台账 /mnt/share cifs rw 0 0",
+        "server:/export /mnt/nfs nfs4 rw 0 0",
+        "tmpfs /mnt/share/tmp tmpfs rw 0 0",
+        "//nas/b /mnt/with\\040space cifs rw 0 0",
+    ]
+    assert faults.mount_fstype("/mnt/share/镇/ledgers.db", mounts) == "cifs"
+    assert faults.mount_fstype("/mnt/share/tmp/x.db", mounts) == "tmpfs"
+    assert faults.mount_fstype("/mnt/sharex/x.db", mounts) == "ext4"
+    assert faults.mount_fstype("/mnt/nfs/x.db", mounts) == "nfs4"
+    assert faults.mount_fstype("/mnt/with space/x.db", mounts) == "cifs"
+    assert {"cifs", "nfs4"} <= faults.NETWORK_FS and "tmpfs" not in faults.NETWORK_FS
+    assert not faults.on_network_drive(__file__)
+
+
+def test_on_a_network_share_the_store_uses_a_rollback_journal(db_path, tmp_path, monkeypatch):
+    import app.core.store as store_mod
+
+    local = Store.open(db_path)  # made locally (WAL), then "moved" to a share
+    local.insert_many("study_sessions", [_row(i) for i in range(3)])
+    local.close()
+    monkeypatch.setattr(store_mod, "on_network_drive", lambda path: True)
+    s = Store.open(db_path)
+    try:
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert not os.path.exists(f"{db_path}-wal")
+        s.save("study_sessions", _row(4))
+        # a colleague's read-only view, and a backup, work beside the writer
+        ro = Store.open(db_path, readonly=True)
+        assert ro.count("study_sessions") == 4
+        ro.close()
+        made = backup.make_backup(db_path, tmp_path / "b.db")
+    finally:
+        s.close()
+    s = Store.open(db_path)
+    s.save("study_sessions", _row(5))
+    s.close()
+    backup.restore(db_path, made)
+    assert _check(db_path) == ("ok", 4)

@@ -27,7 +27,10 @@ BATCH = 37
 
 WRITER = f"""
 import sys
+import app.core.store as st
 from app.core.store import Store
+if sys.argv[2] == "delete":  # as on a network share: a rollback journal instead of WAL
+    st.on_network_drive = lambda path: True
 s = Store.open(sys.argv[1])
 print("ready", flush=True)
 n = s.count("study_sessions")
@@ -78,24 +81,28 @@ def _state(db_path: Path) -> tuple[str, int, int]:
         conn.close()
 
 
-def test_writer_killed_at_random_moments(db_path):
+@pytest.mark.parametrize(("journal", "cycles"), [("wal", 30), ("delete", 15)])
+def test_writer_killed_at_random_moments(db_path, journal, cycles):
     rng = random.Random(20241231)
-    cycles = 30
     committed = 0
     for cycle in range(cycles):
         # the first few kills land while the database is being created and prepared
         delay = rng.uniform(0.0, 0.02) if cycle < 3 else rng.uniform(0.0, 0.35)
-        seen = _kill_after_ready(_spawn(WRITER, str(db_path)), delay)
+        seen = _kill_after_ready(_spawn(WRITER, str(db_path), journal), delay)
         if seen:
             committed = max(committed, int(seen[-1]))
         check, rows, imports = _state(db_path)
+        if cycle == 0 or cycle == cycles - 1:
+            conn = sqlite3.connect(db_path)
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == journal
+            conn.close()
         assert check == "ok", f"cycle {cycle}: {check}"
         assert rows % BATCH == 0, f"cycle {cycle}: {rows} rows is not whole batches of {BATCH}"
         assert imports == rows // BATCH, f"cycle {cycle}: {imports} audit entries for {rows} rows"
         # every batch the writer saw committed is there; at most one more (committed, not yet printed)
         assert committed <= rows <= committed + BATCH, f"cycle {cycle}: saw {committed}, found {rows}"
         committed = rows
-    assert committed >= 5 * BATCH  # the kills really did land between and during imports
+    assert committed >= 3 * BATCH  # the kills really did land between and during imports
 
 
 def test_restore_killed_at_random_moments(db_path, tmp_path):

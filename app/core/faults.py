@@ -71,3 +71,48 @@ def open_failure_message(path: Path, exc: BaseException) -> str | None:
     if "unable to open" in str(exc).lower() and not writable(path):
         return READ_ONLY
     return None
+
+
+# file systems of network shares: SQLite's WAL mode needs every user of a database on one PC
+NETWORK_FS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ncpfs", "davfs", "fuse.davfs2"}
+)
+
+
+def mount_fstype(path: str, mounts: list[str]) -> str:
+    """The file-system type of the mount holding ``path``, from ``/proc/mounts`` lines."""
+    best, fstype = "", ""
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mnt = parts[1].replace("\\040", " ")
+        inside = path == mnt or path.startswith(mnt.rstrip("/") + "/")
+        if inside and len(mnt) >= len(best):
+            best, fstype = mnt, parts[2]
+    return fstype
+
+
+def on_network_drive(path: str | Path) -> bool:
+    """Whether ``path`` is on a network share (a UNC path or mapped drive on Windows).
+
+    The store then uses a rollback journal instead of WAL: WAL's shared-memory index only
+    works between programs on one PC, while a rollback journal relies on file locks that
+    Windows file sharing (SMB) enforces for every PC.
+    """
+    p = os.path.abspath(path)
+    if os.name == "nt":  # pragma: no cover - Windows only
+        if p.startswith("\\\\"):
+            return True
+        try:
+            import ctypes
+
+            return ctypes.windll.kernel32.GetDriveTypeW(os.path.splitdrive(p)[0] + "\\") == 4  # DRIVE_REMOTE
+        except Exception:
+            return False
+    try:
+        with open("/proc/mounts", encoding="utf-8", errors="replace") as fh:
+            mounts = fh.read().splitlines()
+    except OSError:
+        return False
+    return mount_fstype(p, mounts) in NETWORK_FS

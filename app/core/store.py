@@ -20,7 +20,7 @@ from typing import Any
 
 from . import catalog
 from .catalog import Field, Ledger
-from .faults import fault_message, open_failure_message
+from .faults import fault_message, on_network_drive, open_failure_message
 from .privacy import mask_ids_in_text
 from .validation import ValidationError, Validator, parse_idcard, split_names
 
@@ -183,8 +183,9 @@ class Store:
         c.execute("PRAGMA foreign_keys=ON")
         if not readonly:
             self._check_identity()  # before switching to WAL: never alter another program's file
-            mode = c.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if self.path is not None and mode.lower() != "wal":
+            want = "delete" if self.path is not None and on_network_drive(self.path) else "wal"
+            mode = c.execute(f"PRAGMA journal_mode={want}").fetchone()[0]
+            if self.path is not None and mode.lower() != want:
                 raise sqlite3.DatabaseError(f"journal_mode={mode}")
         c.execute("PRAGMA synchronous=FULL")
         c.execute("PRAGMA busy_timeout=10000")
