@@ -1,0 +1,142 @@
+"""Import dialog: preview in a worker, nothing written until 确认导入; bad files show their
+reasons and write nothing; 取消 stops a long check.  Also the Worker helper itself."""
+
+import csv
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.ui.dialogs import import_dialog
+from app.ui.dialogs.import_dialog import ImportDialog
+from app.ui.workers import Worker
+
+HEADER = ["日期", "咨询人", "村（社区）", "咨询方式", "咨询类别", "咨询事项", "解答人"]
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def good_file(tmp_path):
+    return write_csv(
+        tmp_path / "咨询.csv",
+        [
+            ["2024-03-05", "张三", "双龙村", "来访", "婚姻家庭", "离婚财产分割", "李律师"],
+            ["2024/4/1", "李四", "金竹村", "电话", "劳动", "拖欠工资怎么办", "李律师"],
+            ["2024年5月6日", "", "", "上门", "", "土地承包合同纠纷", ""],
+        ],
+    )
+
+
+@pytest.fixture
+def bad_file(tmp_path):
+    return write_csv(
+        tmp_path / "咨询-有错.csv",
+        [
+            ["2024-03-05", "张三", "双龙村", "来访", "婚姻家庭", "离婚财产分割", "李律师"],
+            ["2024-13-40", "李四", "金竹村", "电话", "劳动", "拖欠工资", ""],
+            ["2024-05-06", "王五", "", "飞鸽传书", "", "土地纠纷", ""],
+        ],
+    )
+
+
+def open_dialog(qtbot, store, path):
+    dlg = ImportDialog(store, "consultations", path=path)
+    qtbot.addWidget(dlg)
+    with qtbot.waitSignal(dlg.preview_ready, timeout=20000):
+        pass
+    return dlg
+
+
+def test_good_file_previews_then_writes_only_on_confirm(qtbot, store, good_file):
+    dlg = open_dialog(qtbot, store, good_file)
+    assert dlg.preview_row_count() == 3
+    assert dlg.rows_table.rowCount() == 3
+    assert dlg.errors_table.rowCount() == 0
+    assert dlg.rows_table.item(1, 1).text() == "2024-04-01"  # 日期 cleaned
+    assert dlg.confirm_button.isEnabled()
+    assert store.count("consultations") == 0  # nothing written yet
+    with qtbot.waitSignal(dlg.imported, timeout=20000) as sig:
+        qtbot.mouseClick(dlg.confirm_button, Qt.MouseButton.LeftButton)
+    assert sig.args == [3]
+    assert store.count("consultations") == 3
+    assert "已导入 3 条" in dlg.status_label.text()
+    assert store.audit_entries(limit=1)[0]["action"] == "import"
+
+
+def test_bad_file_shows_reasons_and_writes_nothing(qtbot, store, bad_file):
+    dlg = open_dialog(qtbot, store, bad_file)
+    assert not dlg.confirm_button.isEnabled()
+    errors = {
+        (dlg.errors_table.item(i, 0).text(), dlg.errors_table.item(i, 1).text())
+        for i in range(dlg.errors_table.rowCount())
+    }
+    assert ("3", "日期") in errors
+    assert ("4", "咨询方式") in errors
+    reasons = " ".join(dlg.errors_table.item(i, 2).text() for i in range(dlg.errors_table.rowCount()))
+    assert "来访" in reasons  # the allowed values are named
+    assert dlg.tabs.currentIndex() == 1
+    dlg.confirm()  # even forced, nothing is written
+    assert store.count("consultations") == 0
+
+
+def test_no_file_chosen_means_no_dialog(qtbot, store, monkeypatch):
+    monkeypatch.setattr(import_dialog.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
+    dlg = ImportDialog(store, "consultations")
+    qtbot.addWidget(dlg)
+    assert dlg.exec() == ImportDialog.DialogCode.Rejected
+    assert store.count("consultations") == 0
+
+
+def test_file_dialog_path_is_used(qtbot, store, good_file, monkeypatch):
+    monkeypatch.setattr(
+        import_dialog.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(good_file), ""))
+    )
+    dlg = ImportDialog(store, "consultations")
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.preview is not None, timeout=20000)
+    assert dlg.preview_row_count() == 3
+
+
+def test_cancel_stops_a_long_check_and_writes_nothing(qtbot, store, tmp_path):
+    rows = [["2024-03-05", "张三", "双龙村", "来访", "婚姻家庭", f"事项{i}", ""] for i in range(60000)]
+    path = write_csv(tmp_path / "大文件.csv", rows)
+    dlg = ImportDialog(store, "consultations", path=path)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg._worker is not None, timeout=5000)
+    with qtbot.waitSignal(dlg._worker.cancelled, timeout=20000):
+        qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+    assert dlg.preview is None
+    assert "已取消" in dlg.status_label.text()
+    assert store.count("consultations") == 0
+
+
+def test_worker_reports_progress_result_and_failure(qtbot):
+    seen = []
+
+    def job(n):
+        for i in range(n):
+            worker.report(100 * (i + 1) // n, f"第{i + 1}步")
+        return n * 2
+
+    worker = Worker(job, 4)
+    worker.progress.connect(lambda p, t: seen.append((p, t)))
+    with qtbot.waitSignal(worker.finished, timeout=5000) as sig:
+        worker.start()
+    assert sig.args == [8]
+    qtbot.waitUntil(lambda: len(seen) == 4)
+    assert seen[-1] == (100, "第4步")
+
+    def boom():
+        raise ValueError("出错了")
+
+    bad = Worker(boom)
+    with qtbot.waitSignal(bad.failed, timeout=5000) as sig:
+        bad.start()
+    assert sig.args == ["出错了"]
+    assert not bad.is_running()
