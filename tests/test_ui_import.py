@@ -140,3 +140,17 @@ def test_worker_reports_progress_result_and_failure(qtbot):
         bad.start()
     assert sig.args == ["出错了"]
     assert not bad.is_running()
+
+
+def test_visits_preview_names_the_person(qtbot, store, tmp_path):
+    pid = store.save("key_persons", {"name": "赵六", "category": "吸毒人员", "listed_on": "2023-01-01"})
+    path = tmp_path / "走访.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["日期", "重点人员", "走访人", "走访方式"])
+        w.writerow(["2024-02-03", "赵六", "刘明", "电话"])
+    dlg = ImportDialog(store, "visits", path=path)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.preview is not None, timeout=20000)
+    assert dlg.preview.rows[0]["person_id"] == pid
+    assert dlg.rows_table.item(0, 2).text() == "赵六"

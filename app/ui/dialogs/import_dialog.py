@@ -203,7 +203,9 @@ class ImportDialog(QDialog):
         for i, row in enumerate(rows):
             self.rows_table.setItem(i, 0, QTableWidgetItem(str(numbers[i]) if i < len(numbers) else ""))
             for j, f in enumerate(self.ledger.fields, 1):
-                self.rows_table.setItem(i, j, QTableWidgetItem(display_value(f, row.get(f.key))))
+                value = row.get(f.key)
+                text = self._ref_title(f, value) if f.kind == "ref" else display_value(f, value)
+                self.rows_table.setItem(i, j, QTableWidgetItem(text))
         n = len(preview.rows)
         self.tabs.setTabText(0, f"将导入的记录（{n}）")
         self.tabs.setTabText(1, f"有错误的行（{len(errors)}）")
@@ -226,6 +228,19 @@ class ImportDialog(QDialog):
             self.tabs.setCurrentIndex(0)
             self.confirm_button.setEnabled(True)
         self.preview_ready.emit()
+
+    def _ref_title(self, field, row_id: Any) -> str:
+        """A referenced row by its title (重点人员 by 姓名), not by its internal id."""
+        if row_id is None:
+            return ""
+        cache = self.__dict__.setdefault("_titles", {})
+        if (field.ref, row_id) not in cache:
+            from app.core import catalog
+
+            target = catalog.get(field.ref)
+            row = self.store.get(target.id, int(row_id))
+            cache[field.ref, row_id] = str(row.get(target.title_field) or row_id) if row else str(row_id)
+        return cache[field.ref, row_id]
 
     def preview_row_count(self) -> int:
         return len(self.preview.rows) if self.preview is not None else 0
