@@ -257,7 +257,28 @@ class Store:
                 for f in lg.fields:
                     if f.indexed:
                         self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{lg.id}_{f.key}" ON "{lg.id}"("{f.key}")')
+                self._ensure_cover_index(lg)
                 self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{lg.id}_deleted" ON "{lg.id}"(deleted_at)')
+
+    def _ensure_cover_index(self, lg: Ledger) -> None:
+        """``{ledger}_{date}_cover``: the year's rows with every column the figures filter or sum.
+
+        A figure over one year then reads only that year's index entries and never the table,
+        so its cost follows the year, not the size of the ledger.  Rebuilt when the catalog's
+        columns change.
+        """
+        if not lg.date_field:
+            return
+        cols = [lg.date_field, "deleted_at"] + [
+            f.key for f in lg.fields if f.key != lg.date_field and f.kind in ("choice", "int", "decimal", "date", "ref")
+        ]
+        name = cover_index_name(lg)
+        have = [r[2] for r in self.conn.execute(f'PRAGMA index_info("{name}")')]
+        if have == cols:
+            return
+        if have:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        self.conn.execute(f'CREATE INDEX "{name}" ON "{lg.id}"({", ".join(map(_q, cols))})')
 
     # -- transactions and audit -----------------------------------------------------------
 
@@ -453,9 +474,7 @@ class Store:
             self.conn.execute(
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ? WHERE id = ?', [*changed.values(), now(), row_id]
             )
-            self._audit(
-                "update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, _plain(lg, changed)
-            )
+            self._audit("update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, _plain(lg, changed))
         return row_id
 
     def insert_many(
@@ -534,7 +553,7 @@ class Store:
         if year is None:
             return "1", []
         lo, hi = year_bounds(year)
-        return f'{_q(field or lg.date_field)} BETWEEN ? AND ?', [lo, hi]
+        return f"{_q(field or lg.date_field)} BETWEEN ? AND ?", [lo, hi]
 
     def rows(
         self,
@@ -667,6 +686,10 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
         if not path.exists() or (wal.exists() and wal.stat().st_size > 0):
             raise  # immutable would ignore the log, and with it the latest saved rows
         return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10)
+
+
+def cover_index_name(lg: Ledger) -> str:
+    return f"{lg.id}_{lg.date_field}_cover"
 
 
 def _q(name: str) -> str:

@@ -33,9 +33,13 @@ def indexed_by(store: Store, ledger_id: str, column: str) -> str:
     Without it SQLite prefers the ``deleted_at`` or a choice-column index (an equality) to the
     date range, and a figure would read every year's rows: its cost would grow with the ledger.
     """
-    name = f"{ledger_id}_{column}"
-    found = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
-    return f' INDEXED BY "{name}"' if found else ""
+    names = [f"{ledger_id}_{column}_cover", f"{ledger_id}_{column}"]  # the covering one first
+    found = {
+        r[0]
+        for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)", names)
+    }
+    name = next((n for n in names if n in found), None)
+    return f' INDEXED BY "{name}"' if name else ""
 
 
 def from_sql(store: Store, fig: Figure) -> str:
