@@ -51,14 +51,28 @@ def cli_handler_modules() -> list[str]:
     return sorted({f"app.cli.{m}" for m in mods})
 
 
+def app_modules() -> list[str]:
+    """Every module of the program (``app/**/*.py`` but ``app.__main__``), from the files.
+
+    The program imports several of them by name at run time (the CLI handlers, the GUI's
+    pages, optional core modules through ``importlib``), which PyInstaller cannot see; a
+    missing one would make the bundle quietly show a placeholder page or skip the lock.
+    """
+    out = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if "__pycache__" in parts or parts[-1] == "__main__":
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out.append(".".join(parts))
+    return out
+
+
 def hidden_imports() -> list[str]:
     """Modules PyInstaller cannot see from import statements alone."""
     existing = [m for m in cli_handler_modules() if (ROOT / "app" / "cli" / f"{m.rsplit('.', 1)[1]}.py").exists()]
-    return [
-        *existing,
-        "app.ui.app",  # imported inside main() only when no command is given
-        "matplotlib.backends.backend_agg",
-    ]
+    return sorted({*existing, *app_modules(), "app.ui.app", "matplotlib.backends.backend_agg"})
 
 
 # Python packages never needed at run time (pulled in by optional imports of our deps).

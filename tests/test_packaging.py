@@ -99,6 +99,19 @@ def test_every_cli_handler_module_is_a_hidden_import(bundle):
     assert "matplotlib.backends.backend_agg" in hidden
 
 
+def test_every_program_module_is_a_hidden_import(bundle):
+    """Pages and optional modules are imported by name (importlib): all must be bundled."""
+    hidden = set(bundle.hidden_imports())
+    for path in (ROOT / "app").rglob("*.py"):
+        rel = path.relative_to(ROOT).with_suffix("").parts
+        if rel[-1] == "__main__":
+            continue
+        name = ".".join(rel[:-1] if rel[-1] == "__init__" else rel)
+        assert name in hidden, name
+    assert {"app.ui.pages.dashboard", "app.core.lock", "app.core.backup"} <= hidden
+    assert "app.__main__" not in hidden
+
+
 def test_every_handler_function_exists(bundle):
     """What the frozen program will import by name must be importable now."""
     from app.cli import HANDLERS
