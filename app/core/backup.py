@@ -346,7 +346,9 @@ def quick_check(db_path: str | Path) -> bool:
             head = fh.read(16)
         if head and head != HEADER:
             return False
-        conn = _connect_readonly(db_path)
+        # a writable connection where possible: after a crash it rolls back a hot journal (or
+        # recovers the WAL) as opening the store would; a read-only one would report damage
+        conn = _source(db_path)
         try:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
