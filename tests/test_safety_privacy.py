@@ -259,3 +259,28 @@ def test_gui_error_log_never_holds_a_whole_id():
     text = path.read_text(encoding="utf-8")
     assert "ValueError" in text and mask_idcard(ID_A) in text
     _no_full_ids(text)
+
+
+def test_gui_tables_show_ids_masked(people_db, qapp):
+    pytest.importorskip("PySide6")
+    from PySide6.QtCore import Qt
+
+    from app.ui.models.audit_model import AuditModel
+    from app.ui.models.ledger_model import LedgerModel
+
+    s = Store.open(people_db)
+    try:
+        shown = []
+        for model in (LedgerModel(s, "key_persons"), LedgerModel(s, "visits"), AuditModel(s)):
+            assert model.rowCount() > 0
+            for r in range(model.rowCount()):
+                for c in range(model.columnCount()):
+                    for role in (Qt.DisplayRole, Qt.ToolTipRole, Qt.EditRole):
+                        value = model.data(model.index(r, c), role)
+                        if value is not None:
+                            shown.append(str(value))
+        text = "\n".join(shown)
+        assert mask_idcard(ID_A) in text
+        _no_full_ids(text)
+    finally:
+        s.close()
