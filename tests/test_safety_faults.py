@@ -284,3 +284,13 @@ def test_on_a_network_share_the_store_uses_a_rollback_journal(db_path, tmp_path,
     s.close()
     backup.restore(db_path, made)
     assert _check(db_path) == ("ok", 4)
+
+
+def test_read_only_opening_refuses_a_file_that_is_not_ours(tmp_path):
+    foreign = tmp_path / "foreign.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="不是本程序的数据库"):
+        Store.open(foreign, readonly=True)

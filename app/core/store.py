@@ -181,8 +181,8 @@ class Store:
     def _configure(self, readonly: bool) -> None:
         c = self.conn
         c.execute("PRAGMA foreign_keys=ON")
+        self._check_identity()  # before switching to WAL: never alter another program's file
         if not readonly:
-            self._check_identity()  # before switching to WAL: never alter another program's file
             want = "delete" if self.path is not None and on_network_drive(self.path) else "wal"
             mode = c.execute(f"PRAGMA journal_mode={want}").fetchone()[0]
             if self.path is not None and mode.lower() != want:
