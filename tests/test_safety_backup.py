@@ -397,3 +397,16 @@ def test_restore_when_the_file_cannot_be_replaced_changes_nothing(db_path, tmp_p
     monkeypatch.undo()
     assert _snapshot(db_path) == before
     assert not [p for p in db_path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_backups_of_databases_sharing_a_folder_are_kept_apart(tmp_path):
+    a, b = tmp_path / "ledgers.db", tmp_path / "ledgers-2023.db"
+    _fill(a, 1)
+    _fill(b, 2)
+    made_a = [backup.make_backup(a), backup.auto_backup(a, today=dt.date(2024, 1, 1))]
+    made_b = [backup.make_backup(b), backup.auto_backup(b, today=dt.date(2024, 1, 1))]
+    assert backup.backups_dir(a) == backup.backups_dir(b)
+    assert sorted(backup.list_backups(a)) == sorted(made_a)
+    assert sorted(backup.list_backups(b)) == sorted(made_b)
+    assert backup.rotate(a, keep_daily=0, keep_monthly=0) == [made_a[1]]
+    assert made_b[1].exists()

@@ -93,7 +93,8 @@ def list_backups(db_path: str | Path) -> list[Path]:
     folder = backups_dir(db_path)
     if not folder.is_dir():
         return []
-    pattern = re.compile(rf"^{re.escape(db_path.stem)}-(?!damaged-)[\w-]+\.db$")
+    kinds = r"(\d{8}-\d{6}|auto-\d{4}-\d{2}-\d{2}|before-restore-\d{8}-\d{6})(-\d+)?"
+    pattern = re.compile(rf"^{re.escape(db_path.stem)}-{kinds}\.db$")
     found = [p for p in folder.iterdir() if pattern.match(p.name) and p.is_file()]
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
 
