@@ -40,6 +40,37 @@ def version_tuple() -> tuple[int, int, int, int]:
     return tuple([*nums, 0, 0, 0, 0][:4])  # type: ignore[return-value]
 
 
+def windows_version_info():
+    """The Windows version resource of both executables (PyInstaller's VSVersionInfo)."""
+    from PyInstaller.utils.win32.versioninfo import (
+        FixedFileInfo,
+        StringFileInfo,
+        StringStruct,
+        StringTable,
+        VarFileInfo,
+        VarStruct,
+        VSVersionInfo,
+    )
+
+    vt = version_tuple()
+    strings = {
+        "CompanyName": DISPLAY_NAME,
+        "FileDescription": DISPLAY_NAME,
+        "FileVersion": version(),
+        "InternalName": GUI_NAME,
+        "OriginalFilename": f"{GUI_NAME}.exe",
+        "ProductName": DISPLAY_NAME,
+        "ProductVersion": version(),
+    }
+    return VSVersionInfo(
+        ffi=FixedFileInfo(filevers=vt, prodvers=vt),
+        kids=[
+            StringFileInfo([StringTable("080404b0", [StringStruct(k, v) for k, v in strings.items()])]),
+            VarFileInfo([VarStruct("Translation", [0x0804, 1200])]),  # zh-CN, Unicode
+        ],
+    )
+
+
 def cli_handler_modules() -> list[str]:
     """Every ``app.cli.<module>`` named in ``app.cli.HANDLERS`` (imported by name at run time).
 

@@ -325,6 +325,19 @@ def test_version_and_name_come_from_the_package(bundle):
     assert len(bundle.version_tuple()) == 4
 
 
+def test_windows_version_resource_carries_name_and_version(bundle, monkeypatch):
+    # PyInstaller's versioninfo needs pefile and pywin32 (Windows only): stand in for them
+    compat = pytest.importorskip("PyInstaller.compat")
+    monkeypatch.setitem(sys.modules, "pefile", type(sys)("pefile"))
+    monkeypatch.setattr(compat, "win32api", type(sys)("win32api"), raising=False)
+    monkeypatch.delitem(sys.modules, "PyInstaller.utils.win32.versioninfo", raising=False)
+    info = bundle.windows_version_info()
+    raw = info.toRaw()
+    assert "法治台账".encode("utf-16-le") in raw
+    assert bundle.version().encode("utf-16-le") in raw
+    assert f"filevers={bundle.version_tuple()}" in str(info)
+
+
 def test_icon_files_exist_with_windows_sizes(bundle):
     from PIL import Image
 
