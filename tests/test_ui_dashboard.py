@@ -64,3 +64,28 @@ def test_clicking_a_card_opens_the_rows_behind_it(qtbot, page, demo_store):
 def test_charts_are_shown(qtbot, page):
     qtbot.waitUntil(lambda: page.charts.chart_count() > 0, timeout=60000)
     assert page.charts.chart_count() >= 4
+
+
+def test_opens_on_the_year_the_ledgers_are_in(qtbot, demo_store):
+    import datetime as dt
+
+    from app.ui.pages.figure_helpers import suggest_year
+
+    # the demo holds 2023 and 2024 in full, a few rows dated 2025 and nothing later
+    assert suggest_year(demo_store, today=dt.date(2026, 6, 1)) == 2024
+    assert suggest_year(demo_store, today=dt.date(2024, 6, 1)) == 2024
+    p = DashboardPage(demo_store)
+    qtbot.addWidget(p)
+    with qtbot.waitSignal(p.loaded, timeout=20000):
+        pass
+    assert p.year() == suggest_year(demo_store)
+    qtbot.waitUntil(lambda: not any(w.is_running() for w in p._workers), timeout=60000)
+
+
+def test_empty_database_opens_on_this_year(store):
+    import datetime as dt
+
+    from app.ui.pages.figure_helpers import suggest_year
+
+    assert suggest_year(store, today=dt.date(2026, 6, 1)) == 2026
+    assert suggest_year(store, today=dt.date(2026, 1, 15)) == 2025  # January: last year's report

@@ -103,8 +103,26 @@ def test_file_dialog_path_is_used(qtbot, store, good_file, monkeypatch):
     assert dlg.preview_row_count() == 3
 
 
-def test_cancel_stops_a_long_check_and_writes_nothing(qtbot, store, tmp_path):
-    rows = [["2024-03-05", "张三", "双龙村", "来访", "婚姻家庭", f"事项{i}", ""] for i in range(60000)]
+def test_cancel_stops_a_long_check_and_writes_nothing(qtbot, store, tmp_path, monkeypatch):
+    import time
+
+    import app.core.io as io
+
+    real = io.preview_import
+
+    def slow_preview(store, ledger, path, progress=None, should_cancel=None):
+        """The real check, held at its first progress report until 取消 is pressed."""
+
+        def held(done, total):
+            deadline = time.monotonic() + 10
+            while not should_cancel() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            progress(done, total)
+
+        return real(store, ledger, path, progress=held, should_cancel=should_cancel)
+
+    monkeypatch.setattr(io, "preview_import", slow_preview)
+    rows = [["2024-03-05", "张三", "双龙村", "来访", "婚姻家庭", f"事项{i}", ""] for i in range(20000)]
     path = write_csv(tmp_path / "大文件.csv", rows)
     dlg = ImportDialog(store, "consultations", path=path)
     qtbot.addWidget(dlg)

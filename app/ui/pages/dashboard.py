@@ -31,6 +31,7 @@ from app.ui.pages.figure_helpers import (
     finding_attr,
     first_rows,
     format_value,
+    suggest_year,
     trend,
 )
 from app.ui.workers import Worker, can_thread, thread_store
@@ -56,11 +57,14 @@ HEADLINE_KEYS: tuple[str, ...] = (
 CARD_COLUMNS = 4
 
 
-def load_figures(store, year: int) -> dict[str, Any]:
-    """This year's and last year's figures and the checks' findings (worker thread)."""
+def load_figures(store, year: int | None) -> dict[str, Any]:
+    """This year's and last year's figures and the checks' findings (worker thread);
+    ``year=None``: the year ``suggest_year`` picks."""
     from app.core import figures
 
     with thread_store(store) as s:
+        if year is None:
+            year = suggest_year(s)
         out = {"year": year, "current": figures.compute(s, year), "previous": figures.compute(s, year - 1)}
         out["findings"] = run_checks(s, year)
     return out
@@ -146,8 +150,10 @@ class DashboardPage(QWidget):
         self._workers: list[Worker] = []
         self._chart_dir = tempfile.TemporaryDirectory(prefix="fazhi-charts-")
         self._data: dict[str, Any] | None = None
+        self._auto_year = True
+        self._generation = 0  # only the newest refresh is shown
         self._build()
-        self.year_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.year_combo.currentIndexChanged.connect(self._year_picked)
         self.refresh()
 
     # -- layout -------------------------------------------------------------------------
@@ -212,23 +218,36 @@ class DashboardPage(QWidget):
     def year(self) -> int:
         return self.year_combo.year()
 
+    def _year_picked(self, _index: int) -> None:
+        self._auto_year = False
+        self.refresh()
+
     def set_year(self, year: int) -> None:
+        self._auto_year = False
         if year != self.year():
             self.year_combo.set_year(year)  # refreshes through currentIndexChanged
         else:
             self.refresh()
 
     def refresh(self) -> None:
-        """Recompute the figures, to-dos and charts of the selected year off the GUI thread."""
-        year = self.year()
-        self.status_label.setText(f"正在统计{year}年数据…")
+        """Recompute the figures, to-dos and charts of the selected year off the GUI thread.
+
+        The first time the page picks its year itself (``suggest_year``), in the worker.
+        """
+        year = None if self._auto_year else self.year()
+        self.status_label.setText(f"正在统计{year}年数据…" if year else "正在统计…")
         for card in self.cards.values():
             card.value_label.setText("…")
+        self._generation += 1
         worker = Worker(load_figures, self.store, year)
-        worker.finished.connect(self._show_figures)
+        worker.finished.connect(lambda data, g=self._generation: self._show_figures(data, g))
         worker.failed.connect(lambda msg: self.status_label.setText(f"统计失败：{msg}"))
         self._run(worker)
         self.charts.show_message("正在生成图表…")
+        if year is not None:
+            self._start_charts(year)
+
+    def _start_charts(self, year: int) -> None:
         chart_worker = Worker(render_charts, self.store, year, self._chart_dir.name)
         chart_worker.finished.connect(lambda charts, y=year: self._show_charts(y, charts))
         chart_worker.failed.connect(lambda msg: self.charts.show_message(f"图表生成失败：{msg}"))
@@ -239,7 +258,15 @@ class DashboardPage(QWidget):
         self._workers.append(worker)
         worker.start(in_thread=can_thread(self.store))
 
-    def _show_figures(self, data: dict[str, Any]) -> None:
+    def _show_figures(self, data: dict[str, Any], generation: int) -> None:
+        if generation != self._generation:
+            return  # a newer refresh is on its way
+        if self._auto_year:  # the first load chose the year: show it without reloading
+            self._auto_year = False
+            self.year_combo.blockSignals(True)
+            self.year_combo.set_year(data["year"])
+            self.year_combo.blockSignals(False)
+            self._start_charts(data["year"])
         if data["year"] != self.year():
             return  # the clerk switched years meanwhile; that year's worker will report
         self._data = data

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.dialogs.visit_dialog import VisitDialog
-from app.ui.pages.figure_helpers import YearCombo
+from app.ui.pages.figure_helpers import YearCombo, suggest_year
 
 ROSTER_COLUMNS = (
     ("name", "姓名"),
@@ -130,6 +130,7 @@ class KeyPersonsPage(QWidget):
         self._changes: dict[str, dict[str, int]] = {}
         self._revealed: str | None = None
         self._build()
+        self.year_combo.set_year(suggest_year(store))
         self.year_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.category_combo.currentIndexChanged.connect(lambda _i: self._fill_roster())
         self.search_edit.textChanged.connect(lambda _t: self._fill_roster())

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.pages.dashboard import run_checks
-from app.ui.pages.figure_helpers import SEVERITY_COLOR, SEVERITY_TEXT, YearCombo, finding_attr, first_rows
+from app.ui.pages.figure_helpers import SEVERITY_COLOR, SEVERITY_TEXT, YearCombo, finding_attr, first_rows, suggest_year
 from app.ui.workers import Worker, can_thread, thread_store
 
 SECTION_TITLES = {"shortcomings": "三、存在的不足", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
@@ -127,7 +127,9 @@ class ReportPage(QWidget):
         self.document = None
         self.last_report: Path | None = None
         self._texts_year: int | None = None
+        self._generation = 0  # only the newest refresh is shown
         self._build()
+        self.year_combo.set_year(suggest_year(store))
         self.year_combo.currentIndexChanged.connect(lambda _i: self._year_changed())
         self._year_changed()
 
@@ -295,8 +297,9 @@ class ReportPage(QWidget):
     def refresh(self) -> None:
         year = self.year()
         self.status_label.setText(f"正在生成{year}年报告预览…")
+        self._generation += 1
         worker = Worker(load_report, self.store, year)
-        worker.finished.connect(self._show)
+        worker.finished.connect(lambda data, g=self._generation: self._show(data, g))
         worker.failed.connect(lambda msg: self.status_label.setText(f"预览失败：{msg}"))
         self._run(worker)
 
@@ -305,9 +308,9 @@ class ReportPage(QWidget):
         self._workers.append(worker)
         worker.start(in_thread=can_thread(self.store))
 
-    def _show(self, data: dict[str, Any]) -> None:
-        if data["year"] != self.year():
-            return
+    def _show(self, data: dict[str, Any], generation: int) -> None:
+        if generation != self._generation:
+            return  # a newer refresh is on its way
         self.document = data["document"]
         bar = self.preview.verticalScrollBar().value()
         self.preview.setHtml(blocks_html(self.document))
