@@ -11,6 +11,7 @@ from app.core.io.readers import detect_encoding
 from app.core.validation import id_check_char
 from tests.fixtures.samples import fill_people, person_name
 from tests.fixtures.sheets import write_csv, write_ods, write_xls, write_xlsx
+from tests.test_validation import RULE_CASES, _valid
 
 HEAD = ["日期", "形式", "对象", "主题", "参加人数", "考试合格人数"]
 GOOD = [
@@ -399,3 +400,21 @@ def test_a_big_import_into_a_table_with_rows_keeps_them(store, tmp_path):
     store.save("study_sessions", {"date": "2023-01-01", "form": "其他", "audience": "其他", "topic": "旧"})
     assert import_file(store, "study_sessions", _many(tmp_path, 6000)).count == 6000
     assert store.count("study_sessions") == 6001 and store.count("study_sessions", 2023) == 1
+
+
+# -- the cross-field rules through the import's fast path ----------------------------------------
+
+
+@pytest.mark.parametrize(("ledger_id", "kind"), sorted(RULE_CASES))
+def test_every_rule_at_its_boundary_through_import(store, tmp_path, ledger_id, kind):
+    from app.core import catalog
+
+    good, bad, label = RULE_CASES[(ledger_id, kind)]
+    lg = catalog.get(ledger_id)
+    base = _valid(ledger_id)
+    head = [f.label for f in lg.fields]
+    rows = [head, [{**base, **good}[f.key] for f in lg.fields], [{**base, **bad}[f.key] for f in lg.fields]]
+    result = import_file(store, ledger_id, write_csv(tmp_path / "a.csv", rows))
+    assert [(e.row, e.label) for e in result.errors] == [(3, label)]
+    rows.pop()
+    assert import_file(store, ledger_id, write_csv(tmp_path / "b.csv", rows)).count == 1

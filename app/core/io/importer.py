@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import Field, Ledger
-from ..validation import RULES, Validator, is_blank
+from ..validation import Validator, is_blank
 from .fastrow import RowInvalid, compile_row
 from .readers import ReadError, Table, open_table
 
@@ -172,11 +172,8 @@ class _Scan:
             return
         plan = dict((f.key, conv) for f, conv in self.v.plan)
         convert_row = compile_row(self.lg, plan, present)
-        keys = self.lg.keys
-        rules = [(RULES[r.kind], r) for r in self.lg.rules]
         ignored = self.ignored
         errors = self.errors
-        lg = self.lg
         progress, should_cancel, total = self.progress, self.should_cancel, self.table.total
         width = len(header)
         pad = [None] * width
@@ -205,16 +202,6 @@ class _Scan:
                 stray = [i for i in (*ignored, *range(width, len(cells))) if not _blank_cell(cells[i])]
                 if stray:
                     errors.append(RowError(row_no, f"第{stray[0] + 1}列", "这一列没有表头，无法确定是哪一项"))
-                    continue
-            if rules:
-                row = dict(zip(keys, out, strict=False))
-                bad = False
-                for check, rule in rules:
-                    err = check(lg, rule, row)
-                    if err is not None:
-                        errors.append(RowError(row_no, err.label, err.message))
-                        bad = True
-                if bad:
                     continue
             self.count += 1
             if not errors:

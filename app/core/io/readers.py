@@ -127,7 +127,7 @@ def _open_workbook(path: Path, prefer: tuple[str, ...]) -> Table:
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         # iter_rows starts at the sheet's first row, so the index is the row number Excel shows
-        yield from enumerate(sheet.iter_rows(), start=1)
+        return enumerate(sheet.iter_rows(), start=1)
 
     return Table(path, name, sheet.height + sheet.start[0] if sheet.height else 0, None, rows)
 
