@@ -71,5 +71,15 @@ if [ -z "${SMOKE_NO_GUI:-}" ]; then
         grep -q '^FAZHI_SHOWN' "$tmp/gui.out" || { echo "smoke: no window shown" >&2; exit 1; }
         if grep -q 'Traceback' "$tmp/gui.err"; then cat "$tmp/gui.err" >&2; exit 1; fi
     done
+    if command -v xvfb-run > /dev/null; then
+        # a real X server: the xcb platform plugin and the X libraries bundled with it
+        step "GUI on an X server (Xvfb, xcb platform)"
+        (cd "$tmp/work" && timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" bash -c \
+            'env -i PATH=/usr/bin:/bin HOME="$1" DISPLAY="$DISPLAY" XAUTHORITY="$XAUTHORITY" QT_QPA_PLATFORM=xcb \
+             FAZHI_EXIT_WHEN_SHOWN=1 FAZHI_NO_ERROR_DIALOG=1 "$0" --db "$2"' \
+            "$gui" "$tmp/home" "$tmp/work/t.db") > "$tmp/gui.out" 2> "$tmp/gui.err" ||
+            { cat "$tmp/gui.err" >&2; echo "smoke: the window failed on X" >&2; exit 1; }
+        grep -q '^FAZHI_SHOWN' "$tmp/gui.out" || { cat "$tmp/gui.err" >&2; echo "smoke: no window on X" >&2; exit 1; }
+    fi
 fi
 echo "smoke: all passed"
