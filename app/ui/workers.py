@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 
 _LIVE: set[Worker] = set()  # running workers, kept alive until their thread ends
 
+# matplotlib is not thread-safe (its font manager and pyplot state are global): workers that
+# draw charts (the 首页, 生成报告) take this lock so two never draw at once.
+CHART_LOCK = threading.Lock()
+
 
 class Cancelled(Exception):
     """Raised inside a worker's callable to stop it after ``cancel()``."""

@@ -34,7 +34,7 @@ from app.ui.pages.figure_helpers import (
     suggest_year,
     trend,
 )
-from app.ui.workers import Worker, can_thread, thread_store
+from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
 HEADLINE_KEYS: tuple[str, ...] = (
     "enforcement.inspections",
@@ -84,7 +84,7 @@ def render_charts(store, year: int, out_dir: str) -> list[tuple[str, str]]:
     """The core charts as PNG files: [(caption, path)] (worker thread; imports matplotlib)."""
     from app.core.report import charts
 
-    with thread_store(store) as s:
+    with CHART_LOCK, thread_store(store) as s:
         made = charts.render_all(s, year, out_dir)
     return [(str(caption), str(path)) for caption, path in made]
 

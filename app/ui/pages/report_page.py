@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.pages.dashboard import run_checks
 from app.ui.pages.figure_helpers import SEVERITY_COLOR, SEVERITY_TEXT, YearCombo, finding_attr, first_rows, suggest_year
-from app.ui.workers import Worker, can_thread, thread_store
+from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
 SECTION_TITLES = {"shortcomings": "三、存在的不足", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
 
@@ -62,7 +62,7 @@ def make_report(store, year: int, out_path: str, progress=None) -> str:
         if progress:
             progress(f"正在{STAGE_LABELS.get(stage, stage)}…" if stage != "done" else "完成", fraction)
 
-    with thread_store(store) as s:
+    with CHART_LOCK, thread_store(store) as s:  # the report draws its charts too
         path = build_report(s, year, Path(out_path), progress=tell)
     return str(path)
 
