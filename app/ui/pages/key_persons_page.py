@@ -182,6 +182,7 @@ class KeyPersonsPage(QWidget):
         self.roster.verticalHeader().hide()
         self.roster.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.roster.horizontalHeader().setStretchLastSection(True)
+        self.roster.horizontalHeader().setSortIndicator(5, Qt.SortOrder.DescendingOrder)  # newest 列管 first
         self.roster.itemSelectionChanged.connect(self._show_selected)
         self.roster.doubleClicked.connect(lambda _i: self.record_visit())
         split.addWidget(self.roster)
@@ -249,6 +250,7 @@ class KeyPersonsPage(QWidget):
         split.addWidget(detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([800, 480])
         self._enable_person_actions(False)
         return split
 
@@ -364,6 +366,9 @@ class KeyPersonsPage(QWidget):
         self.count_label.setText(f"共 {len(rows)} 人，{self.year()}年末在册 {active} 人")
         if select is not None:
             self.select_person(select)
+        elif rows:  # start on the first person on the roster at the year's end
+            first = next((i for i in range(table.rowCount()) if table.item(i, 7).text() == "在册"), 0)
+            table.selectRow(first)
         if self.selected_person_id() is None:
             self._show_person(None)
 
