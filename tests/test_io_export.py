@@ -249,3 +249,15 @@ def test_a_blank_template_imports_nothing(mem, tmp_path):
 def test_template_must_be_xlsx(mem, tmp_path):
     with pytest.raises(ReadError):
         write_template(mem(), "disputes", tmp_path / "t.csv")
+
+
+def test_spreadsheet_libraries_load_only_when_used():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, app.core.io, app.cli.io_cmds;"
+        "print(sorted(m for m in ('openpyxl', 'python_calamine') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -377,7 +377,7 @@ def test_cancelling_writes_nothing(store, tmp_path):
 def test_preview_then_commit(store, tmp_path):
     rows = [HEAD, GOOD[0], [], GOOD[1]]
     preview = preview_import(store, "study_sessions", write_csv(tmp_path / "a.csv", rows))
-    assert preview.ok and preview.headers == HEAD and preview.row_numbers == [2, 4]
+    assert preview.ok and preview.headers == HEAD and preview.row_numbers == [2, 4] and preview.valid_count == 2
     assert preview.rows[0]["topic"] == "宪法学习" and preview.rows[1]["passed"] is None
     assert set(preview.rows[0]) == set(preview.ledger.keys)
     assert store.count("study_sessions") == 0
@@ -391,6 +391,7 @@ def test_a_preview_with_errors_cannot_be_committed(store, tmp_path):
     rows = [HEAD, GOOD[0], ["x", "党委会", "领导班子", "y", "", ""]]
     preview = preview_import(store, "study_sessions", write_csv(tmp_path / "a.csv", rows))
     assert not preview.ok and preview.rows == [] and [(e.row, e.label) for e in preview.errors] == [(3, "日期")]
+    assert preview.valid_count == 1
     with pytest.raises(ValueError):
         commit_import(store, preview)
     assert store.count("study_sessions") == 0

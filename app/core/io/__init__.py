@@ -9,8 +9,9 @@ GBK/GB18030), all or nothing:
   (rows good), ``result.errors`` (list of ``RowError``), ``result.written``.
 - ``preview_import(store, ledger, path, progress=None, should_cancel=None) -> ImportPreview``
   — for the GUI's preview: nothing written; ``.headers`` (the file's header cells),
-  ``.rows`` (clean rows: field key -> value), ``.row_numbers``, ``.errors``
-  (``RowError(row, label, message)``, ``str()`` gives ``第5行 日期：…``), ``.ok``.
+  ``.rows`` (clean rows: field key -> value; empty if any row is bad), ``.row_numbers``,
+  ``.valid_count`` (rows that passed), ``.errors`` (``RowError(row, label, message)``,
+  ``str()`` gives ``第5行 日期：…``), ``.ok``.
 - ``commit_import(store, preview, note="") -> int`` — writes a clean preview with
   ``store.insert_many`` (one transaction, one audit entry).
 - ``progress(done, total)`` is called every few thousand rows (``total`` is an estimate for

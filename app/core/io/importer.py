@@ -51,6 +51,7 @@ class ImportPreview:
     rows: list[dict[str, Any]] = field(default_factory=list)  # clean rows (field key -> value)
     row_numbers: list[int] = field(default_factory=list)  # spreadsheet row of each clean row
     errors: list[RowError] = field(default_factory=list)
+    valid_count: int = 0  # rows that passed, even when others did not (then ``rows`` is empty)
     sheet: str | None = None
     encoding: str | None = None
 
@@ -252,6 +253,7 @@ def preview_import(
         preview.row_numbers.append(scan.row_no)
     preview.headers = scan.headers
     preview.errors = scan.errors
+    preview.valid_count = scan.count
     if preview.errors:
         preview.rows.clear()
         preview.row_numbers.clear()
