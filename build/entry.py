@@ -30,8 +30,28 @@ def _ensure_streams() -> None:
                 pass
 
 
+def _persistent_matplotlib_cache() -> None:
+    """Keep matplotlib's font cache between runs, as unfrozen matplotlib does.
+
+    PyInstaller's run-time hook points MPLCONFIGDIR at a new temporary folder on every start,
+    so each report would rescan every system font (hundreds on Windows: seconds). The cache
+    goes to the user's cache folder instead (%LOCALAPPDATA%\\FazhiTaizhang\\Cache\\matplotlib,
+    ~/.cache/FazhiTaizhang/matplotlib); if that cannot be made, the temporary one stays.
+    """
+    try:
+        import platformdirs
+
+        path = os.path.join(platformdirs.user_cache_dir("FazhiTaizhang", appauthor=False), "matplotlib")
+        os.makedirs(path, exist_ok=True)
+    except (ImportError, OSError):
+        return
+    os.environ["MPLCONFIGDIR"] = path
+
+
 if __name__ == "__main__":
     _ensure_streams()
+    if getattr(sys, "frozen", False):
+        _persistent_matplotlib_cache()
     from app.cli import main
 
     sys.exit(main())

@@ -50,6 +50,8 @@ print(f"smoke: report.docx ok ({len(text)} characters of text)")
 PY
 fi
 ls "$tmp/work/charts" | grep -q '\.png$'
+# matplotlib's font cache is kept between runs (not rebuilt in a temporary folder each time)
+ls "$tmp/home/.cache/FazhiTaizhang/matplotlib/" | grep -q '^fontlist'
 
 step "backup"
 clean "$cli" --db "$tmp/work/t.db" backup --to "$tmp/work/t-backup.db"

@@ -10,6 +10,7 @@ import ast
 import ctypes
 import importlib.metadata
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -365,6 +366,16 @@ def test_entry_switches_a_stream_that_cannot_hold_chinese_to_utf8(monkeypatch, t
     print("已生成报告")
     fh.close()
     assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "已生成报告\n"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG_CACHE_HOME is how platformdirs is steered here")
+def test_entry_keeps_matplotlib_font_cache_between_runs(monkeypatch, tmp_path):
+    entry = _load("fazhi_entry", ROOT / "build" / "entry.py")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "pyinstaller-temp"))  # what the run-time hook sets
+    entry._persistent_matplotlib_cache()
+    assert Path(os.environ["MPLCONFIGDIR"]) == tmp_path / "cache" / "FazhiTaizhang" / "matplotlib"
+    assert Path(os.environ["MPLCONFIGDIR"]).is_dir()
 
 
 # -- Windows installer and workflow -------------------------------------------------------
