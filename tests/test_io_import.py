@@ -419,3 +419,15 @@ def test_every_rule_at_its_boundary_through_import(store, tmp_path, ledger_id, k
     assert [(e.row, e.label) for e in result.errors] == [(3, label)]
     rows.pop()
     assert import_file(store, ledger_id, write_csv(tmp_path / "b.csv", rows)).count == 1
+
+
+def test_inside_a_callers_transaction_a_bad_file_adds_nothing(store, tmp_path):
+    rows = [HEAD, *GOOD, ["2024-13-01", "党委会", "领导班子", "x", "", ""]]
+    with store.transaction():
+        store.save("study_sessions", {"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "先存"})
+        result = import_file(store, "study_sessions", write_csv(tmp_path / "a.csv", rows))
+        assert not result.written and len(result.errors) == 1
+    assert [r["topic"] for r in store.rows("study_sessions")] == ["先存"]
+    with store.transaction():
+        assert import_file(store, "study_sessions", write_csv(tmp_path / "b.csv", rows[:-1])).written
+    assert store.count("study_sessions") == 3

@@ -283,6 +283,12 @@ def import_file(
     Rows are inserted as they validate, inside one transaction; if any row is bad (or the
     import is cancelled) the transaction is rolled back, so nothing is written, and every
     bad row is listed in ``result.errors``.  ``dry_run`` only validates."""
+    if not dry_run and store.conn.in_transaction:
+        # inside a caller's transaction a rollback here would not undo the rows already
+        # inserted (the batch joins the outer transaction): check the whole file first
+        checked = import_file(store, ledger_id, path, dry_run=True, progress=progress, should_cancel=should_cancel)
+        if checked.errors or checked.count == 0:
+            return checked
     scan = _scan(store, ledger_id, path, progress, should_cancel)
     result = ImportResult(scan.lg)
     if dry_run:
