@@ -261,3 +261,18 @@ def test_spreadsheet_libraries_load_only_when_used():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_formula_like_and_control_character_text_survives_xlsx(mem, tmp_path):
+    from openpyxl import load_workbook
+
+    a, b = mem(), mem()
+    a.save("meetings", {"date": "2024-03-05", "title": "=HYPERLINK(\"x\")", "meeting_type": "其他", "chair": "王",
+                        "decisions": "第一条\x0b第二条"})  # fmt: skip
+    path = tmp_path / "a.xlsx"
+    export_ledger(a, "meetings", path)
+    cell = load_workbook(path).active["B2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("x")'
+    assert import_file(b, "meetings", path).count == 1
+    (row,) = b.rows("meetings")
+    assert row["title"] == '=HYPERLINK("x")' and row["decisions"] == "第一条第二条"

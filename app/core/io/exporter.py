@@ -92,6 +92,7 @@ def iter_export_rows(
 def _write_xlsx(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -107,8 +108,24 @@ def _write_xlsx(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
         c.font = bold
         header.append(c)
     ws.append(header)
+
+    def text_cell(value: str) -> Any:
+        # control characters are not allowed in the file's XML (pasted from Word, they
+        # would make the export fail); a leading "=" must stay text, not become a formula
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value[:1] != "=":
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+
+    text_cols = [i for i, f in enumerate(lg.fields) if f.kind not in ("date", "int", "decimal")]
     n = 0
     for row in rows:
+        for i in text_cols:
+            v = row[i]
+            if v.__class__ is str and (v[:1] == "=" or ILLEGAL_CHARACTERS_RE.search(v)):
+                row[i] = text_cell(v)
         ws.append(row)
         n += 1
     wb.save(dest)
