@@ -120,3 +120,17 @@ def test_real_process_exit_code_and_stderr(db_path, tmp_path):
     )
     assert proc.returncode == 2
     assert "第2行 日期：“2024-13-01”不是有效日期" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_long_error_list_is_cut_with_a_count(db_path, tmp_path, capsys, monkeypatch):
+    import app.cli.io_cmds as io_cmds
+
+    monkeypatch.setattr(io_cmds, "MAX_LISTED", 3)
+    rows = [HEAD] + [["2024-13-01", "党委会", "领导班子", "x", "", ""] for _ in range(10)]
+    assert _run(db_path, "import", "study_sessions", write_csv(tmp_path / "a.csv", rows)) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[:3] == [f"第{n}行 日期：“2024-13-01”不是有效日期" for n in (2, 3, 4)]
+    assert err[3:] == ["…还有 7 处错误未列出", "错误：10 行有问题（共 10 处），没有导入任何数据。请修改后重新导入。"]
+    path = write_csv(tmp_path / "h.csv", [["日期", "讲课人"], ["2024-01-01", "x"]])
+    assert _run(db_path, "import", "study_sessions", path) == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith("错误：表头有问题（共 4 处）")

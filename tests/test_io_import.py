@@ -431,3 +431,13 @@ def test_inside_a_callers_transaction_a_bad_file_adds_nothing(store, tmp_path):
     with store.transaction():
         assert import_file(store, "study_sessions", write_csv(tmp_path / "b.csv", rows[:-1])).written
     assert store.count("study_sessions") == 3
+
+
+def test_errors_beyond_the_cap_are_counted_not_kept(store, tmp_path, monkeypatch):
+    import app.core.io.importer as importer
+
+    monkeypatch.setattr(importer, "MAX_ERRORS", 5)
+    rows = [HEAD] + [["坏日期", "党委会", "领导班子", "", "", ""] for _ in range(20)]
+    result = import_file(store, "study_sessions", write_csv(tmp_path / "a.csv", rows))
+    assert len(result.errors) == 5 and result.error_total == 40 and result.bad_rows == 20
+    assert store.count("study_sessions") == 0

@@ -29,11 +29,11 @@ def cmd_import(args) -> int:
     if result.errors:
         for err in result.errors[:MAX_LISTED]:
             print(err, file=sys.stderr)
-        if len(result.errors) > MAX_LISTED:
-            print(f"…还有 {len(result.errors) - MAX_LISTED} 处错误未列出", file=sys.stderr)
-        rows_bad = len({e.row for e in result.errors})
+        if result.error_total > MAX_LISTED:
+            print(f"…还有 {result.error_total - MAX_LISTED} 处错误未列出", file=sys.stderr)
+        what = f"{result.bad_rows} 行有问题" if result.bad_rows else "表头有问题"
         print(
-            f"错误：{rows_bad} 行有问题（共 {len(result.errors)} 处），没有导入任何数据。请修改后重新导入。",
+            f"错误：{what}（共 {result.error_total} 处），没有导入任何数据。请修改后重新导入。",
             file=sys.stderr,
         )
         return 2

@@ -27,6 +27,7 @@ Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
 _TICK = 2000  # rows between progress reports / cancellation checks
+MAX_ERRORS = 10_000  # errors kept in the list; beyond that they are only counted
 _HEADER_SCAN = 10  # rows searched for the header (title rows above it are skipped)
 _LABEL_FIX = str.maketrans({"(": "（", ")": "）", " ": None, "\u3000": None, "\n": None, "\r": None})
 
@@ -52,6 +53,8 @@ class ImportPreview:
     row_numbers: list[int] = field(default_factory=list)  # spreadsheet row of each clean row
     errors: list[RowError] = field(default_factory=list)
     valid_count: int = 0  # rows that passed, even when others did not (then ``rows`` is empty)
+    error_total: int = 0  # ``errors`` keeps the first MAX_ERRORS
+    bad_rows: int = 0
     sheet: str | None = None
     encoding: str | None = None
 
@@ -69,6 +72,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     written: bool = False
     headers: list[str] = field(default_factory=list)
+    error_total: int = 0  # ``errors`` keeps the first MAX_ERRORS
+    bad_rows: int = 0
 
     @property
     def ok(self) -> bool:
@@ -104,6 +109,8 @@ class _Scan:
         self.progress = progress
         self.should_cancel = should_cancel
         self.errors: list[RowError] = []
+        self.error_total = 0  # errors found, kept or not (see MAX_ERRORS)
+        self.bad_rows = 0
         self.headers: list[str] = []
         self.count = 0
         self.row_no = 0  # spreadsheet row of the row last yielded
@@ -135,6 +142,7 @@ class _Scan:
         for f in self.lg.fields:
             if f.required and f.key not in seen:
                 self.errors.append(RowError(row_no, "表头", f"缺少必填列“{f.label}”"))
+        self.error_total = len(self.errors)
         return None if self.errors else present
 
     def _labels(self) -> str:
@@ -164,7 +172,7 @@ class _Scan:
         source = self.table.rows()
         found = self._find_header(source)
         if found is None:
-            self.errors.append(RowError(1, "表头", "文件是空的：第一行应为列名（表头）"))
+            self._add(1, "表头", "文件是空的：第一行应为列名（表头）")
             return
         header_no, header = found
         self.headers = ["" if c is None else str(c).strip() for c in header]
@@ -202,7 +210,8 @@ class _Scan:
             if ignored or len(cells) > width:
                 stray = [i for i in (*ignored, *range(width, len(cells))) if not _blank_cell(cells[i])]
                 if stray:
-                    errors.append(RowError(row_no, f"第{stray[0] + 1}列", "这一列没有表头，无法确定是哪一项"))
+                    self.bad_rows += 1
+                    self._add(row_no, f"第{stray[0] + 1}列", "这一列没有表头，无法确定是哪一项")
                     continue
             self.count += 1
             if not errors:
@@ -214,10 +223,16 @@ class _Scan:
     def _slow(self, row_no: int, cells: list[Any], present: list[tuple[Field, int]]) -> None:
         raw = {f.key: cells[i] for f, i in present}
         _, errs = self.v.clean(raw)
+        self.bad_rows += 1
         for e in errs:
-            self.errors.append(RowError(row_no, e.label, e.message))
+            self._add(row_no, e.label, e.message)
         if not errs:  # the fast path is stricter than it should be: a bug, so say so plainly
-            self.errors.append(RowError(row_no, "", "内部错误：该行未能通过快速校验"))
+            self._add(row_no, "", "内部错误：该行未能通过快速校验")
+
+    def _add(self, row_no: int, label: str, message: str) -> None:
+        self.error_total += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(row_no, label, message))
 
 
 def _blank_cell(value: Any) -> bool:
@@ -254,6 +269,7 @@ def preview_import(
     preview.headers = scan.headers
     preview.errors = scan.errors
     preview.valid_count = scan.count
+    preview.error_total, preview.bad_rows = scan.error_total, scan.bad_rows
     if preview.errors:
         preview.rows.clear()
         preview.row_numbers.clear()
@@ -310,6 +326,7 @@ def import_file(
     result.count = scan.count
     result.errors = scan.errors
     result.headers = scan.headers
+    result.error_total, result.bad_rows = scan.error_total, scan.bad_rows
     return result
 
 
