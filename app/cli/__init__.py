@@ -36,7 +36,7 @@ class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m app",
+        prog="fazhi-cli" if getattr(sys, "frozen", False) else "python -m app",  # the installed program
         description="法治台账：乡镇法治工作台账与年度法治政府建设情况报告。不带命令时打开窗口。",
         formatter_class=ChineseHelpFormatter,
         add_help=False,
@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="命令", title="命令")
 
     def cmd(name: str, help_text: str) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help_text, description=help_text, add_help=False, formatter_class=ChineseHelpFormatter)
+        sp = sub.add_parser(
+            name, help=help_text, description=help_text, add_help=False, formatter_class=ChineseHelpFormatter
+        )
         sp.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
         sp._optionals.title = "选项"
         sp._positionals.title = "参数"

@@ -45,7 +45,11 @@ def cmd_settings(args) -> int:
             raise CliError(f"没有设置项“{key}”，可设置：{'、'.join(SETTABLE)}")
         if key == "font_scheme" and value not in FONT_SCHEMES:
             raise CliError(f"font_scheme 只能是 {' 或 '.join(FONT_SCHEMES)}")
-        parsed = [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()] if SETTABLE[key] is list else value.strip()
+        parsed = (
+            [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
+            if SETTABLE[key] is list
+            else value.strip()
+        )
         store.set_setting(key, parsed)
     for key, value in store.settings().items():
         if isinstance(value, list):

@@ -337,7 +337,16 @@ LEDGERS: tuple[Ledger, ...] = (
     ),
 )  # fmt: skip
 
-GROUPS: tuple[str, ...] = ("学法普法", "依法决策", "营商环境", "行政执法", "矛盾纠纷", "重点人群", "法律明白人", "领导责任")
+GROUPS: tuple[str, ...] = (
+    "学法普法",
+    "依法决策",
+    "营商环境",
+    "行政执法",
+    "矛盾纠纷",
+    "重点人群",
+    "法律明白人",
+    "领导责任",
+)
 
 BY_ID: dict[str, Ledger] = {lg.id: lg for lg in LEDGERS}
 BY_NAME: dict[str, Ledger] = {lg.name: lg for lg in LEDGERS}
