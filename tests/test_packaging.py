@@ -289,6 +289,16 @@ def test_icu_stub_compiles_to_a_valid_empty_icu_data_library(tmp_path):
     assert int.from_bytes(raw[32:36], "little") == 0  # no entries
 
 
+def test_program_needs_no_icu_collation():
+    """The Linux bundle's ICU has no data (build/icu_stub.c): Qt's locale-aware collation
+    would silently fall back to code-point order there. Sort Chinese in Python instead, or
+    build with FAZHI_BUNDLE_FULL_ICU=1."""
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for needle in ("QCollator", "localeAwareCompare", "setSortLocaleAware(True)"):
+            assert needle not in text, f"{path.relative_to(ROOT)} uses {needle}"
+
+
 def test_resource_datas_cover_every_resource_file(bundle):
     datas = bundle.resource_datas()
     files = sorted(p for p in (ROOT / "resources").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
