@@ -1,7 +1,7 @@
 """What goes into the PyInstaller bundle: names, version, hidden imports, exclusions, trimming.
 
 Kept apart from ``installer.spec`` so that ``tests/test_packaging.py`` can check the same
-lists the build uses without running PyInstaller. No PyInstaller import here.
+lists the build uses without running PyInstaller (imported only by windows_version_info()).
 """
 
 from __future__ import annotations
