@@ -234,7 +234,8 @@ def test_prune_orphans_drops_only_what_dropped_plugins_alone_needed(bundle, monk
         "/src/libxcb.so.1": set(),
         "/src/libpython3.11.so": set(),
     }
-    monkeypatch.setattr(bundle, "_ldd_names", lambda src: needs.get(src, set()))
+    linux = bundle.linux_slim()
+    monkeypatch.setattr(linux, "_ldd_names", lambda src: needs.get(src, set()))
     kept = [
         ("PySide6/Qt/plugins/platforms/libqxcb.so", "/src/libqxcb.so", "BINARY"),
         ("PySide6/Qt/lib/libQt6Gui.so.6", "/src/libQt6Gui.so.6", "BINARY"),
@@ -246,16 +247,17 @@ def test_prune_orphans_drops_only_what_dropped_plugins_alone_needed(bundle, monk
         ("libQt6Gui.so.6", "PySide6/Qt/lib/libQt6Gui.so.6", "SYMLINK"),
     ]
     dropped = [("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/src/libqgtk3.so", "BINARY")]
-    out, orphans = bundle.prune_orphans(kept, dropped)
+    out, orphans = linux.prune_orphans(kept, dropped)
     assert orphans == ["libcairo.so.2", "libpixman.so.0"]
     names = {e[0] for e in out}
     assert {"libpython3.11.so", "libxcb.so.1", "PySide6/Qt/lib/libQt6Gui.so.6", "libQt6Gui.so.6"} <= names
 
 
 def test_slim_removes_symlinks_to_removed_files(bundle, monkeypatch, tmp_path):
-    monkeypatch.setattr(bundle, "_ldd_names", lambda src: set())
-    monkeypatch.setattr(bundle, "icu_stub", lambda toc, workdir: toc)
-    monkeypatch.setattr(bundle, "strip_debug_info", lambda toc, workdir: toc)
+    linux = bundle.linux_slim()
+    monkeypatch.setattr(linux, "_ldd_names", lambda src: set())
+    monkeypatch.setattr(linux, "icu_stub", lambda toc, workdir: toc)
+    monkeypatch.setattr(linux, "strip_debug_info", lambda toc, workdir: toc)
     binaries = [
         ("PySide6/Qt/plugins/platforms/libqvnc.so", "/x/libqvnc.so", "BINARY"),
         ("PySide6/Qt/lib/libQt6Core.so.6", "/x/libQt6Core.so.6", "BINARY"),
