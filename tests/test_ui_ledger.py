@@ -93,9 +93,13 @@ def test_delete_goes_to_recycle_bin(qtbot, store, monkeypatch):
     page.select_id(a)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.No)
     assert page.delete_selected() == 0
+    page.act_delete.trigger()  # the toolbar button asks too
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key_Delete)  # and so does the Delete key
     assert store.count("consultations") == 2
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
-    assert page.delete_selected() == 1
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key_Delete)
     assert store.count("consultations") == 1
     assert store.count("consultations", deleted=True) == 1
     assert _column(page, "matter") == ["二"]

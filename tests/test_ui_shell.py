@@ -170,3 +170,42 @@ def test_database_in_use_opens_read_only(qtbot, db_path, monkeypatch):
     assert session is not None and not session.readonly and lock.held_here(db_path)
     session.close()
     assert not lock.held_here(db_path)
+
+
+def test_restore_from_backup_reopens_window(qtbot, db_path, monkeypatch):
+    backup = pytest.importorskip("app.core.backup")
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    s = Store.open(db_path)
+    s.set_setting("setup_done", True)
+    s.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "备份前"})
+    s.close()
+    saved = backup.make_backup(db_path)
+    ctl = ui_app.Controller(QCoreApplication.instance(), db_path)
+    assert ctl.start()
+    first = ctl.window
+    ctl.session.store.save("consultations", {"date": "2024-01-02", "channel": "电话", "matter": "备份后"})
+    settings = first.show_page("settings")
+    assert settings.restore_backup(str(saved))  # the 从备份恢复 button, file already chosen
+    assert ctl.window is not first
+    qtbot.addWidget(ctl.window)
+    assert [r["matter"] for r in ctl.session.store.rows("consultations")] == ["备份前"]
+    ctl.window.close()
+    ctl.stop()
+
+
+def test_import_button_opens_preview_dialog(qtbot, store, monkeypatch):
+    dialogs = pytest.importorskip("app.ui.dialogs.import_dialog")
+    opened = []
+
+    def fake_exec(dlg):
+        opened.append(dlg)
+        store.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "导入的"})
+        return 1
+
+    monkeypatch.setattr(dialogs.ImportDialog, "exec", fake_exec)
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    page = w.show_page("ledger:consultations")
+    monkeypatch.setattr(dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
+    page.act_import.trigger()
+    assert opened and page.model.rowCount() == 1

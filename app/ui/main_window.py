@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
 
         go_nav = QAction(self)
         go_nav.setShortcut(QKeySequence("Ctrl+L"))
-        go_nav.triggered.connect(self.nav.setFocus)
+        go_nav.triggered.connect(lambda _checked=False: self.nav.setFocus())
         self.addAction(go_nav)
 
     def _child(self, parent: QTreeWidgetItem, key: str, text: str) -> None:
@@ -233,6 +233,11 @@ class MainWindow(QMainWindow):
             page.open_rows.connect(self.open_rows)
         if hasattr(page, "changed"):
             page.changed.connect(self.data_changed)
+        if hasattr(page, "visit_recorded"):  # 重点人群 records 走访 itself
+            page.visit_recorded.connect(self._visit_recorded)
+
+    def _visit_recorded(self, _row_id: int) -> None:
+        self.data_changed("visits")
 
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)

@@ -93,7 +93,7 @@ class LedgerPage(QWidget):
                 a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
                 tip = tip or f"{text}（{QKeySequence(keys[0]).toString(QKeySequence.NativeText)}）"
             a.setToolTip(tip or text)
-            a.triggered.connect(slot)
+            a.triggered.connect(lambda _checked=False: slot())  # never pass `checked` on as an argument
             a.setEnabled(enabled)
             self.addAction(a)
             self.toolbar.addAction(a)
@@ -190,14 +190,13 @@ class LedgerPage(QWidget):
         self.year_combo.blockSignals(False)
 
     def eventFilter(self, obj, event) -> bool:
-        if (
-            obj is self.table
-            and event.type() == QEvent.KeyPress
-            and event.key() in (Qt.Key_Return, Qt.Key_Enter)
-            and event.modifiers() == Qt.NoModifier
-        ):
-            self.edit_current()
-            return True
+        if obj is self.table and event.type() == QEvent.KeyPress and event.modifiers() == Qt.NoModifier:
+            if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+                self.edit_current()
+                return True
+            if event.key() == Qt.Key_Delete:  # also when no shortcut fired (e.g. window not active)
+                self.delete_selected()
+                return True
         return super().eventFilter(obj, event)
 
     # -- filtering ------------------------------------------------------------------------
@@ -341,13 +340,14 @@ class LedgerPage(QWidget):
 
     # -- files ----------------------------------------------------------------------------
 
-    def import_file(self) -> None:
+    def import_file(self, path: str | None = None) -> None:
+        """The import dialog (it asks for the file unless given): preview, then write."""
         try:
             from app.ui.dialogs.import_dialog import ImportDialog
         except ModuleNotFoundError:
             QMessageBox.information(self, "导入", "导入功能正在开发。")
             return
-        dlg = ImportDialog(self.store, self.ledger.id, self)
+        dlg = ImportDialog(self.store, self.ledger.id, self, path=path)
         dlg.exec()
         self.refresh()
         self.changed.emit(self.ledger.id)
