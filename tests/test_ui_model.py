@@ -64,3 +64,36 @@ def test_million_rows_filter_and_search(qapp, big_store):
     assert model.rowCount() == 1
     assert model.data(model.index(0, 3)) == CHANNELS[123456 % 4]
     assert model.cached_rows <= 300
+
+
+def test_query_search_years_and_references(store):
+    from app.core import query
+
+    pid = store.save("key_persons", {"name": "欧阳明华", "category": "吸毒人员", "listed_on": "2021-01-01"})
+    store.save("visits", {"date": "2022-03-01", "person_id": pid, "visitor": "刘", "method": "电话"})
+    store.save(
+        "visits", {"date": "2024-05-01", "person_id": pid, "visitor": "王", "method": "来访", "record": "情绪稳定"}
+    )
+    q = LedgerQuery(store, "visits")
+    assert q.years() == [2024, 2023, 2022]
+    for fts in (False, True):
+        if fts:
+            assert query.ensure_fts(store, "visits")
+        q.search = "欧阳明华"  # a person's name, though the row holds only the person's id
+        assert q.count() == 2
+        q.search = "情绪稳定"
+        assert q.count() == 1
+        q.search = "50%"  # LIKE wildcards are searched for literally
+        assert q.count() == 0
+    assert query.has_fts(store, "visits")
+    store.save(
+        "visits", {"date": "2024-06-01", "person_id": pid, "visitor": "赵", "method": "电话", "record": "情绪稳定"}
+    )
+    assert q.count() == 0  # still "50%"
+    q.search = "情绪稳定"
+    assert q.count() == 2  # the FTS triggers index new rows
+    rid = q.ids()[0]
+    store.delete("visits", rid)
+    assert q.count() == 1
+    q.deleted = True
+    assert list(q.ids()) == [rid]

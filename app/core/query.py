@@ -103,16 +103,21 @@ class LedgerQuery:
     def _term(self, term: str) -> tuple[str, list[Any]]:
         lg = self.ledger
         if len(term) >= 3 and self.has_fts():
-            phrase = '"' + term.replace('"', '""') + '"'
-            return f"id IN (SELECT rowid FROM {_q(fts_table(lg.id))} WHERE {_q(fts_table(lg.id))} MATCH ?)", [phrase]
-        cols = search_columns(lg)
-        if lg.id == "visits":  # the person's name lives in the roster
-            cols_sql = [f"{_q(c)} LIKE ? ESCAPE '\\'" for c in cols]
-            cols_sql.append("person_id IN (SELECT id FROM key_persons WHERE name LIKE ? ESCAPE '\\')")
+            fts = _q(fts_table(lg.id))
+            parts = [f"id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"]
+            params: list[Any] = ['"' + term.replace('"', '""') + '"']
         else:
-            cols_sql = [f"{_q(c)} LIKE ? ESCAPE '\\'" for c in cols]
-        pattern = f"%{_like_escape(term)}%"
-        return "(" + " OR ".join(cols_sql) + ")", [pattern] * len(cols_sql)
+            parts = [f"{_q(c)} LIKE ? ESCAPE '\\'" for c in search_columns(lg)]
+            params = [f"%{_like_escape(term)}%"] * len(parts)
+        for f in lg.fields:  # a reference matches by the title of the row it names (a 走访's person)
+            if f.kind == "ref":
+                target = catalog.get(f.ref)
+                parts.append(
+                    f"{_q(f.key)} IN (SELECT id FROM {_q(target.id)} WHERE {_q(target.title_field or 'id')}"
+                    f" LIKE ? ESCAPE '\\')"
+                )
+                params.append(f"%{_like_escape(term)}%")
+        return "(" + " OR ".join(parts) + ")", params
 
     # -- full-text index ------------------------------------------------------------------
 
@@ -174,15 +179,19 @@ class LedgerQuery:
         return [found[i] for i in ids if i in found]
 
     def years(self) -> list[int]:
-        """The years that have rows (newest first), for the year filter."""
+        """Every year from the newest row's to the oldest's (newest first), for the year filter.
+
+        MIN and MAX come straight off the date index, so this stays instant on a million rows.
+        """
         date = self.ledger.date_field
         if not date:
             return []
-        cur = self.store.conn.execute(
-            f"SELECT DISTINCT substr({_q(date)}, 1, 4) FROM {_q(self.ledger.id)} WHERE {_q(date)} IS NOT NULL"
-            f" ORDER BY 1 DESC"
-        )
-        return [int(r[0]) for r in cur if r[0] and r[0].isdigit()]
+        lo, hi = self.store.conn.execute(
+            f"SELECT MIN({_q(date)}), MAX({_q(date)}) FROM {_q(self.ledger.id)} WHERE {_q(date)} IS NOT NULL"
+        ).fetchone()
+        if not lo or not hi or not lo[:4].isdigit() or not hi[:4].isdigit():
+            return []
+        return list(range(int(hi[:4]), int(lo[:4]) - 1, -1))
 
 
 def _dicts(cur) -> list[dict]:
