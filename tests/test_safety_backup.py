@@ -410,3 +410,15 @@ def test_backups_of_databases_sharing_a_folder_are_kept_apart(tmp_path):
     assert sorted(backup.list_backups(b)) == sorted(made_b)
     assert backup.rotate(a, keep_daily=0, keep_monthly=0) == [made_a[1]]
     assert made_b[1].exists()
+
+
+def test_backup_summary_for_the_restore_dialog(db_path):
+    _fill(db_path, 3)
+    s = Store.open(db_path)
+    s.delete("study_sessions", 1)
+    s.close()
+    made = backup.make_backup(db_path)
+    summary = backup.backup_summary(made)
+    assert summary["rows"] == {"学法培训台账": 2} and summary["total"] == 2
+    assert summary["last_change"].startswith(str(dt.date.today().year))
+    assert summary["size"] == made.stat().st_size

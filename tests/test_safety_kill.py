@@ -44,6 +44,15 @@ while True:
     print(n, flush=True)
 """
 
+BACKUPER = """
+import sys
+from app.core import backup
+print("ready", flush=True)
+while True:
+    backup.make_backup(sys.argv[1], sys.argv[2])
+    print("made", flush=True)
+"""
+
 RESTORER = """
 import sys
 from app.core import backup
@@ -139,3 +148,25 @@ def test_restore_killed_at_random_moments(db_path, tmp_path):
         s = Store.open(db_path)
         s.save("study_sessions", {"date": "2024-01-02", "form": "其他", "audience": "其他", "topic": "c"})
         s.close()
+
+
+def test_backup_killed_at_random_moments_leaves_a_whole_backup_or_none(db_path, tmp_path):
+    from app.core.store import Store, StoreError
+
+    s = Store.open(db_path)
+    rows = [{"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "x" * 200}] * 3000
+    s.insert_many("study_sessions", rows)
+    s.close()
+    rng = random.Random(11)
+    made = 0
+    for cycle in range(10):
+        dest = tmp_path / f"b{cycle}.db"
+        seen = _kill_after_ready(_spawn(BACKUPER, str(db_path), str(dest)), rng.uniform(0.0, 0.3))
+        made += len(seen)
+        if dest.exists():
+            backup.verify_backup(dest)  # never a half-written backup under the real name
+        else:
+            assert not seen, f"cycle {cycle}: reported made, but missing"
+        with pytest.raises(StoreError):
+            backup.verify_backup(tmp_path / "nothing-here.db")
+    assert _state(db_path) == ("ok", 3000, 1)

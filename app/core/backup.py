@@ -337,6 +337,29 @@ def verify_backup(file: str | Path) -> None:
         raise StoreError(f"备份文件 {name} 已损坏（完整性检查：{result}），不能用来恢复。请换一个备份文件。")
 
 
+def backup_summary(file: str | Path) -> dict:
+    """What a backup holds, for the restore dialog: ``{"rows": {台账名称: n}, "total": n,
+    "last_change": ISO time of its newest 操作日志 entry or None, "size": bytes}``.
+
+    Call ``verify_backup`` first; this only reads."""
+    from . import catalog
+
+    file = Path(file)
+    conn = _open_file_readonly(file)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        rows = {}
+        for lg in catalog.LEDGERS:
+            if lg.id in tables:
+                n = conn.execute(f'SELECT COUNT(*) FROM "{lg.id}" WHERE deleted_at IS NULL').fetchone()[0]
+                if n:
+                    rows[lg.name] = n
+        last = conn.execute("SELECT MAX(at) FROM audit").fetchone()[0] if "audit" in tables else None
+    finally:
+        conn.close()
+    return {"rows": rows, "total": sum(rows.values()), "last_change": last, "size": file.stat().st_size}
+
+
 def quick_check(db_path: str | Path) -> bool:
     """``PRAGMA quick_check`` on the database (True for a file not created yet)."""
     db_path = Path(db_path)
