@@ -29,7 +29,8 @@ from .store import StoreError
 # JSON: others can still read who holds it.
 _LOCK_OFFSET = 1 << 30
 
-# locks held by this process, by resolved database path
+# locks held by this process, by resolved database path (this also keeps each alive until
+# released; the OS drops them when the process ends, however it ends)
 _HELD: dict[str, DbLock] = {}
 
 
@@ -163,12 +164,6 @@ class DbLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
-
-    def __del__(self) -> None:  # a forgotten lock must not outlive its object
-        try:
-            self.release()
-        except Exception:
-            pass
 
 
 def acquire(db_path: str | Path) -> DbLock:
