@@ -13,6 +13,7 @@ a fresh file while a second still waits on the old one.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import getpass
 import json
@@ -203,6 +204,13 @@ def acquire(db_path: str | Path) -> DbLock:
     lock = DbLock(db_path, fd, info, previous)
     _HELD[_key(db_path)] = lock
     return lock
+
+
+@atexit.register
+def _release_all() -> None:
+    """A normal exit leaves no lock content behind (only a crash leaves a stale one)."""
+    for held in list(_HELD.values()):
+        held.release()
 
 
 def holder(db_path: str | Path) -> dict[str, Any] | None:
