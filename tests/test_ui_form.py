@@ -191,3 +191,17 @@ def test_names_and_person_picker(qtbot, store):
     _choose(visit.widgets["method"], "电话")
     visit.save_and_close()
     assert store.rows("visits")[0]["person_id"] == pid
+
+
+def test_date_picked_from_calendar_and_optional_date_left_empty(qtbot, store):
+    from PySide6.QtCore import QDate
+
+    form = _disputes_form(qtbot, store)
+    date = form.widgets["registered_on"]
+    _type(qtbot, date, "2024/2/3")
+    date.popup()  # Alt+Down or the 日历 button
+    assert date.calendar.selectedDate() == QDate(2024, 2, 3)
+    date.calendar.clicked.emit(QDate(2024, 2, 14))
+    assert date.value() == "2024-02-14" and not date.menu.isVisible()
+    assert form.widgets["closed_on"].value() is None  # an optional date may stay empty
+    assert "closed_on" not in form.errors

@@ -107,6 +107,22 @@ def install_exception_hook() -> None:
     sys.excepthook = exception_hook
 
 
+def _log_to_file() -> None:
+    """Warnings and background-task errors go to ``logs/app.log`` (a window has no console)."""
+    root = logging.getLogger()
+    if any(isinstance(h, logging.FileHandler) for h in root.handlers):
+        return
+    try:
+        handler = logging.FileHandler(paths.logs_dir() / "app.log", encoding="utf-8", delay=True)
+    except OSError:
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+
+
 # -- opening the database -----------------------------------------------------------------
 
 
@@ -368,6 +384,7 @@ def run_gui(db_path: str | None) -> int:
     app.setQuitOnLastWindowClosed(True)
     load_translations(app)
     install_exception_hook()
+    _log_to_file()
     path = Path(db_path) if db_path else paths.default_db_path()
     ctl = Controller(app, path)
     if not ctl.start():

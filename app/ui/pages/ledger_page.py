@@ -172,6 +172,8 @@ class LedgerPage(QWidget):
         self.search.returnPressed.connect(self.apply_filter)
         self.year_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.month_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.model.modelAboutToBeReset.connect(self._busy_cursor)
+        self.model.modelReset.connect(self._normal_cursor)
         self.model.modelReset.connect(self.update_count)
 
     def _fill_years(self) -> None:
@@ -260,6 +262,21 @@ class LedgerPage(QWidget):
     def _fts_ready(self, ok: bool) -> None:
         if ok and self.search.text().strip():
             self.apply_filter()
+
+    def _busy_cursor(self) -> None:
+        """Re-reading the ids of a big ledger takes a moment: say so with the cursor."""
+        self._cursor_set = self.model.total() > 50_000
+        if self._cursor_set:
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.setOverrideCursor(Qt.WaitCursor)
+
+    def _normal_cursor(self) -> None:
+        if getattr(self, "_cursor_set", False):
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.restoreOverrideCursor()
+            self._cursor_set = False
 
     def update_count(self) -> None:
         n = self.model.total()
