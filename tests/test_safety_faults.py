@@ -185,7 +185,7 @@ def test_opening_a_file_that_is_not_ours_or_corrupt(tmp_path):
     conn.close()
     for path in (junk, foreign):
         before = path.read_bytes()
-        with pytest.raises(StoreError, match="不是本程序的数据库，或已损坏"):
+        with pytest.raises(StoreError, match="不是本程序的数据库，或已损坏.*请用备份恢复"):
             Store.open(path)
         assert path.read_bytes() == before  # left as it was
     newer = tmp_path / "newer.db"

@@ -160,7 +160,10 @@ class Store:
             fault = open_failure_message(path, exc)
             if fault:
                 raise StoreError(f"无法打开数据库文件 {path}：{fault}") from exc
-            raise StoreError(f"无法打开数据库文件 {path}：它不是本程序的数据库，或已损坏（{exc}）") from exc
+            raise StoreError(
+                f"无法打开数据库文件 {path}：它不是本程序的数据库，或已损坏（{exc}）。"
+                "请确认选对了文件；如果文件已损坏，请用备份恢复（程序启动时会提示，或命令行 restore 备份文件）。"
+            ) from exc
         except BaseException:
             conn.close()
             raise
