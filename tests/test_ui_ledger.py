@@ -137,3 +137,25 @@ def test_export_and_template_write_files(qtbot, store, tmp_path):
     w = page.save_template(str(tpl))
     qtbot.waitUntil(lambda: not w.is_running(), timeout=30000)
     assert tpl.exists() and tpl.stat().st_size > 0
+
+
+def test_ten_cases_in_a_row_then_escape(qtbot, store):
+    page = _page(qtbot, store, "disputes")
+
+    def burst():
+        form = QApplication.activeModalWidget()
+        w = form.widgets
+        _type(qtbot, w["registered_on"], "2024-04-01")
+        for name, text in (("source", "自主排查"), ("dispute_type", "邻里"), ("status", "调解中")):
+            _choose(w[name], text)
+        for i in range(10):
+            _type(qtbot, w["summary"], f"第{i + 1}件纠纷")
+            qtbot.keyClick(w["summary"], Qt.Key_Return, Qt.ControlModifier)
+        qtbot.keyClick(w["summary"], Qt.Key_Escape)
+
+    QTimer.singleShot(0, burst)
+    page.new_record()
+    assert store.count("disputes") == 10
+    assert page.model.rowCount() == 10
+    assert {r["registered_on"] for r in store.rows("disputes")} == {"2024-04-01"}
+    assert page.model.row_id(page.table.currentIndex().row()) == max(r["id"] for r in store.rows("disputes"))

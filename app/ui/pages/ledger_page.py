@@ -322,18 +322,27 @@ class LedgerPage(QWidget):
     def new_record(self) -> None:
         if is_readonly(self.store):
             return
-        self.open_form().exec()
+        self._after_form(self.open_form())
 
     def edit_current(self) -> None:
         row_id = self.current_id()
         if row_id is None or is_readonly(self.store):
             return
-        self.open_form(row_id).exec()
+        self._after_form(self.open_form(row_id))
+
+    def _after_form(self, form) -> None:
+        """Reload once when the form closes, however many records Ctrl+Enter saved meanwhile."""
+        self._last_saved: int | None = None
+        form.exec()
+        if form.saved_count:
+            self.refresh()
+            if self._last_saved is not None:
+                self.select_id(self._last_saved)
+            self.status.emit(f"已保存 {form.saved_count} 条记录；{self.count_label.text()}")
+            self.changed.emit(self.ledger.id)
 
     def _saved(self, row_id: int) -> None:
-        self.refresh()
-        self.select_id(row_id)
-        self.changed.emit(self.ledger.id)
+        self._last_saved = row_id
 
     def delete_selected(self, confirm: bool = True) -> int:
         ids = self.selected_ids()
