@@ -185,7 +185,7 @@ def test_opening_a_file_that_is_not_ours_or_corrupt(tmp_path):
     conn.close()
     for path in (junk, foreign):
         before = path.read_bytes()
-        with pytest.raises(StoreError, match="不是本程序的数据库，或已损坏.*请用备份恢复"):
+        with pytest.raises(StoreError, match=r"不是本程序的数据库，或已损坏.*请用备份恢复"):
             Store.open(path)
         assert path.read_bytes() == before  # left as it was
     newer = tmp_path / "newer.db"
@@ -294,3 +294,13 @@ def test_read_only_opening_refuses_a_file_that_is_not_ours(tmp_path):
     conn.close()
     with pytest.raises(StoreError, match="不是本程序的数据库"):
         Store.open(foreign, readonly=True)
+
+
+def test_command_line_describes_faults_in_chinese():
+    from app.cli import describe_error
+
+    assert describe_error(sqlite3.OperationalError("database is locked")) == faults.LOCKED
+    assert "磁盘空间" in describe_error(OSError(28, "No space left on device"))
+    assert describe_error(sqlite3.OperationalError("attempt to write a readonly database")) == faults.READ_ONLY
+    # a file held open by Excel is not a read-only folder: the command line says which file
+    assert "报表.xlsx" in describe_error(PermissionError(13, "denied", "报表.xlsx"))

@@ -130,6 +130,13 @@ def describe_error(exc: BaseException) -> str:
 
     if isinstance(exc, (CliError, StoreError, ValidationError)):
         return str(exc)
+    import sqlite3
+
+    from app.core.faults import fault_message
+
+    fault = fault_message(exc) if isinstance(exc, sqlite3.Error) else None
+    if fault:  # disk full, read-only folder, I/O error, locked: what to do
+        return fault
     if isinstance(exc, KeyError):
         return str(exc.args[0]) if exc.args else "找不到所需的项目"
     if isinstance(exc, FileNotFoundError):
