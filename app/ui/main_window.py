@@ -102,9 +102,6 @@ class MainWindow(QMainWindow):
         self.nav.setIndentation(14)
         self.nav.setMinimumWidth(190)
         self.nav.setMaximumWidth(260)
-        font = self.nav.font()
-        font.setPointSizeF(font.pointSizeF() * 1.1)
-        self.nav.setFont(font)
         self._headers: list[QTreeWidgetItem] = []
 
         def top(key: str | None, text: str) -> QTreeWidgetItem:
