@@ -284,3 +284,40 @@ def test_gui_tables_show_ids_masked(people_db, qapp):
         _no_full_ids(text)
     finally:
         s.close()
+
+
+def test_no_output_of_any_command_holds_a_whole_id_demo_data(tmp_path, capsys):
+    """Every command over the demo data set: screen output, exports, the report."""
+    pytest.importorskip("app.core.io")
+    from app.core import catalog
+
+    db = tmp_path / "demo.db"
+    if main(["--db", str(db), "demo"]) != 0:
+        pytest.skip("demo command not available yet")
+    conn = sqlite3.connect(db)
+    ids = [r[0] for r in conn.execute("SELECT id_number FROM key_persons WHERE id_number IS NOT NULL")]
+    conn.close()
+    assert len(ids) > 10
+    texts = [capsys.readouterr().out]
+    for args in (["figures", "--year", "2024"], ["figures", "--year", "2024", "--json"], ["check", "--year", "2024"]):
+        main(["--db", str(db), *args])
+        captured = capsys.readouterr()
+        texts.append(captured.out + captured.err)
+    for lg in catalog.LEDGERS:
+        out = tmp_path / f"{lg.id}.csv"
+        assert main(["--db", str(db), "export", lg.id, str(out)]) == 0
+        texts.append(out.read_text(encoding="utf-8-sig"))
+    for ledger in ("key_persons", "visits"):
+        out = tmp_path / f"{ledger}.xlsx"
+        assert main(["--db", str(db), "export", ledger, str(out)]) == 0
+        with zipfile.ZipFile(out) as z:
+            texts.append("".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()))
+    report = tmp_path / "报告.docx"
+    if main(["--db", str(db), "report", "--year", "2024", "--out", str(report)]) == 0:
+        with zipfile.ZipFile(report) as z:
+            texts.append("".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml")))
+    texts.append(capsys.readouterr().out)
+    everything = "\n".join(texts)
+    assert "********" in everything  # the roster export shows them masked
+    leaked = [n for n in ids if n in everything]
+    assert not leaked, f"{len(leaked)} whole ID numbers in command output"
