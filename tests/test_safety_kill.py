@@ -170,3 +170,57 @@ def test_backup_killed_at_random_moments_leaves_a_whole_backup_or_none(db_path, 
         with pytest.raises(StoreError):
             backup.verify_backup(tmp_path / "nothing-here.db")
     assert _state(db_path) == ("ok", 3000, 1)
+
+
+OPENER = """
+import sys
+print("ready", flush=True)
+from app.core.store import Store
+Store.open(sys.argv[1]).close()
+print("opened", flush=True)
+import time
+time.sleep(30)
+"""
+
+
+def test_migration_killed_at_random_moments(tmp_path):
+    """Opening an older database migrates it in one transaction: killed, it is old or new."""
+    import shutil
+
+    from app.core.store import SCHEMA_VERSION, Store
+
+    v1 = tmp_path / "v1.db"
+    s = Store.open(v1)
+    s.insert_many("study_sessions", [{"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "t"}] * 500)
+    s.close()
+    conn = sqlite3.connect(v1)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("DROP TRIGGER audit_no_delete")
+    conn.execute("DROP TABLE report_texts")
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+    rng = random.Random(3)
+    versions = set()
+    for cycle in range(10):
+        db = tmp_path / f"c{cycle}" / "ledgers.db"
+        db.parent.mkdir()
+        shutil.copy(v1, db)
+        proc = _spawn(OPENER, str(db))
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.25))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        conn = sqlite3.connect(db)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            assert conn.execute("SELECT COUNT(*) FROM study_sessions").fetchone()[0] == 500
+        finally:
+            conn.close()
+        assert version in (1, SCHEMA_VERSION)
+        assert ("report_texts" in tables) == (version == SCHEMA_VERSION), f"cycle {cycle}: half migrated"
+        versions.add(version)
+        Store.open(db).close()  # and it opens (finishing the migration) afterwards
+    assert SCHEMA_VERSION in versions
