@@ -114,3 +114,16 @@ def test_cancelled_file_dialog_writes_nothing(qtbot, page, monkeypatch):
     monkeypatch.setattr(report_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: ("", "")))
     qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
     assert page._build_worker is None and page.last_report is None
+
+
+def test_clicking_a_finding_opens_its_rows(qtbot, page, demo_store):
+    found = [f for f in checks.run(demo_store, 2024) if f.row_ids]
+    assert found
+    item = page.findings_list.item(0)
+    assert found[0].title in item.text()
+    page.show()
+    qtbot.waitExposed(page)
+    rect = page.findings_list.visualItemRect(item)
+    with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
+        qtbot.mouseClick(page.findings_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert sig.args == [found[0].ledger, list(found[0].row_ids)]
