@@ -38,6 +38,13 @@ def is_readonly(store) -> bool:
     return bool(getattr(store, "readonly", False))
 
 
+def size_columns(table: QTableView, model: LedgerModel) -> None:
+    """Column widths from the catalog's field widths (in characters)."""
+    em = table.fontMetrics().horizontalAdvance("汉")
+    for i, f in enumerate(model.fields):
+        table.setColumnWidth(i, int(max(5, min(f.width, 30)) * em * 0.62) + 14)
+
+
 def _build_fts(store, ledger_id: str) -> bool:
     with thread_store(store) as s:
         return query.ensure_fts(s, ledger_id)
@@ -152,9 +159,8 @@ class LedgerPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.table.horizontalHeader().setHighlightSections(False)
-        em = self.table.fontMetrics().horizontalAdvance("汉")
-        for i, f in enumerate(self.model.fields):
-            self.table.setColumnWidth(i, int(max(5, min(f.width, 30)) * em * 0.62) + 14)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        size_columns(self.table, self.model)
         self.table.doubleClicked.connect(lambda _i: self.edit_current())
         self.table.installEventFilter(self)
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.core import catalog, query
 from app.core.store import StoreError
 from app.ui.models.ledger_model import LedgerModel
+from app.ui.pages.ledger_page import size_columns
 
 
 class RecyclePage(QWidget):
@@ -44,6 +45,7 @@ class RecyclePage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.restore_button = QPushButton("恢复选中记录")
         self.purge_button = QPushButton("彻底删除选中记录")
         self.restore_button.setEnabled(not readonly)
@@ -110,6 +112,7 @@ class RecyclePage(QWidget):
             self.store, item.data(Qt.UserRole), deleted=True, order_by="deleted_at", desc=True, parent=self
         )
         self.table.setModel(self.model)
+        size_columns(self.table, self.model)
 
     def selected_ids(self) -> list[int]:
         if self.model is None:
