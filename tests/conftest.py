@@ -2,9 +2,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from app.core.store import Store  # noqa: E402
+from app.core.store import Store
 
 
 @pytest.fixture(autouse=True)

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - every failure is one Chinese line
+    except Exception as exc:
         if args.debug:
             traceback.print_exc()
         from app.core.privacy import mask_ids_in_text  # an error line never shows a whole ID

@@ -64,7 +64,7 @@ def year_bounds(year: int) -> tuple[str, str]:
 def _actor() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is not worth failing a write for
+    except Exception:
         return "unknown"
 
 
@@ -708,4 +708,4 @@ def copy_file(src: Path, dest: Path) -> None:
     shutil.copy2(src, dest)
 
 
-__all__ = ["Store", "StoreError", "ValidationError", "split_names", "year_bounds", "SCHEMA_VERSION"]
+__all__ = ["SCHEMA_VERSION", "Store", "StoreError", "ValidationError", "split_names", "year_bounds"]
