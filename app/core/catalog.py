@@ -85,7 +85,7 @@ def D(key: str, label: str, required: bool = False, **kw) -> Field:
 
 
 def C(key: str, label: str, choices: tuple[str, ...], required: bool = False, **kw) -> Field:
-    return Field(key, label, "choice", required, choices=choices, indexed=True, **kw)
+    return Field(key, label, "choice", required, choices=choices, **kw)  # in the cover index
 
 
 def I(key: str, label: str, **kw) -> Field:  # noqa: E743
