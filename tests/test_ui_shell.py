@@ -35,7 +35,19 @@ def test_startup_imports_nothing_heavy(db_path, tmp_path):
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
-    assert "FAZHI_SHOWN heavy=-" in out.stdout, out.stdout + out.stderr
+    assert "FAZHI_READY heavy=-" in out.stdout, out.stdout + out.stderr
+    assert out.stdout.index("FAZHI_SHOWN") < out.stdout.index("FAZHI_READY")  # the window first
+
+
+def test_run_gui_quits_when_the_clerk_will_not_wait(qtbot, db_path, monkeypatch):
+    lock = pytest.importorskip("app.core.lock")
+    Store.open(db_path).close()
+    held = lock.acquire(db_path)
+    try:
+        monkeypatch.setattr(ui_app, "ask_read_only", lambda holder: False)  # 退出
+        assert ui_app.run_gui(str(db_path)) == 1
+    finally:
+        held.release()
 
 
 def _window(qtbot, store) -> MainWindow:

@@ -14,12 +14,15 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app.core import paths
-from app.core.store import Store, StoreError
+
+if TYPE_CHECKING:  # the store is imported once the window is on screen
+    from app.core.store import Store
 
 log = logging.getLogger(__name__)
 _translators: list[QTranslator] = []  # kept alive as long as the application
@@ -222,6 +225,8 @@ def open_session(path: Path) -> Session | None:
     """Lock and open the database.  The full ``quick_check`` runs after the window is up
     (``Controller.check_in_background``: it reads the whole file); a file that will not even
     open is checked here and offered its newest good backup."""
+    from app.core.store import Store, StoreError
+
     taken = _take_lock(path)
     if taken is None:
         return None
@@ -277,28 +282,55 @@ class Controller:
         self.path = path
         self.session: Session | None = None
         self.window = None
+        self.failed = False
         self._check = None
 
     def start(self) -> bool:
+        """Open the database, then the window (tests and the restore path use this order)."""
         self.session = open_session(self.path)
         if self.session is None:
             return False
         first_run(self.session.store)
-        self._show()
+        self._show(self.session.store)
         return True
 
-    def _show(self) -> None:
+    def start_window_first(self) -> None:
+        """The program's own order: the window at once, the database right after its first
+        paint (lock, password and first-run dialogs then appear over it)."""
+        self._show(None)
+        self.window.first_painted.connect(self._open_after_paint)
+
+    def _open_after_paint(self) -> None:
+        QTimer.singleShot(0, self._open)
+
+    def _open(self) -> None:
+        self.session = open_session(self.path)
+        if self.session is None:
+            self.failed = True
+            self.app.exit(1)  # run_gui closes the window
+            return
+        first_run(self.session.store)
+        self.window.attach(self.session.store)
+        self._ready()
+
+    def _show(self, store) -> None:
         from app.ui.main_window import MainWindow
 
-        self.window = MainWindow(self.session.store)
+        self.window = MainWindow(store)
         if os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
-            self.window.first_painted.connect(self._exit_when_shown)
-        self.window.first_painted.connect(self.check_in_background)
-        settings = self.window.pages.get("settings")
+            self.window.first_painted.connect(self._report_shown)
         self.window.page_shown.connect(self._wire_settings)
-        if settings is not None:
-            self._wire_settings("settings")
         self.window.show()
+        if store is not None:
+            self._ready()
+
+    def _ready(self) -> None:
+        if os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
+            QTimer.singleShot(0, self._exit_when_ready)
+        else:
+            self.window.first_painted.connect(self.check_in_background)
+            if self.window._painted:
+                self.check_in_background()
 
     def check_in_background(self) -> None:
         """``PRAGMA quick_check`` off the GUI thread once the window is up; offer a backup if bad."""
@@ -333,14 +365,19 @@ class Controller:
         if answer == QMessageBox.Yes:
             self.restore(str(good))
 
-    def _exit_when_shown(self) -> None:
-        """Benchmarks: report what start-up loaded, then quit."""
+    def _report_shown(self) -> None:
+        """Benchmarks: the window is on screen."""
+        print("FAZHI_SHOWN", flush=True)
+
+    def _exit_when_ready(self) -> None:
+        """Benchmarks: the database is open in the window; report what start-up loaded, quit."""
         heavy = [m for m in ("matplotlib", "docx", "openpyxl") if m in sys.modules]
-        print(f"FAZHI_SHOWN heavy={','.join(heavy) or '-'}", flush=True)
-        if os.environ.get("FAZHI_START_PAGE"):  # quit once that page is up instead
+        print(f"FAZHI_READY heavy={','.join(heavy) or '-'}", flush=True)
+        start = os.environ.get("FAZHI_START_PAGE")
+        if start and start not in self.window.pages:  # quit once that page is up instead
             self.window.page_shown.connect(lambda _key: QTimer.singleShot(50, self.app.quit))
         else:
-            QTimer.singleShot(0, self.app.quit)
+            QTimer.singleShot(50 if start else 0, self.app.quit)
 
     def _wire_settings(self, key: str) -> None:
         page = self.window.pages.get(key) if self.window else None
@@ -361,9 +398,11 @@ class Controller:
         except Exception as exc:
             QMessageBox.warning(None, "恢复失败", f"没有恢复：{describe(exc)}\n现有数据未改变。")
             safety = False
+        from app.core.store import Store
+
         self.session.store = Store.open(self.path, readonly=self.session.readonly)
         self.session.store.readonly = self.session.readonly
-        self._show()  # the new window first: closing the last one would quit
+        self._show(self.session.store)  # the new window first: closing the last one would quit
         window.close()
         window.deleteLater()
         if safety is not False:
@@ -387,11 +426,15 @@ def run_gui(db_path: str | None) -> int:
     _log_to_file()
     path = Path(db_path) if db_path else paths.default_db_path()
     ctl = Controller(app, path)
-    if not ctl.start():
-        return 1
+    ctl.start_window_first()
     try:
-        return app.exec()
+        code = app.exec()
+        return 1 if ctl.failed else code
     finally:
         if ctl.window is not None:
+            # the loop has ended: closing the last window must not leave a quit request queued
+            quit_on_close = app.quitOnLastWindowClosed()
+            app.setQuitOnLastWindowClosed(False)
             ctl.window.close()
+            app.setQuitOnLastWindowClosed(quit_on_close)
         ctl.stop()

@@ -59,16 +59,29 @@ class MainWindow(QMainWindow):
     page_shown = Signal(str)
     first_painted = Signal()  # the window is on screen; the 首页 is built right after
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store=None, parent: QWidget | None = None):
+        """``store`` may come later (``attach``): the program shows its window first and opens
+        the database right after, so the clerk sees it at once."""
         super().__init__(parent)
-        self.store = store
+        self.store = None
         self.pages: dict[str, QWidget] = {}
         self._items: dict[str, QTreeWidgetItem] = {}
-        self.update_title()
-        self._build()
-        self.resize(1280, 800)
         self._painted = False
         self._closing = False
+        self.setWindowTitle("法治台账")
+        self._build()
+        self.resize(1280, 800)
+        self.nav.setEnabled(False)
+        if store is not None:
+            self.attach(store)
+
+    def attach(self, store) -> None:
+        """The database is open: show its name and let the pages in."""
+        self.store = store
+        self.update_title()
+        self.nav.setEnabled(True)
+        if self._painted:
+            QTimer.singleShot(0, self._open_start_page)
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -80,6 +93,9 @@ class MainWindow(QMainWindow):
 
     def _open_start_page(self) -> None:
         from PySide6.QtCore import Qt
+
+        if self.store is None:
+            return  # ``attach`` opens it
 
         for item in self._headers:  # group names are headings, not pages
             item.setFlags(Qt.ItemIsEnabled)
