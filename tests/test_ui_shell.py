@@ -221,3 +221,20 @@ def test_import_button_opens_preview_dialog(qtbot, store, monkeypatch):
     monkeypatch.setattr(dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
     page.act_import.trigger()
     assert opened and page.model.rowCount() == 1
+
+
+def test_keyboard_from_side_bar_into_table(qtbot, store):
+    store.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "x"})
+    w = _window(qtbot, store)
+    w.show()
+    qtbot.waitUntil(lambda: "home" in w.pages, timeout=10000)
+    w.nav.setCurrentItem(w._items["ledger:consultations"])
+    w.nav.itemActivated.emit(w._items["ledger:consultations"], 0)
+    page = w.pages["ledger:consultations"]
+    assert w.focusWidget() is page.table and page.current_id() is not None
+    store.delete("consultations", page.current_id())  # written elsewhere: 回收站 re-reads on show
+    recycle = w.show_page("recycle")
+    w.show_page("audit")
+    assert "移入回收站" in [w.pages["audit"].model.data(w.pages["audit"].model.index(0, 2))]
+    assert recycle._total == 1 and recycle.current_ledger() == "consultations"
+    w.close()

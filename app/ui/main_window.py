@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         for item in self._headers:
             item.setExpanded(True)  # per item: expandAll() costs ~8 ms of start-up
         self.nav.currentItemChanged.connect(self._nav_changed)
+        self.nav.itemActivated.connect(self._nav_activated)  # Enter: into the page
 
         self.stack = QStackedWidget()
         splitter = QSplitter()
@@ -177,6 +178,16 @@ class MainWindow(QMainWindow):
         if key:
             self.show_page(key)
 
+    def _nav_activated(self, _item, _column: int = 0) -> None:
+        page = self.stack.currentWidget()
+        if page is None:
+            return
+        if hasattr(page, "focus_main"):
+            page.focus_main()
+        else:
+            page.setFocus()
+            page.focusNextChild()
+
     # -- pages ----------------------------------------------------------------------------
 
     def show_page(self, key: str) -> QWidget:
@@ -192,7 +203,7 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentItem(item)
             self.nav.blockSignals(False)
         self.status_label.clear()  # the page says its own count, if it has one
-        if getattr(page, "stale", False) and hasattr(page, "refresh"):
+        if getattr(page, "refresh_on_show", False) or (getattr(page, "stale", False) and hasattr(page, "refresh")):
             page.stale = False
             page.refresh()
         if hasattr(page, "update_count"):

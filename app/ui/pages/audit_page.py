@@ -11,6 +11,7 @@ from app.ui.models.audit_model import AuditModel
 
 class AuditPage(QWidget):
     status = Signal(str)
+    refresh_on_show = True  # other pages write too; re-reading is cheap
 
     def __init__(self, store, parent: QWidget | None = None):
         super().__init__(parent)

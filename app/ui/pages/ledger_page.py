@@ -182,6 +182,12 @@ class LedgerPage(QWidget):
         self.model.modelReset.connect(self._normal_cursor)
         self.model.modelReset.connect(self.update_count)
 
+    def focus_main(self) -> None:
+        """Keyboard focus on the table (from the side bar's Enter)."""
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.selectRow(0)
+
     def _fill_years(self) -> None:
         years = self.model.query.years()
         this = dt.date.today().year

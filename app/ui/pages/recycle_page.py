@@ -25,6 +25,7 @@ from app.ui.pages.ledger_page import size_columns
 
 class RecyclePage(QWidget):
     status = Signal(str)
+    refresh_on_show = True  # other pages write too; re-reading is cheap
     changed = Signal(str)
 
     def __init__(self, store, parent: QWidget | None = None):
