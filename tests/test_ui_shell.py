@@ -238,3 +238,16 @@ def test_keyboard_from_side_bar_into_table(qtbot, store):
     assert "移入回收站" in [w.pages["audit"].model.data(w.pages["audit"].model.index(0, 2))]
     assert recycle._total == 1 and recycle.current_ledger() == "consultations"
     w.close()
+
+
+def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monkeypatch):
+    backup = pytest.importorskip("app.core.backup")
+    lock = pytest.importorskip("app.core.lock")
+    monkeypatch.delenv("FAZHI_EXIT_WHEN_SHOWN", raising=False)
+    session = ui_app.open_session(db_path)
+    assert session is not None and lock.held_here(db_path)
+    session.store.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "x"})
+    session.close()
+    assert not lock.held_here(db_path)
+    made = backup.list_backups(db_path)
+    assert len(made) == 1 and "auto" in made[0].name
