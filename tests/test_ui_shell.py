@@ -251,3 +251,22 @@ def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monke
     assert not lock.held_here(db_path)
     made = backup.list_backups(db_path)
     assert len(made) == 1 and "auto" in made[0].name
+
+
+def test_password_asked_at_start(qtbot, db_path, monkeypatch):
+    password = pytest.importorskip("app.core.password")
+    s = Store.open(db_path)
+    password.set_password(s, "对的")
+    s.close()
+    answers = iter([("错的", True), ("对的", True)])
+    monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: next(answers))
+    session = ui_app.open_session(db_path)
+    assert session is not None
+    session.close(backup=False)
+    monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: ("错的", True))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    assert ui_app.open_session(db_path) is None  # three wrong answers
+    monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: ("", False))
+    assert ui_app.open_session(db_path) is None  # cancelled
+    lock = pytest.importorskip("app.core.lock")
+    assert not lock.held_here(db_path)
