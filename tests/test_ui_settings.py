@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from app.ui.forms.record_form import RecordForm
@@ -59,3 +60,18 @@ def test_backup_now_and_password(qtbot, store, monkeypatch, tmp_path):
         assert page.clear_password_button.isEnabled()
         assert page.change_password(clear=True, text="")
         assert not page.password.has_password(store)
+
+
+def test_restore_confirmation_says_what_the_backup_holds(qtbot, store, tmp_path, monkeypatch):
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    if page.backup is None or not hasattr(page.backup, "backup_summary"):
+        pytest.skip("no backup module in this build")
+    store.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "x"})
+    good = page.backup.make_backup(store.path, tmp_path / "good.db")
+    assert "共 1 条记录" in page.describe_backup(str(good))
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"not a database at all" * 100)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    assert page.describe_backup(str(bad)) is None and shown

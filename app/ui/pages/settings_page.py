@@ -269,10 +269,13 @@ class SettingsPage(QWidget):
             )
             if not path:
                 return False
+            about = self.describe_backup(path)
+            if about is None:
+                return False
             answer = QMessageBox.warning(
                 self,
                 "从备份恢复",
-                f"用备份\n{path}\n替换现有数据？\n现有数据会先自动备份一份。恢复后程序将重新打开数据库。",
+                f"用备份\n{path}\n{about}替换现有数据？\n现有数据会先自动备份一份。恢复后程序将重新打开数据库。",
                 QMessageBox.Yes | QMessageBox.No,
                 QMessageBox.No,
             )
@@ -280,6 +283,20 @@ class SettingsPage(QWidget):
                 return False
         self.restored.emit(path)
         return True
+
+    def describe_backup(self, path: str) -> str | None:
+        """One line on what a backup holds (checked first); None, with a message, if it is bad."""
+        try:
+            self.backup.verify_backup(path)
+        except Exception as exc:
+            QMessageBox.warning(self, "从备份恢复", str(exc))
+            return None
+        summary = getattr(self.backup, "backup_summary", None)
+        if summary is None:
+            return ""
+        info = summary(path)
+        last = (info.get("last_change") or "").replace("T", " ")[:16]
+        return f"（共 {info['total']} 条记录" + (f"，最后修改于 {last}" if last else "") + "）\n"
 
     def change_password(self, clear: bool = False, text: str | None = None) -> bool:
         if self.password is None:
