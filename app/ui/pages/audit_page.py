@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
 
 from app.core import catalog
 from app.ui.models.audit_model import AuditModel
+from app.ui.widgets.titles import page_title
 
 
 class AuditPage(QWidget):
@@ -18,8 +19,7 @@ class AuditPage(QWidget):
         self.store = store
         self.model = AuditModel(store, parent=self)
         lay = QVBoxLayout(self)
-        title = QLabel("操作日志")
-        title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        title = page_title("操作日志")
         bar = QHBoxLayout()
         self.ledger_combo = QComboBox()
         self.ledger_combo.addItem("全部台账", None)

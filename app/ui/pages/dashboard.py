@@ -34,6 +34,7 @@ from app.ui.pages.figure_helpers import (
     suggest_year,
     trend,
 )
+from app.ui.widgets.titles import page_title
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
 HEADLINE_KEYS: tuple[str, ...] = (
@@ -161,8 +162,7 @@ class DashboardPage(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
-        title = QLabel("首页")
-        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        title = page_title("首页")
         self.year_combo = YearCombo()
         self.refresh_button = QPushButton("刷新")
         self.refresh_button.clicked.connect(self.refresh)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.dialogs.visit_dialog import VisitDialog
 from app.ui.pages.figure_helpers import YearCombo, suggest_year
+from app.ui.widgets.titles import page_title
 
 ROSTER_COLUMNS = (
     ("name", "姓名"),
@@ -142,8 +143,7 @@ class KeyPersonsPage(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
-        title = QLabel("重点人群")
-        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        title = page_title("重点人群")
         self.year_combo = YearCombo()
         self.category_combo = QComboBox()
         self.category_combo.addItem(ALL, None)

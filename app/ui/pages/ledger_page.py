@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core import query
 from app.ui.models.ledger_model import LedgerModel
+from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
 MONTHS = ["全部月份"] + [f"{m}月" for m in range(1, 13)]
@@ -86,8 +87,7 @@ class LedgerPage(QWidget):
     def _build(self) -> None:
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 4)
-        title = QLabel(self.ledger.name)
-        title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        title = page_title(self.ledger.name)
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.pages.dashboard import run_checks
 from app.ui.pages.figure_helpers import SEVERITY_COLOR, SEVERITY_TEXT, YearCombo, finding_attr, first_rows, suggest_year
+from app.ui.widgets.titles import page_title
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
 SECTION_TITLES = {"shortcomings": "三、存在的不足", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
@@ -138,8 +139,7 @@ class ReportPage(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
-        title = QLabel("年度报告")
-        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        title = page_title("年度报告")
         self.year_combo = YearCombo()
         self.refresh_button = QPushButton("刷新预览")
         self.refresh_button.clicked.connect(self.refresh)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import catalog
+from app.ui.widgets.titles import page_title
 
 FONT_SCHEMES = (
     ("gb2312", "公文标准字体（方正小标宋简体、仿宋_GB2312、楷体_GB2312）"),
@@ -72,8 +73,7 @@ class SettingsPage(QWidget):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        title = QLabel("设置")
-        title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        title = page_title("设置")
         outer.addWidget(title)
         body = QWidget()
         lay = QVBoxLayout(body)
