@@ -20,27 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import bare_window
+
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "dist" / "fazhi-taizhang"
 RUNS = 5
 MB = 1_000_000
 
-BARE_WINDOW = """
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
-app = QApplication(sys.argv[:1])
-class W(QMainWindow):
-    painted = False
-    def paintEvent(self, e):
-        super().paintEvent(e)
-        if not self.painted:
-            self.painted = True
-            print("FAZHI_SHOWN", flush=True)
-            QTimer.singleShot(0, app.quit)
-w = W(); w.setCentralWidget(QLabel("法治台账")); w.resize(1280, 800); w.show()
-sys.exit(app.exec())
-"""
+BARE_WINDOW = bare_window.SCRIPT
 
 
 def bundle_size(bundle: Path = BUNDLE) -> tuple[int, int]:

@@ -16,31 +16,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import bare_window
+
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 1_000_000
 DB = Path(tempfile.gettempdir()) / f"fazhi-bench-{ROWS}.db"
 RUNS = 5
 
-BARE = """
-import sys
-from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
-from PySide6.QtCore import QTimer
-app = QApplication(sys.argv[:1])
-class W(QMainWindow):
-    painted = False
-    def paintEvent(self, e):
-        super().paintEvent(e)
-        if not self.painted:
-            self.painted = True
-            print("FAZHI_SHOWN", flush=True)
-            QTimer.singleShot(0, app.quit)
-w = W()
-w.setWindowTitle("法治台账")
-w.setCentralWidget(QLabel("法治台账"))
-w.resize(1280, 800)
-w.show()
-sys.exit(app.exec())
-"""
+BARE = bare_window.SCRIPT
 
 
 def make_db(path: Path = DB, rows: int = ROWS) -> Path:

@@ -1,0 +1,26 @@
+"""The bare baseline for start-up benchmarks: a plain PySide6 main window, nothing else.
+
+Run as ``python -c SCRIPT``; prints ``FAZHI_SHOWN`` after its first paint and quits, like
+the program does with ``FAZHI_EXIT_WHEN_SHOWN=1``.
+"""
+
+SCRIPT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+app = QApplication(sys.argv[:1])
+class W(QMainWindow):
+    painted = False
+    def paintEvent(self, e):
+        super().paintEvent(e)
+        if not self.painted:
+            self.painted = True
+            print("FAZHI_SHOWN", flush=True)
+            QTimer.singleShot(0, app.quit)
+w = W()
+w.setWindowTitle("法治台账")
+w.setCentralWidget(QLabel("法治台账"))
+w.resize(1280, 800)
+w.show()
+sys.exit(app.exec())
+"""
