@@ -205,7 +205,7 @@ def test_insert_many_from_a_generator_rolls_back_when_it_raises(store):
 
 def test_a_big_batch_rebuilds_the_indexes_and_restores_the_cache(store):
     before = _indexes(store, "study_sessions")
-    assert len(before) > 3
+    assert len(before) >= 3  # uid, the year's cover index, the 回收站's partial index
     cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
     keys = ["date", "form", "audience", "topic", "participants", "passed", "speaker", "note"]
     rows = ([f"2024-01-{i % 28 + 1:02d}", "党委会", "领导班子", f"第{i}期", i, None, None, None] for i in range(6000))

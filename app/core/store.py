@@ -258,10 +258,22 @@ class Store:
                         if f.key not in existing:
                             self.conn.execute(f'ALTER TABLE "{lg.id}" ADD COLUMN {column_sql(f)}')
                 for f in lg.fields:
-                    if f.indexed:
+                    if f.key == lg.date_field:  # the cover index leads with it
+                        self.conn.execute(f'DROP INDEX IF EXISTS "{lg.id}_{f.key}"')
+                    elif f.indexed:
                         self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{lg.id}_{f.key}" ON "{lg.id}"("{f.key}")')
                 self._ensure_cover_index(lg)
-                self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{lg.id}_deleted" ON "{lg.id}"(deleted_at)')
+                self._ensure_deleted_index(lg)
+
+    def _ensure_deleted_index(self, lg: Ledger) -> None:
+        """The 回收站's rows: a partial index, so live rows (every imported one) cost nothing."""
+        name = f"{lg.id}_deleted"
+        row = self.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
+        if row and "WHERE" in row[0]:
+            return
+        if row:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        self.conn.execute(f'CREATE INDEX "{name}" ON "{lg.id}"(deleted_at) WHERE deleted_at IS NOT NULL')
 
     def _ensure_cover_index(self, lg: Ledger) -> None:
         """``{ledger}_{date}_cover``: the year's rows with every column the figures filter or sum.
