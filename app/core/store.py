@@ -18,22 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import catalog
+from . import catalog, schema
 from .catalog import Field, Ledger
 from .faults import fault_message, on_network_drive, open_failure_message
 from .privacy import mask_ids_in_text
+from .schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION, cover_index_name  # noqa: F401
 from .validation import ValidationError, Validator, parse_idcard, split_names
-
-SCHEMA_VERSION = 2
-APP_ID = 0x4C5A5442  # "LZTB": marks the file as ours (PRAGMA application_id)
-
-_SQL_TYPES = {
-    "date": "TEXT",
-    "int": "INTEGER",
-    "decimal": "REAL",
-    "ref": "INTEGER",
-}
-META_COLUMNS = ("id", "uid", "created_at", "updated_at", "deleted_at")
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "county": "丰都县",
@@ -66,55 +56,6 @@ def _actor() -> str:
         return getpass.getuser()
     except Exception:
         return "unknown"
-
-
-def column_sql(f: Field) -> str:
-    sql_type = _SQL_TYPES.get(f.kind, "TEXT")
-    if f.kind == "ref":
-        return f'"{f.key}" {sql_type} REFERENCES "{f.ref}"(id)'
-    return f'"{f.key}" {sql_type}'
-
-
-def ledger_table_sql(lg: Ledger) -> str:
-    cols = ",\n  ".join(column_sql(f) for f in lg.fields)
-    return (
-        f'CREATE TABLE IF NOT EXISTS "{lg.id}" (\n'
-        "  id INTEGER PRIMARY KEY,\n  uid TEXT NOT NULL UNIQUE,\n"
-        f"  {cols},\n"
-        "  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  deleted_at TEXT\n)"
-    )
-
-
-# --- migrations -------------------------------------------------------------------------
-# Version 1: ledger tables, settings, audit.  Version 2: per-year report texts, and an audit
-# log that refuses edits.  Each step runs in the transaction that bumps user_version.
-
-
-def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS report_texts (year INTEGER NOT NULL, section TEXT NOT NULL,"
-        " text TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (year, section))"
-    )
-    conn.execute(
-        "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
-        " BEGIN SELECT RAISE(ABORT, '操作日志不可修改'); END"
-    )
-    conn.execute(
-        "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
-        " BEGIN SELECT RAISE(ABORT, '操作日志不可删除'); END"
-    )
-
-
-MIGRATIONS = {1: _migrate_1_to_2}
-
-BASE_SCHEMA_V1 = (
-    "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT,"
-    " action TEXT NOT NULL, ledger TEXT, row_id INTEGER, row_uid TEXT, old TEXT, new TEXT,"
-    " note TEXT)",
-    "CREATE INDEX IF NOT EXISTS audit_at ON audit(at)",
-    "CREATE INDEX IF NOT EXISTS audit_ledger_row ON audit(ledger, row_id)",
-)
 
 
 class Store:
@@ -249,51 +190,7 @@ class Store:
     def ensure_ledger_tables(self) -> None:
         """Create each ledger's table, add columns the catalog gained, and the indexes."""
         with self.transaction():
-            for lg in catalog.LEDGERS:
-                existing = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{lg.id}")')}
-                if not existing:
-                    self.conn.execute(ledger_table_sql(lg))
-                else:
-                    for f in lg.fields:
-                        if f.key not in existing:
-                            self.conn.execute(f'ALTER TABLE "{lg.id}" ADD COLUMN {column_sql(f)}')
-                for f in lg.fields:
-                    if f.key == lg.date_field:  # the cover index leads with it
-                        self.conn.execute(f'DROP INDEX IF EXISTS "{lg.id}_{f.key}"')
-                    elif f.indexed:
-                        self.conn.execute(f'CREATE INDEX IF NOT EXISTS "{lg.id}_{f.key}" ON "{lg.id}"("{f.key}")')
-                self._ensure_cover_index(lg)
-                self._ensure_deleted_index(lg)
-
-    def _ensure_deleted_index(self, lg: Ledger) -> None:
-        """The 回收站's rows: a partial index, so live rows (every imported one) cost nothing."""
-        name = f"{lg.id}_deleted"
-        row = self.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
-        if row and "WHERE" in row[0]:
-            return
-        if row:
-            self.conn.execute(f'DROP INDEX "{name}"')
-        self.conn.execute(f'CREATE INDEX "{name}" ON "{lg.id}"(deleted_at) WHERE deleted_at IS NOT NULL')
-
-    def _ensure_cover_index(self, lg: Ledger) -> None:
-        """``{ledger}_{date}_cover``: the year's rows with every column the figures filter or sum.
-
-        A figure over one year then reads only that year's index entries and never the table,
-        so its cost follows the year, not the size of the ledger.  Rebuilt when the catalog's
-        columns change.
-        """
-        if not lg.date_field:
-            return
-        cols = [lg.date_field, "deleted_at"] + [
-            f.key for f in lg.fields if f.key != lg.date_field and f.kind in ("choice", "int", "decimal", "date", "ref")
-        ]
-        name = cover_index_name(lg)
-        have = [r[2] for r in self.conn.execute(f'PRAGMA index_info("{name}")')]
-        if have == cols:
-            return
-        if have:
-            self.conn.execute(f'DROP INDEX "{name}"')
-        self.conn.execute(f'CREATE INDEX "{name}" ON "{lg.id}"({", ".join(map(_q, cols))})')
+            schema.ensure_ledger_tables(self.conn)
 
     # -- transactions and audit -----------------------------------------------------------
 
@@ -701,10 +598,6 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
         if not path.exists() or (wal.exists() and wal.stat().st_size > 0):
             raise  # immutable would ignore the log, and with it the latest saved rows
         return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10)
-
-
-def cover_index_name(lg: Ledger) -> str:
-    return f"{lg.id}_{lg.date_field}_cover"
 
 
 def _q(name: str) -> str:
