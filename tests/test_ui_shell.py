@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -40,7 +41,7 @@ def test_startup_imports_nothing_heavy(db_path, tmp_path):
 
 
 def test_run_gui_quits_when_the_clerk_will_not_wait(qtbot, db_path, monkeypatch):
-    lock = pytest.importorskip("app.core.lock")
+    lock = importlib.import_module("app.core.lock")
     Store.open(db_path).close()
     held = lock.acquire(db_path)
     try:
@@ -144,8 +145,7 @@ def test_first_run_setup(qtbot, store, monkeypatch):
 def test_first_run_offers_demo(qtbot, store, monkeypatch):
     from app.ui.dialogs import setup_dialog
 
-    if not setup_dialog.demo_available():
-        pytest.skip("demo data not in this build")
+    assert setup_dialog.demo_available()
 
     def fake_exec(dlg):
         dlg.county.setText("丰都县")
@@ -159,7 +159,7 @@ def test_first_run_offers_demo(qtbot, store, monkeypatch):
 
 
 def test_database_in_use_opens_read_only(qtbot, db_path, monkeypatch):
-    lock = pytest.importorskip("app.core.lock")
+    lock = importlib.import_module("app.core.lock")
     Store.open(db_path).close()
     held = lock.acquire(db_path)
     try:
@@ -185,7 +185,7 @@ def test_database_in_use_opens_read_only(qtbot, db_path, monkeypatch):
 
 
 def test_restore_from_backup_reopens_window(qtbot, db_path, monkeypatch):
-    backup = pytest.importorskip("app.core.backup")
+    backup = importlib.import_module("app.core.backup")
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     s = Store.open(db_path)
     s.set_setting("setup_done", True)
@@ -206,7 +206,7 @@ def test_restore_from_backup_reopens_window(qtbot, db_path, monkeypatch):
 
 
 def test_import_button_opens_preview_dialog(qtbot, store, monkeypatch):
-    dialogs = pytest.importorskip("app.ui.dialogs.import_dialog")
+    dialogs = importlib.import_module("app.ui.dialogs.import_dialog")
     opened = []
 
     def fake_exec(dlg):
@@ -241,8 +241,8 @@ def test_keyboard_from_side_bar_into_table(qtbot, store):
 
 
 def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monkeypatch):
-    backup = pytest.importorskip("app.core.backup")
-    lock = pytest.importorskip("app.core.lock")
+    backup = importlib.import_module("app.core.backup")
+    lock = importlib.import_module("app.core.lock")
     monkeypatch.delenv("FAZHI_EXIT_WHEN_SHOWN", raising=False)
     session = ui_app.open_session(db_path)
     assert session is not None and lock.held_here(db_path)
@@ -254,7 +254,7 @@ def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monke
 
 
 def test_password_asked_at_start(qtbot, db_path, monkeypatch):
-    password = pytest.importorskip("app.core.password")
+    password = importlib.import_module("app.core.password")
     s = Store.open(db_path)
     password.set_password(s, "对的")
     s.close()
@@ -268,5 +268,5 @@ def test_password_asked_at_start(qtbot, db_path, monkeypatch):
     assert ui_app.open_session(db_path) is None  # three wrong answers
     monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: ("", False))
     assert ui_app.open_session(db_path) is None  # cancelled
-    lock = pytest.importorskip("app.core.lock")
+    lock = importlib.import_module("app.core.lock")
     assert not lock.held_here(db_path)
