@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -26,15 +25,15 @@ from app.ui.charts_view import ChartsView
 from app.ui.pages.figure_helpers import (
     SEVERITY_COLOR,
     SEVERITY_TEXT,
-    YearCombo,
     figure_info,
     finding_attr,
     first_rows,
     format_value,
+    muted_label,
     suggest_year,
     trend,
+    year_bar,
 )
-from app.ui.widgets.titles import page_title
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
 HEADLINE_KEYS: tuple[str, ...] = (
@@ -161,17 +160,10 @@ class DashboardPage(QWidget):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        title = page_title("首页")
-        self.year_combo = YearCombo()
+        bar, self.year_combo = year_bar("首页")
         self.refresh_button = QPushButton("刷新")
         self.refresh_button.clicked.connect(self.refresh)
-        self.status_label = QLabel("")
-        self.status_label.setStyleSheet("color: #777;")
-        bar.addWidget(title)
-        bar.addSpacing(16)
-        bar.addWidget(QLabel("年度："))
-        bar.addWidget(self.year_combo)
+        self.status_label = muted_label()
         bar.addWidget(self.refresh_button)
         bar.addSpacing(12)
         bar.addWidget(self.status_label)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
+
+from app.ui.widgets.titles import page_title
 
 SEVERITY_TEXT = {"error": "错误", "warning": "提醒", "warn": "提醒", "info": "提示"}
 SEVERITY_COLOR = {"error": "#c0392b", "warning": "#b9770e", "warn": "#b9770e", "info": "#2e86c1"}
@@ -62,6 +64,24 @@ class YearCombo(QComboBox):
             self.insertItem(pos, f"{year}年", year)
             i = pos
         self.setCurrentIndex(i)
+
+
+def year_bar(title: str) -> tuple[QHBoxLayout, YearCombo]:
+    """The top bar of a page about one year: its title, then 年度 and the year selector."""
+    bar = QHBoxLayout()
+    year_combo = YearCombo()
+    bar.addWidget(page_title(title))
+    bar.addSpacing(16)
+    bar.addWidget(QLabel("年度："))
+    bar.addWidget(year_combo)
+    return bar, year_combo
+
+
+def muted_label(text: str = "") -> QLabel:
+    """Grey status text (what was refreshed, how many rows)."""
+    label = QLabel(text)
+    label.setStyleSheet("color: #777;")
+    return label
 
 
 def figure_info(key: str) -> tuple[str, str]:

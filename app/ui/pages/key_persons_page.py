@@ -34,8 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.dialogs.visit_dialog import VisitDialog
-from app.ui.pages.figure_helpers import YearCombo, suggest_year
-from app.ui.widgets.titles import page_title
+from app.ui.pages.figure_helpers import muted_label, suggest_year, year_bar
 
 ROSTER_COLUMNS = (
     ("name", "姓名"),
@@ -142,9 +141,7 @@ class KeyPersonsPage(QWidget):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        title = page_title("重点人群")
-        self.year_combo = YearCombo()
+        bar, self.year_combo = year_bar("重点人群")
         self.category_combo = QComboBox()
         self.category_combo.addItem(ALL, None)
         for c in self.store.choices("key_persons", "category"):
@@ -154,12 +151,7 @@ class KeyPersonsPage(QWidget):
         self.search_edit.setClearButtonEnabled(True)
         self.refresh_button = QPushButton("刷新")
         self.refresh_button.clicked.connect(self.refresh)
-        self.count_label = QLabel("")
-        self.count_label.setStyleSheet("color: #777;")
-        bar.addWidget(title)
-        bar.addSpacing(16)
-        bar.addWidget(QLabel("年度："))
-        bar.addWidget(self.year_combo)
+        self.count_label = muted_label()
         bar.addWidget(self.category_combo)
         bar.addWidget(self.search_edit, 1)
         bar.addWidget(self.refresh_button)

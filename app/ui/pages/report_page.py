@@ -30,8 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.pages.dashboard import run_checks
-from app.ui.pages.figure_helpers import SEVERITY_COLOR, SEVERITY_TEXT, YearCombo, finding_attr, first_rows, suggest_year
-from app.ui.widgets.titles import page_title
+from app.ui.pages.figure_helpers import (
+    SEVERITY_COLOR,
+    SEVERITY_TEXT,
+    finding_attr,
+    first_rows,
+    muted_label,
+    suggest_year,
+    year_bar,
+)
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
 SECTION_TITLES = {"shortcomings": "三、存在的不足", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
@@ -138,9 +145,7 @@ class ReportPage(QWidget):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        title = page_title("年度报告")
-        self.year_combo = YearCombo()
+        bar, self.year_combo = year_bar("年度报告")
         self.refresh_button = QPushButton("刷新预览")
         self.refresh_button.clicked.connect(self.refresh)
         self.generate_button = QPushButton("生成报告…")
@@ -150,12 +155,7 @@ class ReportPage(QWidget):
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
         self.progress.hide()
-        self.status_label = QLabel("")
-        self.status_label.setStyleSheet("color: #777;")
-        bar.addWidget(title)
-        bar.addSpacing(16)
-        bar.addWidget(QLabel("年度："))
-        bar.addWidget(self.year_combo)
+        self.status_label = muted_label()
         bar.addWidget(self.refresh_button)
         bar.addStretch(1)
         bar.addWidget(self.status_label)
