@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 import traceback
 
@@ -31,11 +32,36 @@ HANDLERS = {
 
 class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix or "用法：")
+        # argparse passes prefix="" when it builds a subcommand's prog: keep that empty
+        return super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+# argparse's own complaints, in Chinese
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.+)"), "缺少参数：{0}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数：{0}"),
+    (re.compile(r"argument (\S+): invalid int value: '(.*)'"), "参数 {0} 应为整数，收到“{1}”"),
+    (re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.+)\)"), "参数 {0} 不能是“{1}”，可选：{2}"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
+)
+
+
+def translate_argparse(message: str) -> str:
+    for pattern, text in _ARGPARSE_MESSAGES:
+        m = pattern.fullmatch(message)
+        if m:
+            return text.format(*m.groups())
+    return message
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"错误：{translate_argparse(message)}（用 -h 查看帮助）\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ChineseArgumentParser(
         prog="fazhi-cli" if getattr(sys, "frozen", False) else "python -m app",  # the installed program
         description="法治台账：乡镇法治工作台账与年度法治政府建设情况报告。不带命令时打开窗口。",
         formatter_class=ChineseHelpFormatter,
