@@ -270,3 +270,11 @@ def test_password_asked_at_start(qtbot, db_path, monkeypatch):
     assert ui_app.open_session(db_path) is None  # cancelled
     lock = importlib.import_module("app.core.lock")
     assert not lock.held_here(db_path)
+
+
+def test_the_bundled_chinese_font_is_registered(qapp):
+    from PySide6.QtGui import QFontDatabase
+
+    families = ui_app.load_fonts()
+    assert families, "bundled font not loaded"
+    assert families[0] in QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)

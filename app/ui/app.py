@@ -416,12 +416,29 @@ class Controller:
             self.session = None
 
 
+def load_fonts() -> list[str]:
+    """Register the bundled Chinese font (Noto Sans SC, GBK subset) with Qt.
+
+    Windows always has a Chinese font; a Linux PC may have none, and the window would show
+    boxes.  Registering costs about a millisecond and does not change the default font: Qt
+    falls back to it only for characters the system fonts lack.  Returns its family names.
+    """
+    from PySide6.QtGui import QFontDatabase
+
+    font_id = QFontDatabase.addApplicationFont(str(paths.resource("fonts", "NotoSansSC-GBK.otf")))
+    if font_id < 0:
+        logging.getLogger(__name__).warning("无法载入内置字体")
+        return []
+    return QFontDatabase.applicationFontFamilies(font_id)
+
+
 def run_gui(db_path: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("法治台账")
     app.setOrganizationName("FazhiTaizhang")
     app.setQuitOnLastWindowClosed(True)
     load_translations(app)
+    load_fonts()
     install_exception_hook()
     _log_to_file()
     path = Path(db_path) if db_path else paths.default_db_path()
