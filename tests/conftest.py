@@ -30,3 +30,12 @@ def store(db_path):
     s = Store.open(db_path)
     yield s
     s.close()
+
+
+@pytest.fixture
+def demo_store(store):
+    """A fresh database holding the demo year (2024 of 丰都县武平镇)."""
+    from app.core import demo
+
+    demo.fill(store, 2024)
+    return store

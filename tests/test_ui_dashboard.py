@@ -3,14 +3,8 @@
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import checks, demo, figures
+from app.core import checks, figures
 from app.ui.pages.dashboard import DashboardPage
-
-
-@pytest.fixture
-def demo_store(store):
-    demo.fill(store, 2024)
-    return store
 
 
 @pytest.fixture

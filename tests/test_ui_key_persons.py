@@ -6,15 +6,9 @@ import itertools
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import demo, figures
+from app.core import figures
 from app.ui.dialogs.visit_dialog import VisitDialog
 from app.ui.pages.key_persons_page import CHANGE_COLUMNS, KeyPersonsPage, monthly_changes
-
-
-@pytest.fixture
-def demo_store(store):
-    demo.fill(store, 2024)
-    return store
 
 
 @pytest.fixture

@@ -5,15 +5,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from app.core import checks, demo, figures
+from app.core import checks, figures
 from app.ui.pages import report_page
 from app.ui.pages.report_page import ReportPage
-
-
-@pytest.fixture
-def demo_store(store):
-    demo.fill(store, 2024)
-    return store
 
 
 @pytest.fixture

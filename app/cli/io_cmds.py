@@ -46,16 +46,20 @@ def cmd_import(args) -> int:
     return 0
 
 
-def cmd_export(args) -> int:
-    lg = _ledger(args)
+def _with_store(args, work):
+    """Run ``work(store)`` on the opened database, a file problem becoming one Chinese line."""
     store = open_store(args)
     try:
-        try:
-            n = export_ledger(store, lg.id, args.file, year=args.year, full_id=args.full_id)
-        except ReadError as exc:
-            raise CliError(str(exc)) from None
+        return work(store)
+    except ReadError as exc:
+        raise CliError(str(exc)) from None
     finally:
         store.close()
+
+
+def cmd_export(args) -> int:
+    lg = _ledger(args)
+    n = _with_store(args, lambda store: export_ledger(store, lg.id, args.file, year=args.year, full_id=args.full_id))
     what = f"{args.year}年" if args.year else "全部"
     print(f"已导出{lg.name}{what} {n} 行到 {args.file}")
     return 0
@@ -63,13 +67,6 @@ def cmd_export(args) -> int:
 
 def cmd_template(args) -> int:
     lg = _ledger(args)
-    store = open_store(args)
-    try:
-        try:
-            write_template(store, lg.id, args.file)
-        except ReadError as exc:
-            raise CliError(str(exc)) from None
-    finally:
-        store.close()
+    _with_store(args, lambda store: write_template(store, lg.id, args.file))
     print(f"已生成{lg.name}模板：{args.file}")
     return 0
