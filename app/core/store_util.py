@@ -1,0 +1,92 @@
+"""Small pieces the store's modules share: the error type, timestamps, uids, file URIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .catalog import Ledger
+
+
+class StoreError(Exception):
+    """A store problem with a message a clerk can act on."""
+
+
+def now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def year_bounds(year: int) -> tuple[str, str]:
+    return f"{year:04d}-01-01", f"{year:04d}-12-31"
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _uuid7_strings() -> Iterator[str]:
+    """UUIDs (RFC 9562 version 7, "monotonic random") for one batch of inserts.
+
+    A 48-bit millisecond timestamp, 42 random bits, and a counter that starts at a random
+    31-bit value: unique across PCs and batches like uuid4, but ascending within a batch, so
+    the ``uid`` index is appended to instead of written at random places (and formatting is
+    ~10x cheaper than ``str(uuid.uuid4())``).
+    """
+    ms = int(dt.datetime.now().timestamp() * 1000) & (2**48 - 1)
+    rand = int.from_bytes(os.urandom(10), "big")
+    rand_a = rand & 0xFFF
+    rand_b_hi = (rand >> 12) & (2**30 - 1)  # the top 30 of rand_b's 62 bits; the counter is the rest
+    counter = (rand >> 42) & (2**31 - 1)
+    high = (0b10 << 30) | rand_b_hi  # variant bits + 30 random bits = 8 hex digits
+    t = f"{ms:012x}"
+    h = f"{high:08x}"
+    prefix = f"{t[:8]}-{t[8:]}-7{rand_a:03x}-{h[:4]}-{h[4:]}"
+    while True:
+        yield f"{prefix}{counter:08x}"
+        counter += 1
+
+
+def file_uri(path: str | Path) -> str:
+    """A SQLite ``file:`` URI for ``path`` (no ``file://`` authority part, so Windows UNC
+    paths of a shared folder, ``\\\\server\\share\\ledgers.db``, work as well as ``C:\\...``)."""
+    from urllib.parse import quote
+
+    return "file:" + quote(os.path.abspath(path), safe="/\\:")
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection; in a read-only folder SQLite cannot make a WAL database's
+    -shm file, so fall back to ``immutable`` (nobody can write there either)."""
+    uri = file_uri(path)
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        wal = Path(f"{path}-wal")
+        if not path.exists() or (wal.exists() and wal.stat().st_size > 0):
+            raise  # immutable would ignore the log, and with it the latest saved rows
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10)
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _plain(lg: Ledger, values: dict[str, Any]) -> dict[str, Any]:
+    """Values for the audit log, with ID numbers kept whole: the log is inside the database."""
+    return {k: values[k] for k in values if k in lg._by_key}
+
+
+def copy_file(src: Path, dest: Path) -> None:
+    shutil.copy2(src, dest)
