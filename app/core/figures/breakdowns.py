@@ -11,7 +11,7 @@ from typing import Any
 from app.core import catalog
 from app.core.store import Store
 
-from .compute import active_sql, indexed_by, year_params
+from .compute import PeriodLike, active_sql, indexed_by, period_params, year_params
 
 _MONTH = 'CAST(substr(t."{col}", 6, 2) AS INTEGER)'
 
@@ -45,20 +45,20 @@ def _by_choice(store: Store, ledger_id: str, key: str, params: dict, where: str 
     return out
 
 
-def mediation_success_rate(store: Store, year: int) -> float | None:
-    """调解成功 / (调解成功 + 调解不成) of the disputes closed in ``year`` (all sources)."""
+def mediation_success_rate(store: Store, period: PeriodLike) -> float | None:
+    """调解成功 / (调解成功 + 调解不成) of the disputes closed in ``period`` (all sources)."""
     (share,) = store.conn.execute(
         "SELECT AVG(CASE WHEN t.status = '调解成功' THEN 1.0 ELSE 0.0 END) FROM disputes AS t"
         + indexed_by(store, "disputes", "closed_on")
         + " WHERE t.deleted_at IS NULL AND t.closed_on BETWEEN :lo AND :hi AND t.status IN ('调解成功', '调解不成')",
-        year_params(year),
+        period_params(period),
     ).fetchone()
     return None if share is None else float(share)
 
 
-def key_person_changes(store: Store, year: int) -> dict[str, dict[str, int]]:
-    """Per 类别: 期初 (active on 1 Jan), 新增, 解除, 期末 (active at year end)."""
-    params = {**year_params(year), "before": f"{year - 1:04d}-12-31"}
+def key_person_changes(store: Store, period: PeriodLike) -> dict[str, dict[str, int]]:
+    """Per 类别: 期初 (active the day before the period), 新增, 解除, 期末 (active on its last day)."""
+    params = period_params(period)
     sql = (
         "SELECT t.category,"
         f" SUM(CASE WHEN {active_sql('key_persons', at=':before')} THEN 1 ELSE 0 END),"

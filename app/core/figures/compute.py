@@ -1,8 +1,9 @@
 """Evaluate figure definitions as SQL over the store.
 
-Each figure is one ``SELECT <aggregate> FROM <ledger> AS t WHERE <scope>`` with the year
-bounds as parameters, so the cost follows the year's rows (the date columns are indexed),
-never a Python loop over the ledger.
+Each figure is one ``SELECT <aggregate> FROM <ledger> AS t WHERE <scope>`` with the period's
+bounds as parameters, so the cost follows the period's rows (the date columns are indexed),
+never a Python loop over the ledger.  A period is a ``periods.Period``; a plain year (``2024``)
+is the period ``2024``, so year callers stay as they were.
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 from app.core import catalog
-from app.core.store import Store, year_bounds
+from app.core.periods import Period, as_period
+from app.core.store import Store
 
 from .definitions import FIGURES, Figure
 
+PeriodLike = Period | int | str
 
-def year_params(year: int) -> dict[str, str]:
-    lo, hi = year_bounds(year)
-    return {"lo": lo, "hi": hi}
+
+def period_params(period: PeriodLike) -> dict[str, str]:
+    """``:lo`` / ``:hi`` (first and last day) and ``:before`` (the day before) of a period."""
+    return as_period(period).params()
+
+
+year_params = period_params  # the name the year-only callers know
 
 
 def active_sql(ledger_id: str, alias: str = "t", at: str = ":hi") -> str:
@@ -74,10 +81,10 @@ def _ranking_sql(store: Store, fig: Figure, params: dict[str, Any]) -> str:
     )
 
 
-def value(store: Store, year: int, key: str) -> Any:
-    """One figure for ``year``."""
+def value(store: Store, period: PeriodLike, key: str) -> Any:
+    """One figure for ``period`` (a year, or any ``Period``)."""
     fig = FIGURES[key]
-    params: dict[str, Any] = year_params(year)
+    params: dict[str, Any] = period_params(period)
     if fig.kind == "ranking":
         return [r[0] for r in store.conn.execute(_ranking_sql(store, fig, params), params)]
     sql = f"SELECT {fig.value} FROM {from_sql(store, fig)} WHERE {scope_sql(fig)}"
@@ -87,28 +94,32 @@ def value(store: Store, year: int, key: str) -> Any:
     return int(result or 0)
 
 
-def compute(store: Store, year: int) -> dict[str, Any]:
-    """Every figure of DESIGN.md section 3 for ``year``, keyed as there.
+def compute(store: Store, period: PeriodLike) -> dict[str, Any]:
+    """Every figure of DESIGN.md section 3 for ``period`` (a year or any ``Period``), keyed as
+    there: "in Y" is in the period, "active at year end" active on its last day.
 
     Counts and sums are ints; rates are fractions (1.0 = 100%) or None over no rows;
     ``enforcement.top_domains`` is a list of 领域, most inspections first.
     """
-    return {key: value(store, year, key) for key in FIGURES}
+    period = as_period(period)
+    return {key: value(store, period, key) for key in FIGURES}
 
 
-def compare(store: Store, year: int) -> dict[str, dict[str, Any]]:
-    """The figures of ``year`` and of the year before (同比): ``{'current': …, 'previous': …}``."""
-    return {"current": compute(store, year), "previous": compute(store, year - 1)}
+def compare(store: Store, period: PeriodLike) -> dict[str, dict[str, Any]]:
+    """The figures of ``period`` and of the same period a year before (同比):
+    ``{'current': …, 'previous': …}``."""
+    period = as_period(period)
+    return {"current": compute(store, period), "previous": compute(store, period.year_before())}
 
 
-def rows_for(store: Store, year: int, key: str) -> list[tuple[str, list[int]]]:
+def rows_for(store: Store, period: PeriodLike, key: str) -> list[tuple[str, list[int]]]:
     """The rows behind a figure: ``[(ledger id, [row ids])]``.
 
     For counts and sums these are exactly the rows aggregated; for a rate, the rows it is a
     share of; for the 执法活跃率 also the year's inspections it looked for names in.
     """
     fig = FIGURES[key]
-    params = year_params(year)
+    params = period_params(period)
     sql = f"SELECT t.id FROM {from_sql(store, fig)} WHERE {scope_sql(fig)} ORDER BY t.id"
     ids = [r[0] for r in store.conn.execute(sql, params)]
     out = [(fig.ledger, ids)]

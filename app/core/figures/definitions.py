@@ -1,11 +1,12 @@
-"""The year's figures (DESIGN.md section 3), one named definition each.
+"""The figures (DESIGN.md section 3), one named definition each.
 
-A definition is data, not code: the ledger, which rows of year Y it covers (its *scope*: by a
-date field inside Y, or "active at year end"), an extra SQL condition, and the SQL aggregate
-taken over the scope.  ``compute.py`` turns a definition into one SQL statement; the same
-scope gives the rows behind the number (``rows_for``), so a figure can always show its rows.
+A definition is data, not code: the ledger, which rows of a period it covers (its *scope*: by
+a date field inside the period, or "active on its last day"), an extra SQL condition, and the
+SQL aggregate taken over the scope.  ``compute.py`` turns a definition into one SQL statement;
+the same scope gives the rows behind the number (``rows_for``), so a figure can always show
+its rows.  Written for the year (section 3), every definition holds for any period (3b).
 
-Year bounds enter SQL as the named parameters ``:lo`` (1 Jan Y) and ``:hi`` (31 Dec Y).
+Period bounds enter SQL as the named parameters ``:lo`` (first day) and ``:hi`` (last day).
 """
 
 from __future__ import annotations
