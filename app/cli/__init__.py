@@ -23,6 +23,7 @@ HANDLERS = {
     "template": ("io_cmds", "cmd_template"),
     "demo": ("figure_cmds", "cmd_demo"),
     "figures": ("figure_cmds", "cmd_figures"),
+    "returns": ("returns_cmds", "cmd_returns"),
     "check": ("check_cmds", "cmd_check"),
     "report": ("report_cmds", "cmd_report"),
     "backup": ("safety_cmds", "cmd_backup"),
@@ -106,9 +107,18 @@ def _parser() -> argparse.ArgumentParser:
     sp = cmd("demo", "填入演示数据（重现参考报告中的各项数字）")
     sp.add_argument("--year", type=int, default=2024, help="演示数据的年份（默认 2024）")
 
-    sp = cmd("figures", "计算某年的各项统计数字")
-    sp.add_argument("--year", type=int, required=True, help="年份")
+    from app.cli.period_args import add_period_options
+
+    sp = cmd("figures", "计算某年（或某月、某季度、任意时段）的各项统计数字")
+    add_period_options(sp, year=True)
     sp.add_argument("--json", action="store_true", help="以 JSON 输出")
+    sp.add_argument("--town", metavar="T", help="乡镇（本数据库只有一个乡镇时只作核对）")
+
+    sp = cmd("returns", "生成某月、某季度或某时段的统计报表（.xlsx，每张报表一个工作表）")
+    add_period_options(sp)
+    sp.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件")
+    sp.add_argument("--name", action="append", metavar="N", help="只生成这张报表（可多次使用；默认全部）")
+    sp.add_argument("--town", metavar="T", help="乡镇（本数据库只有一个乡镇时只作核对）")
 
     sp = cmd("check", "列出会影响报告的数据质量问题")
     sp.add_argument("--year", type=int, required=True, help="年份")

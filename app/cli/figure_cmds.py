@@ -7,6 +7,7 @@ from typing import Any
 
 from app.cli.common import open_store
 from app.cli.errors import CliError
+from app.cli.period_args import period_of
 from app.core import catalog, figures
 from app.core.demo import DemoError, fill
 
@@ -36,10 +37,14 @@ def show(value: Any, fig: figures.Figure) -> str:
 
 
 def cmd_figures(args) -> int:
+    period = period_of(args)
     store = open_store(args)
     try:
-        current = figures.compute(store, args.year)
-        previous = None if args.json else figures.compute(store, args.year - 1)
+        town = str(store.setting("town") or "")
+        if getattr(args, "town", None) and args.town.strip() != town:
+            raise CliError(f"本数据库是{town}的台账，没有“{args.town}”的数据", code=2)
+        current = figures.compute(store, period)
+        previous = None if args.json else figures.compute(store, period.year_before())
     finally:
         store.close()
     if args.json:
@@ -48,7 +53,7 @@ def cmd_figures(args) -> int:
     labels = [(fig.label, show(current[key], fig), show(previous[key], fig)) for key, fig in figures.FIGURES.items()]
     width = max(_width(label) for label, _, _ in labels) + 2
     cur_width = max(_width(v) for _, v, _ in labels if _width(v) <= 16) + 2  # a long list may overhang
-    print(_pad("项目", width) + _pad(f"{args.year}年", cur_width) + f"{args.year - 1}年")
+    print(_pad("项目", width) + _pad(period.label, cur_width) + period.year_before().label)
     for label, cur, prev in labels:
         print(_pad(label, width) + _pad(cur, cur_width) + prev)
     return 0

@@ -171,17 +171,44 @@ def chart_specs(year: int, now: dict[str, Any], before: dict[str, Any]) -> list[
     ]
 
 
+# the breakdowns each chart shows (this year's; and last year's unless it is this year only)
+CHART_INPUTS = {
+    "disputes_by_month": ("disputes.by_month", True),
+    "disputes_by_type": ("disputes.by_type", True),
+    "inspections_by_domain": ("inspections.by_domain", True),
+    "study_by_month": ("study.by_month", True),
+    "publicity_by_month": ("publicity.by_month", True),
+    "key_person_changes": ("key_persons.changes", False),
+}
+
+
+def _cache_key(name: str, caption: str, year: int, now: dict, before: dict, families: list[str]) -> str:
+    from .chart_cache import chart_key
+
+    key, both = CHART_INPUTS.get(name, (None, True))
+    data = {"now": now.get(key), "before": before.get(key) if both else None} if key else {"now": now, "before": before}
+    return chart_key({"name": name, "caption": caption, "year": year, "data": data, "font": families,
+                      "dpi": DPI, "size": SIZE})  # fmt: skip
+
+
 def render_charts(
     year: int,
     now: dict[str, Any],
     before: dict[str, Any],
     progress: Callable[[int, int], None] | None = None,
+    cache=None,
 ) -> list[Chart]:
-    """Draw the six charts; ``progress(done, total)`` after each."""
-    import matplotlib
+    """Draw the six charts; ``progress(done, total)`` after each.
 
+    A chart whose numbers, caption and font are those of one drawn before comes from
+    ``cache`` (a ``chart_cache.ChartCache``; the program's own by default; ``False`` draws
+    everything): nothing is drawn when nothing changed.
+    """
+    from .chart_cache import default_cache
     from .fonts import chart_font_families
 
+    if cache is None:
+        cache = default_cache()
     families = chart_font_families()
     specs = chart_specs(year, now, before)
     out: list[Chart] = []
@@ -191,11 +218,19 @@ def render_charts(
         "savefig.dpi": DPI,
         "figure.dpi": DPI,
     }
-    with matplotlib.rc_context(rc):
-        for i, (name, caption, draw) in enumerate(specs, 1):
-            out.append(Chart(name, caption, draw()))
-            if progress:
-                progress(i, len(specs))
+    for i, (name, caption, draw) in enumerate(specs, 1):
+        key = _cache_key(name, caption, year, now, before, families) if cache else None
+        png = cache.get(key) if cache else None
+        if png is None:
+            import matplotlib
+
+            with matplotlib.rc_context(rc):
+                png = draw()
+            if cache:
+                cache.put(key, png)
+        out.append(Chart(name, caption, png))
+        if progress:
+            progress(i, len(specs))
     return out
 
 

@@ -169,4 +169,6 @@ def find(name: str) -> Return:
     if exact or len(partial) == 1:
         return (exact or partial)[0]
     names = "、".join(r.title for r in RETURNS_LIST)
-    raise KeyError(f"{'有多张报表名为' if partial else '没有名为'}“{name}”的报表，可选：{names}")
+    if partial:
+        raise KeyError(f"“{name}”可指多张报表，请写全名：{names}")
+    raise KeyError(f"没有名为“{name}”的报表，可选：{names}")
