@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 EXTERNAL_PAGES = {
     "home": ("app.ui.pages.dashboard", "DashboardPage"),
     "report": ("app.ui.pages.report_page", "ReportPage"),
+    "returns": ("app.ui.pages.returns_page", "ReturnsPage"),
     "key_persons": ("app.ui.pages.key_persons_page", "KeyPersonsPage"),
 }
 # Qt.UserRole + 1, spelt as a number.  ``from PySide6.QtCore import Qt`` builds the whole Qt
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
                 if lg.group == group:
                     self._child(g, f"ledger:{lg.id}", lg.name)
         top("report", "年度报告")
+        top("returns", "报表")
         top("settings", "设置")
         top("recycle", "回收站")
         top("audit", "操作日志")

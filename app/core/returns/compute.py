@@ -63,10 +63,7 @@ def _scope_sql(col: Column) -> str:
 
 
 def _column_groups(store: Store, ret: Return, col: Column, params: dict[str, Any]) -> dict[str, Any]:
-    sql = (
-        f"SELECT {_group_sql(ret, col)}, {col.value} FROM {_from_sql(store, col)}"
-        f" WHERE {_scope_sql(col)} GROUP BY 1"
-    )
+    sql = f"SELECT {_group_sql(ret, col)}, {col.value} FROM {_from_sql(store, col)} WHERE {_scope_sql(col)} GROUP BY 1"
     return {item or UNFILLED: value for item, value in store.conn.execute(sql, params)}
 
 
@@ -103,9 +100,7 @@ def compute(store: Store, period: Period | int | str, ret: Return | str) -> Retu
     table = ReturnTable(ret, period, items)
     for item in items:
         table.cells[item] = {k: _clean(ret.column(k), g.get(item, 0)) for k, g in groups.items()}
-    table.cells[TOTAL] = {
-        k: _clean(ret.column(k), sum(table.cells[i][k] for i in items)) for k in groups
-    }
+    table.cells[TOTAL] = {k: _clean(ret.column(k), sum(table.cells[i][k] for i in items)) for k in groups}
     for col in ret.columns:
         if col.kind == "rate" and col.ratio:
             num, dens = col.ratio

@@ -53,6 +53,7 @@ def write_sheet(ws, table: ReturnTable, town: str, issuer: str) -> None:
     bold = Font(name=FONT, size=BODY_SIZE, bold=True)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     right = Alignment(horizontal="right", vertical="center")
+    middle = Alignment(horizontal="center", vertical="center")
 
     ws.merge_cells(f"A1:{last}1")
     ws["A1"] = sheet_title(town, table)
@@ -87,7 +88,7 @@ def write_sheet(ws, table: ReturnTable, town: str, issuer: str) -> None:
             else:
                 c = ws.cell(row, j, int(value))
                 c.number_format = "0"
-            c.font, c.alignment, c.border = (bold if is_total else body), right, box
+            c.font, c.alignment, c.border = (bold if is_total else body), (right if col.money else middle), box
         ws.row_dimensions[row].height = 22
 
     sign_row = row + 2
@@ -116,8 +117,6 @@ def _page_setup(ws, *, landscape: bool) -> None:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.6
     ws.page_margins.top = ws.page_margins.bottom = 0.8
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.center.font = FONT
     ws.sheet_view.showGridLines = False
 
 
