@@ -1,6 +1,8 @@
-"""首页: the year's headline figures beside last year's, the to-dos from the checks, and the
-charts.  Figures, checks and charts are computed off the GUI thread (each worker opens its
-own connection); the page only lays out what comes back."""
+"""首页: the headline figures of a year, a half-year, a quarter or a month beside the same
+period a year before, the year's to-dos from the checks, and the year's charts.  Figures,
+checks and charts are computed off the GUI thread by separate workers (each opens its own
+connection), so a period switch shows its figures without waiting for charts; charts come
+from the chart cache when their numbers have not changed."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QHBoxLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -32,8 +35,9 @@ from app.ui.pages.figure_helpers import (
     muted_label,
     suggest_year,
     trend,
-    year_bar,
 )
+from app.ui.widgets.period_picker import PeriodPicker, period_of
+from app.ui.widgets.titles import page_title
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
 HEADLINE_KEYS: tuple[str, ...] = (
@@ -57,15 +61,22 @@ HEADLINE_KEYS: tuple[str, ...] = (
 CARD_COLUMNS = 4
 
 
-def load_figures(store, year: int | None) -> dict[str, Any]:
-    """This year's and last year's figures and the checks' findings (worker thread);
-    ``year=None``: the year ``suggest_year`` picks."""
+def load_figures(store, year: int | None, part: str = "Y") -> dict[str, Any]:
+    """The figures of the period (``part`` of ``year``: ``Y``, ``H1``, ``Q2``, ``M3`` …) and of
+    the same period a year before, and the year's findings (worker thread); ``year=None``:
+    the year ``suggest_year`` picks."""
     from app.core import figures
 
     with thread_store(store) as s:
         if year is None:
             year = suggest_year(s)
-        out = {"year": year, "current": figures.compute(s, year), "previous": figures.compute(s, year - 1)}
+        period = period_of(year, part)
+        out = {
+            "year": year,
+            "period": period,
+            "current": figures.compute(s, period),
+            "previous": figures.compute(s, period.year_before()),
+        }
         out["findings"] = run_checks(s, year)
     return out
 
@@ -121,14 +132,14 @@ class FigureCard(QFrame):
         lay.addWidget(self.value_label)
         lay.addWidget(self.previous_label)
 
-    def set_values(self, now: Any, before: Any) -> None:
+    def set_values(self, now: Any, before: Any, before_label: str = "上年") -> None:
         unit = self.unit if isinstance(now, int) else ""
         self.value_label.setText(f"{format_value(self.key, now)}{unit}")
         arrow = trend(now, before)
         colour = {"↑": "#1e8449", "↓": "#c0392b"}.get(arrow, "#777")
         before_unit = self.unit if isinstance(before, int) else ""
         self.previous_label.setText(
-            f"上年 {format_value(self.key, before)}{before_unit} <span style='color:{colour}'>{arrow}</span>"
+            f"{before_label} {format_value(self.key, before)}{before_unit} <span style='color:{colour}'>{arrow}</span>"
         )
 
     def mousePressEvent(self, event) -> None:
@@ -152,15 +163,22 @@ class DashboardPage(QWidget):
         self._data: dict[str, Any] | None = None
         self._auto_year = True
         self._generation = 0  # only the newest refresh is shown
+        self._charts_year: int | None = None  # the year whose charts are on screen
         self._build()
-        self.year_combo.currentIndexChanged.connect(self._year_picked)
+        self.picker.changed.connect(self._period_picked)
         self.refresh()
 
     # -- layout -------------------------------------------------------------------------
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        bar, self.year_combo = year_bar("首页")
+        bar = QHBoxLayout()
+        bar.addWidget(page_title("首页"))
+        bar.addSpacing(16)
+        self.picker = PeriodPicker()
+        self.year_combo = self.picker.year_combo
+        self.part_combo = self.picker.part_combo
+        bar.addWidget(self.picker)
         self.refresh_button = QPushButton("刷新")
         self.refresh_button.clicked.connect(self.refresh)
         self.status_label = muted_label()
@@ -178,7 +196,7 @@ class DashboardPage(QWidget):
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
 
-        figures_box = QGroupBox("主要数据（与上年同比）")
+        figures_box = self.figures_box = QGroupBox("主要数据（与上年同比）")
         grid = QGridLayout(figures_box)
         grid.setSpacing(10)
         self.cards: dict[str, FigureCard] = {}
@@ -198,7 +216,7 @@ class DashboardPage(QWidget):
         todo_lay.addWidget(self.todo_list)
         col.addWidget(todo_box)
 
-        charts_box = QGroupBox("图表（本年与上年）")
+        charts_box = QGroupBox("图表（全年，与上年对比）")
         charts_lay = QVBoxLayout(charts_box)
         self.charts = ChartsView(columns=2)
         charts_lay.addWidget(self.charts)
@@ -210,9 +228,12 @@ class DashboardPage(QWidget):
     def year(self) -> int:
         return self.year_combo.year()
 
-    def _year_picked(self, _index: int) -> None:
+    def period(self):
+        return self.picker.period()
+
+    def _period_picked(self, _period) -> None:
         self._auto_year = False
-        self.refresh()
+        self.refresh(charts=self.year() != self._charts_year)  # a quarter of the same year: same charts
 
     def set_year(self, year: int) -> None:
         self._auto_year = False
@@ -221,25 +242,34 @@ class DashboardPage(QWidget):
         else:
             self.refresh()
 
-    def refresh(self) -> None:
-        """Recompute the figures, to-dos and charts of the selected year off the GUI thread.
+    def set_period(self, period) -> None:
+        """Show a month, a quarter, a half-year or a year (a ``periods.Period``)."""
+        self._auto_year = False
+        self.picker.set_period(period, emit=True)
+
+    def refresh(self, charts: bool = True) -> None:
+        """Recompute the figures, to-dos and (unless ``charts=False``) the charts of the selected
+        period off the GUI thread; figures and charts are separate workers, so the figures
+        never wait for the charts.
 
         The first time the page picks its year itself (``suggest_year``), in the worker.
         """
         year = None if self._auto_year else self.year()
-        self.status_label.setText(f"正在统计{year}年数据…" if year else "正在统计…")
+        part = self.part_combo.currentData()
+        label = self.period().label if year else ""
+        self.status_label.setText(f"正在统计{label}数据…" if year else "正在统计…")
         for card in self.cards.values():
             card.value_label.setText("…")
         self._generation += 1
-        worker = Worker(load_figures, self.store, year)
+        worker = Worker(load_figures, self.store, year, part)
         worker.finished.connect(lambda data, g=self._generation: self._show_figures(data, g))
         worker.failed.connect(lambda msg: self.status_label.setText(f"统计失败：{msg}"))
         self._run(worker)
-        self.charts.show_message("正在生成图表…")
-        if year is not None:
+        if year is not None and charts:
             self._start_charts(year)
 
     def _start_charts(self, year: int) -> None:
+        self.charts.show_message("正在生成图表…")
         chart_worker = Worker(render_charts, self.store, year, self._chart_dir.name)
         chart_worker.finished.connect(lambda charts, y=year: self._show_charts(y, charts))
         chart_worker.failed.connect(lambda msg: self.charts.show_message(f"图表生成失败：{msg}"))
@@ -259,14 +289,18 @@ class DashboardPage(QWidget):
             self.year_combo.set_year(data["year"])
             self.year_combo.blockSignals(False)
             self._start_charts(data["year"])
-        if data["year"] != self.year():
-            return  # the clerk switched years meanwhile; that year's worker will report
+        if data["period"] != self.period():
+            return  # the clerk switched periods meanwhile; that period's worker will report
         self._data = data
+        period = data["period"]
+        whole_year = period.kind == "year"
+        before = "上年" if whole_year else "上年同期"
+        self.figures_box.setTitle(f"主要数据（{period.label}，与{'上年同比' if whole_year else '上年同期比'}）")
         for key, card in self.cards.items():
-            card.set_values(data["current"].get(key), data["previous"].get(key))
+            card.set_values(data["current"].get(key), data["previous"].get(key), before)
         self._fill_todos(data["findings"])
         n = len(data["findings"])
-        self.status_label.setText(f"{data['year']}年数据已更新" + (f"，{n}项待办" if n else "，没有待办"))
+        self.status_label.setText(f"{period.label}数据已更新" + (f"，{data['year']}年{n}项待办" if n else "，没有待办"))
         self.loaded.emit()
 
     def _fill_todos(self, findings: list) -> None:
@@ -293,6 +327,7 @@ class DashboardPage(QWidget):
     def _show_charts(self, year: int, charts: list[tuple[str, str]]) -> None:
         if year != self.year():
             return
+        self._charts_year = year
         self.charts.set_charts(charts)
         self.charts_loaded.emit()
 
@@ -308,7 +343,7 @@ class DashboardPage(QWidget):
     def _open_figure(self, key: str) -> None:
         from app.core import figures
 
-        target = first_rows(figures.rows_for(self.store, self.year(), key))
+        target = first_rows(figures.rows_for(self.store, self.period(), key))
         if target:
             self.open_rows.emit(target[0], target[1])
 
