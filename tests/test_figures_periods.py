@@ -114,7 +114,7 @@ def test_cli_figures_period_table_names_the_periods(capsys, demo_store, db_path)
     ],
 )
 def test_cli_figures_period_errors(capsys, store, db_path, args, message):
-    code, out, err = run(capsys, "--db", str(db_path), "figures", *args)
+    code, _out, err = run(capsys, "--db", str(db_path), "figures", *args)
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

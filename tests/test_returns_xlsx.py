@@ -120,7 +120,7 @@ def test_errors_are_one_chinese_line(capsys, store, db_path, tmp_path, monkeypat
 
 def test_town_that_matches_is_accepted_and_range_works(capsys, demo_store, db_path, tmp_path):
     out = tmp_path / "r.xlsx"
-    code, stdout, _ = run(capsys, "--db", str(db_path), "returns", "--from", "2024-03-31", "--to", "2024/4/1",
+    code, _stdout, _ = run(capsys, "--db", str(db_path), "returns", "--from", "2024-03-31", "--to", "2024/4/1",
                           "--town", "武平镇", "--name", "矛盾纠纷类型统计表", "--out", str(out))  # fmt: skip
     assert code == 0
     ws = load_workbook(out).active
