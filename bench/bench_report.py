@@ -69,12 +69,12 @@ def floor(out: Path) -> None:
     doc.save(str(out))
 
 
-def add_rows(store, n: int) -> None:
+def add_rows(store, n: int, years: tuple[int, int] = (2018, 2025)) -> None:
     rng = random.Random(7)
     now = "2025-01-01T00:00:00"
 
     def day() -> str:
-        return f"{rng.randint(2018, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        return f"{rng.randint(*years)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
     types = ["婚姻家庭", "邻里", "合同", "山林土地", "其他"]
     sources = ["自主排查", "群众申请", "法院委派", "部门移送"]
