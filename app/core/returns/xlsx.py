@@ -20,6 +20,7 @@ FONT = "宋体"
 TITLE_SIZE = 16
 BODY_SIZE = 11
 HEADER_ROW = 3
+PORTRAIT_WIDTH = 88  # Excel width units across an A4 page in portrait, inside the margins
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
@@ -52,7 +53,7 @@ def write_sheet(ws, table: ReturnTable, town: str, issuer: str) -> None:
     body = Font(name=FONT, size=BODY_SIZE)
     bold = Font(name=FONT, size=BODY_SIZE, bold=True)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    right = Alignment(horizontal="right", vertical="center")
+    right = Alignment(horizontal="right", vertical="center", indent=1)
     middle = Alignment(horizontal="center", vertical="center")
 
     ws.merge_cells(f"A1:{last}1")
@@ -97,14 +98,23 @@ def write_sheet(ws, table: ReturnTable, town: str, issuer: str) -> None:
     ws.cell(sign_row, 1).alignment = Alignment(horizontal="left", vertical="center")
     ws.row_dimensions[sign_row].height = 24
 
+    widths = _column_widths(table, [ws["A2"].value, SIGN_LINE])
+    for j, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    _page_setup(ws, landscape=sum(widths) > PORTRAIT_WIDTH * 1.15)
+
+
+def _column_widths(table: ReturnTable, lines: list[str]) -> list[float]:
+    """Each column as wide as its longest text, then all widened alike until the table spans
+    the page (and the 填报单位 and 填表人 lines, merged across it, are not cut off)."""
     widths = [max(_width(table.ret.item_label), *(_width(i) for i in table.all_items()), 8) + 2]
-    for col in cols:
+    for col in table.ret.columns:
         numbers = [cell_text(col, table.value(i, col.key)) for i in table.all_items()]
         widths.append(max(_width(col.label), *(_width(n) for n in numbers), 6) + 2)
-    for j, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(j)].width = min(w, 40)
-
-    _page_setup(ws, landscape=sum(widths) > 100)
+    widths = [min(w, 40) for w in widths]
+    wanted = max(sum(widths), PORTRAIT_WIDTH, *(_width(line) + 4 for line in lines))
+    scale = wanted / sum(widths)
+    return [round(w * scale, 1) for w in widths]
 
 
 def _page_setup(ws, *, landscape: bool) -> None:
