@@ -212,8 +212,7 @@ def test_a_fifth_return_is_one_declaration(store, monkeypatch):
     from app.core.returns.definitions import Column, Return
 
     fifth = Return("consultations", "法律咨询情况统计表", "咨询方式", "consultations", "channel",
-                   columns=(Column("count", "咨询次数", ledger="consultations",
-                                   where="t.date BETWEEN :lo AND :hi", by="date"),))  # fmt: skip
+                   columns=(Column("count", "咨询次数", ledger="consultations", in_period="date"),))  # fmt: skip
     monkeypatch.setitem(definitions.RETURNS, fifth.key, fifth)
     a = store.save("consultations", {"date": "2024-04-01", "channel": "电话", "matter": "继承"})
     store.save("consultations", {"date": "2024-03-31", "channel": "电话", "matter": "继承"})

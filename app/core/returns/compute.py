@@ -1,9 +1,11 @@
 """Evaluate the returns as SQL over the store, and give the rows behind any cell.
 
-Each count or sum column is one ``SELECT <item>, <aggregate> … GROUP BY 1`` over the period's
-rows (read through the date column's index, so the cost follows the period, not the ledger);
-rates are computed from two columns' cells; the 合计 row adds the items up.  ``rows_for``
-runs the same condition with ``SELECT t.id``, so a cell and its rows cannot disagree.
+The count and sum columns of a return that take the same ledger's rows by the same date field
+are one ``SELECT <item>, SUM(CASE WHEN <condition> …) … GROUP BY 1`` over the period's rows,
+read through that date column's index (the cost follows the period, not the ledger); other
+columns are a statement each.  Rates are computed from two columns' cells; the 合计 row adds
+the items up.  ``rows_for`` runs a cell's condition with ``SELECT t.id``, so a cell and its
+rows cannot disagree.
 """
 
 from __future__ import annotations
@@ -53,18 +55,48 @@ def _group_sql(ret: Return, col: Column) -> str:
 
 
 def _from_sql(store: Store, col: Column) -> str:
-    hint = indexed_by(store, col.ledger, col.by) if col.by else ""
+    field = col.index_field
+    hint = indexed_by(store, col.ledger, field) if field else ""
     join = f" {col.join}" if col.join else ""
     return f'"{col.ledger}" AS t{hint}{join}'
 
 
-def _scope_sql(col: Column) -> str:
-    return f"t.deleted_at IS NULL AND ({col.where})"
+def _range_sql(col: Column) -> str:
+    """The rows the column may take: live, and dated in the period when it has a date field."""
+    rng = f' AND t."{col.in_period}" BETWEEN :lo AND :hi' if col.in_period else ""
+    return f"t.deleted_at IS NULL{rng}"
 
 
-def _column_groups(store: Store, ret: Return, col: Column, params: dict[str, Any]) -> dict[str, Any]:
-    sql = f"SELECT {_group_sql(ret, col)}, {col.value} FROM {_from_sql(store, col)} WHERE {_scope_sql(col)} GROUP BY 1"
-    return {item or UNFILLED: value for item, value in store.conn.execute(sql, params)}
+def _aggregate_sql(col: Column) -> str:
+    if col.kind == "sum":
+        return f'TOTAL(CASE WHEN {col.where} THEN t."{col.sums}" END)'
+    return f"SUM(CASE WHEN {col.where} THEN 1 ELSE 0 END)"
+
+
+def _batches(ret: Return) -> list[list[Column]]:
+    """Columns read together: same ledger, date field in the period, join and item."""
+    batches: dict[tuple, list[Column]] = {}
+    for col in ret.columns:
+        if col.kind == "rate":
+            continue
+        key = (col.ledger, col.in_period, col.join, _group_sql(ret, col)) if col.in_period else (col.key,)
+        batches.setdefault(key, []).append(col)
+    return list(batches.values())
+
+
+def _batch_groups(store: Store, ret: Return, cols: list[Column], params: dict[str, Any]) -> dict[str, dict]:
+    """column key -> {item: value} for columns read in one statement."""
+    first = cols[0]
+    any_of = " OR ".join(f"({c.where})" for c in cols)
+    sql = (
+        f"SELECT {_group_sql(ret, first)}, {', '.join(_aggregate_sql(c) for c in cols)}"
+        f" FROM {_from_sql(store, first)} WHERE {_range_sql(first)} AND ({any_of}) GROUP BY 1"
+    )
+    out: dict[str, dict] = {c.key: {} for c in cols}
+    for item, *values in store.conn.execute(sql, params):
+        for col, value in zip(cols, values, strict=True):
+            out[col.key][item or UNFILLED] = value
+    return out
 
 
 def _base_items(store: Store, ret: Return) -> list[str]:
@@ -94,7 +126,9 @@ def compute(store: Store, period: Period | int | str, ret: Return | str) -> Retu
     period = as_period(period)
     ret = RETURNS[ret] if isinstance(ret, str) else ret
     params = period.params()
-    groups = {c.key: _column_groups(store, ret, c, params) for c in ret.columns if c.kind != "rate"}
+    groups: dict[str, dict] = {}
+    for cols in _batches(ret):
+        groups.update(_batch_groups(store, ret, cols, params))
     found = {item for g in groups.values() for item in g}
     items = _ordered_items(_base_items(store, ret), found)
     table = ReturnTable(ret, period, items)
@@ -128,7 +162,7 @@ def rows_for(
     out: dict[str, set[int]] = {}
     for c in cols:
         params: dict[str, Any] = period.params()
-        where = _scope_sql(c)
+        where = f"{_range_sql(c)} AND ({c.where})"
         if item != TOTAL:
             params["item"] = "" if item == UNFILLED else item
             where += f" AND {_group_sql(ret, c)} = :item"
