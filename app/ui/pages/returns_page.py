@@ -89,7 +89,9 @@ class ReturnBox(QGroupBox):
         self.model = ReturnTableModel()
         self.view = QTableView()
         self.view.setModel(self.model)
-        self.view.setStyleSheet("font-weight: normal; font-size: 9pt;")
+        self.view.setStyleSheet(
+            "QTableView { font-weight: normal; font-size: 9pt; } QTableView::item { padding: 0 6px; }"
+        )
         self.view.verticalHeader().hide()
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -155,6 +157,8 @@ class ReturnsPage(QWidget):
         self.open_folder_button = QPushButton("打开所在文件夹")
         self.open_folder_button.clicked.connect(self.open_export_folder)
         self.open_folder_button.hide()
+        status.addWidget(self.picker.quick_bar)
+        status.addSpacing(16)
         status.addWidget(self.status_label, 1)
         status.addWidget(self.open_folder_button)
         outer.addLayout(status)
@@ -203,7 +207,10 @@ class ReturnsPage(QWidget):
         self._data = data
         for table in data["tables"]:
             self.boxes[table.ret.key].show_table(table, data["town"], data["issuer"])
-        self.status_label.setText(f"{data['period'].label}（{data['period'].span_label}）")
+        period = data["period"]
+        self.status_label.setText(
+            period.span_label if period.kind == "range" else f"{period.label}（{period.span_label}）"
+        )
         self.loaded.emit()
 
     def table(self, key: str):

@@ -1,6 +1,7 @@
 """The period selector of the 报表 page and the 首页: a year, then 全年 / 上半年 / 下半年 /
 a quarter / a month (/ 自定义时段 with two dates), and optional one-click picks (本月, 上月,
-本季度, 上季度, 上半年, 下半年)."""
+本季度, 上季度, 上半年, 下半年) in ``quick_bar``, which the page places (a second row keeps
+the top bar narrow enough for a 1366-pixel screen)."""
 
 from __future__ import annotations
 
@@ -88,13 +89,19 @@ class PeriodPicker(QWidget):
             lay.addWidget(w)
             w.setVisible(False)
         self.quick_buttons: dict[str, QPushButton] = {}
+        self.quick_bar: QWidget | None = None  # the one-click picks, for the page to place
         if quick:
-            lay.addSpacing(12)
+            self.quick_bar = QWidget()
+            quick_lay = QHBoxLayout(self.quick_bar)
+            quick_lay.setContentsMargins(0, 0, 0, 0)
+            quick_lay.setSpacing(4)
+            quick_lay.addWidget(QLabel("快捷："))
             for text, pick in QUICK_PICKS:
                 button = QPushButton(text)
                 button.setToolTip(f"{text}：{pick(self.today).label}")
+                button.setStyleSheet("padding: 2px 10px;")
                 button.clicked.connect(lambda _=False, p=pick: self.set_period(p(self.today), emit=True))
-                lay.addWidget(button)
+                quick_lay.addWidget(button)
                 self.quick_buttons[text] = button
         self.year_combo.currentIndexChanged.connect(self._picked)
         self.part_combo.currentIndexChanged.connect(self._picked)
