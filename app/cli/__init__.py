@@ -28,6 +28,8 @@ HANDLERS = {
     "report": ("report_cmds", "cmd_report"),
     "backup": ("safety_cmds", "cmd_backup"),
     "restore": ("safety_cmds", "cmd_restore"),
+    "pack": ("pack_cmds", "cmd_pack"),
+    "merge": ("pack_cmds", "cmd_merge"),
 }
 
 
@@ -86,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = cmd("ledgers", "列出所有台账及其字段")
     sp.add_argument("--json", action="store_true", help="以 JSON 输出")
 
-    sp = cmd("settings", "查看或修改设置，如 county=丰都县 town=武平镇 issuer=…")
+    sp = cmd("settings", "查看或修改设置，如 county=丰都县 town=武平镇 office=司法所 issuer=…")
     sp.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="要修改的设置项")
 
     sp = cmd("import", "从 .xlsx/.xls/.ods/.csv 导入台账（全部成功才写入）")
@@ -133,6 +135,18 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = cmd("restore", "从备份恢复数据库（先自动备份当前数据）")
     sp.add_argument("file", metavar="FILE", help="备份文件")
+
+    sp = cmd("pack", "生成数据包，把台账带到本镇其他科室的电脑上合并")
+    sp.add_argument("--out", required=True, metavar="FILE", help="数据包文件")
+    sp.add_argument("--ledgers", metavar="ID,ID...", help="只打包这些台账（id 或台账名称，逗号分隔；默认全部）")
+    sp.add_argument("--password", metavar="PW", help="数据包密码（含重点人员、走访记录时必须设置）")
+    sp.add_argument("--no-password", action="store_true", help="明确选择不加密")
+
+    sp = cmd("merge", "合并其他科室的数据包（按记录编号合并，全部成功才写入）")
+    sp.add_argument("file", metavar="FILE", help="数据包文件")
+    sp.add_argument("--dry-run", action="store_true", help="只显示将新增、更新、删除多少条和冲突，不写入")
+    sp.add_argument("--password", metavar="PW", help="数据包密码")
+    sp.add_argument("--allow-other-town", action="store_true", help="允许合并其他乡镇的数据包")
     return p
 
 

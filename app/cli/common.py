@@ -17,7 +17,7 @@ def _writes(args) -> bool:
     command = getattr(args, "command", None)
     if command == "settings":
         return bool(getattr(args, "pairs", None))
-    if command == "import":
+    if command in ("import", "merge"):
         return not getattr(args, "dry_run", False)
     return command in ("demo",)
 

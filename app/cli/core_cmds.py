@@ -12,6 +12,7 @@ from app.core import catalog
 SETTABLE = {
     "county": str,
     "town": str,
+    "office": str,
     "issuer": str,
     "villages": list,
     "font_scheme": str,

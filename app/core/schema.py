@@ -2,7 +2,9 @@
 schema versions with their migrations.
 
 Version 1: ledger tables, settings, audit.  Version 2: per-year report texts, and an audit
-log that refuses edits.  Each migration step runs in the transaction that bumps
+log that refuses edits.  Version 3: each row records the office that created it and the one
+that last changed it (``created_office``, ``updated_office``: data packs, DESIGN.md section
+5).  Each migration step runs in the transaction that bumps
 ``user_version``; ``Store.migrate_from`` copies the file first.
 """
 
@@ -13,7 +15,7 @@ import sqlite3
 from . import catalog
 from .catalog import Field, Ledger
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_ID = 0x4C5A5442  # "LZTB": marks the file as ours (PRAGMA application_id)
 
 _SQL_TYPES = {
@@ -22,7 +24,8 @@ _SQL_TYPES = {
     "decimal": "REAL",
     "ref": "INTEGER",
 }
-META_COLUMNS = ("id", "uid", "created_at", "updated_at", "deleted_at")
+META_COLUMNS = ("id", "uid", "created_at", "updated_at", "deleted_at", "created_office", "updated_office")
+OFFICE_COLUMNS = ("created_office", "updated_office")
 
 
 def column_sql(f: Field) -> str:
@@ -38,7 +41,8 @@ def ledger_table_sql(lg: Ledger) -> str:
         f'CREATE TABLE IF NOT EXISTS "{lg.id}" (\n'
         "  id INTEGER PRIMARY KEY,\n  uid TEXT NOT NULL UNIQUE,\n"
         f"  {cols},\n"
-        "  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  deleted_at TEXT\n)"
+        "  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  deleted_at TEXT,\n"
+        "  created_office TEXT,\n  updated_office TEXT\n)"
     )
 
 
@@ -57,7 +61,22 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = {1: _migrate_1_to_2}
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    """The offices of each row (unknown for rows written before: NULL, read as this PC's)."""
+    _add_office_columns(conn)
+
+
+def _add_office_columns(conn: sqlite3.Connection) -> None:
+    for lg in catalog.LEDGERS:
+        existing = {r[1] for r in conn.execute(f'PRAGMA table_info("{lg.id}")')}
+        if not existing:
+            continue  # made later by ``ensure_ledger_tables``, with the columns
+        for col in OFFICE_COLUMNS:
+            if col not in existing:
+                conn.execute(f'ALTER TABLE "{lg.id}" ADD COLUMN "{col}" TEXT')
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 BASE_SCHEMA_V1 = (
     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from . import catalog
-from .store_util import StoreError, _plain, _q, _uuid7_strings, now, year_bounds
+from .store_util import StoreError, _plain, _q, _uuid7_strings, next_stamp, now, year_bounds
 
 
 class RowsMixin:
@@ -33,6 +33,7 @@ class RowsMixin:
         stamp = now()
         row = {"uid": uid or str(uuid.uuid4()), **{k: clean.get(k) for k in lg.keys}}
         row["created_at"] = row["updated_at"] = stamp
+        row["created_office"] = row["updated_office"] = self.office
         cols = list(row)
         with self.transaction():
             cur = self.conn.execute(
@@ -55,7 +56,8 @@ class RowsMixin:
                 return row_id
             sets = ", ".join(f"{_q(k)} = ?" for k in changed)
             self.conn.execute(
-                f'UPDATE "{lg.id}" SET {sets}, updated_at = ? WHERE id = ?', [*changed.values(), now(), row_id]
+                f'UPDATE "{lg.id}" SET {sets}, updated_at = ?, updated_office = ? WHERE id = ?',
+                [*changed.values(), next_stamp(old["updated_at"]), self.office, row_id],
             )
             self._audit("update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, _plain(lg, changed))
         return row_id
@@ -81,7 +83,8 @@ class RowsMixin:
         lg = catalog.get(ledger_id)
         stamp = now()
         keys = lg.keys
-        cols = ["uid", *keys, "created_at", "updated_at"]
+        cols = ["uid", *keys, "created_at", "updated_at", "created_office", "updated_office"]
+        office = self.office
         sql = f'INSERT INTO "{lg.id}" ({", ".join(map(_q, cols))}) VALUES ({", ".join("?" * len(cols))})'
         count = 0
 
@@ -91,11 +94,11 @@ class RowsMixin:
             if ordered:
                 for r in rows:
                     count += 1
-                    yield [next(uids), *r, stamp, stamp]
+                    yield [next(uids), *r, stamp, stamp, office, office]
             else:
                 for r in rows:
                     count += 1
-                    yield [next(uids), *[r.get(k) for k in keys], stamp, stamp]
+                    yield [next(uids), *[r.get(k) for k in keys], stamp, stamp, office, office]
 
         bulk = expected >= 5000 and expected > self.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}"').fetchone()[0]
         cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -188,7 +191,8 @@ class RowsMixin:
                 if old is None or (old["deleted_at"] is None) == (stamp is None):
                     continue
                 self.conn.execute(
-                    f'UPDATE "{lg.id}" SET deleted_at = ?, updated_at = ? WHERE id = ?', (stamp, now(), rid)
+                    f'UPDATE "{lg.id}" SET deleted_at = ?, updated_at = ?, updated_office = ? WHERE id = ?',
+                    (stamp, next_stamp(old["updated_at"]), self.office, rid),
                 )
                 self._audit(action, lg.id, rid, old["uid"], {"deleted_at": old["deleted_at"]}, {"deleted_at": stamp})
                 done += 1

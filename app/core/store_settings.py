@@ -14,6 +14,7 @@ from .validation import Validator, parse_idcard
 DEFAULT_SETTINGS: dict[str, Any] = {
     "county": "丰都县",
     "town": "武平镇",
+    "office": "",  # this PC's office (司法所, 执法大队, 党政办…): rows and data packs carry it
     "issuer": "",  # empty: {county}{town}人民政府
     "villages": [],
     "font_scheme": "gb2312",  # or "windows": Windows' own 仿宋/楷体/黑体/宋体
@@ -54,6 +55,11 @@ class SettingsMixin:
                 out[key] = json.loads(value)
         out["issuer"] = self.issuer
         return out
+
+    @property
+    def office(self) -> str | None:
+        """This PC's office, as rows record it (None while unnamed)."""
+        return (self.setting("office") or "").strip() or None
 
     @property
     def issuer(self) -> str:

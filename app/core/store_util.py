@@ -22,6 +22,20 @@ def now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
+def next_stamp(previous: str | None) -> str:
+    """``updated_at`` for a write: now, but at least a second after the row's previous time,
+    so a row's time never runs backwards on one PC (office PCs' clocks drift, and a merged
+    row may carry another PC's later clock)."""
+    stamp = now()
+    if not previous or previous < stamp:
+        return stamp
+    try:
+        after = dt.datetime.fromisoformat(previous) + dt.timedelta(seconds=1)
+    except ValueError:
+        return stamp
+    return after.isoformat(timespec="seconds")
+
+
 def year_bounds(year: int) -> tuple[str, str]:
     return f"{year:04d}-01-01", f"{year:04d}-12-31"
 
