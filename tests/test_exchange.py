@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pytest
 
 from app.core import demo
-from app.core.exchange import PackError, PasswordNeeded, WrongPassword, make_pack, merge_pack
-from app.core.exchange import container
+from app.core.exchange import PackError, PasswordNeeded, WrongPassword, container, make_pack, merge_pack
 from app.core.query import LedgerQuery, ensure_fts
 from app.core.store import Store
 
@@ -110,7 +108,8 @@ def test_every_write_records_its_office(store, clock):
     row = store.get("consultations", rid)
     assert (row["created_office"], row["updated_office"]) == ("司法所", "党政办")
     store.insert_many("consultations", [{"date": "2024-03-02", "person": "李四", "channel": "电话", "matter": "婚姻"}])
-    assert store.conn.execute("SELECT created_office FROM consultations WHERE person = '李四'").fetchone()[0] == "党政办"
+    made = store.conn.execute("SELECT created_office FROM consultations WHERE person = '李四'").fetchone()[0]
+    assert made == "党政办"
 
 
 def _plain(row: dict) -> dict:
@@ -183,7 +182,7 @@ def test_three_offices_merged_into_a_fourth_give_the_demos_figures(demo_file, tm
     assert figures(target, capsys) == figures(reference, capsys)
     for lg in ("disputes", "visits", "penalties", "study_sessions"):
         assert _rows(target, lg) == {
-            uid: row[:-2] + (row[-2] or office, row[-1] or office)
+            uid: (*row[:-2], row[-2] or office, row[-1] or office)
             for uid, row in _rows(reference, lg).items()
             for office in [next(o for o in (*OFFICES, OTHERS) if lg in _ledgers_of(o))]
         }
@@ -242,7 +241,10 @@ def test_an_edit_and_a_deletion_arrive_and_a_later_edit_here_survives(demo_file,
     assert target.get("penalties", tid)["party"] == "本机较晚的名称"  # the later change wins
     [conflict] = result.conflicts
     assert (conflict.uid, conflict.winner, conflict.theirs_office, conflict.ours_office) == (
-        uid[c], "ours", "执法大队", "党政办"
+        uid[c],
+        "ours",
+        "执法大队",
+        "党政办",
     )
     kept = [e for e in target.audit_entries(ledger="penalties") if e["action"] == "merge_conflict"]
     assert len(kept) == 1 and json.loads(kept[0]["new"])["party"] == "对方的名称"  # the other values kept

@@ -113,7 +113,8 @@ def read_pack(path: str | Path, password: str | None, store, *, allow_other_town
             raise PackError(f"这个数据包来自{county}{town}，不是本县（{our_county}）的数据，已拒绝合并。")
     elif not county_level and town != our_town and not allow_other_town:
         raise PackError(
-            f"这个数据包来自{county}{town}，不是本镇（{our_town}）的数据，已拒绝合并（确需合并请用 --allow-other-town）。"
+            f"这个数据包来自{county}{town}，不是本镇（{our_town}）的数据，已拒绝合并"
+            "（确需合并请用 --allow-other-town）。"
         )
     unknown = [k for k in ledgers if k not in catalog.BY_ID]
     if unknown:
@@ -137,7 +138,9 @@ def merge_pack(
     say = progress or (lambda _text, _fraction: None)
     say("正在检查数据包", 0.0)
     header, payload = read_pack(path, password, store, allow_other_town=allow_other_town)
-    result = MergeResult(Path(path).name, header["office"], header.get("town", ""), header.get("created_at", ""), dry_run)
+    result = MergeResult(
+        Path(path).name, header["office"], header.get("town", ""), header.get("created_at", ""), dry_run
+    )
     conn = store.conn
     conn.execute("ATTACH DATABASE ':memory:' AS pk")
     try:
@@ -299,7 +302,8 @@ def _check_refs(conn, lg: Ledger, m: str) -> None:
 
 
 def _has_pack_table(conn, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM pk.sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+    found = conn.execute("SELECT 1 FROM pk.sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return found is not None
 
 
 def _value(lg: Ledger, key: str, have: set[str]) -> str:
@@ -314,10 +318,7 @@ def _value(lg: Ledger, key: str, have: set[str]) -> str:
 
 def _json(lg: Ledger, alias: str, have: set[str] | None = None) -> str:
     keys = [*lg.keys, "updated_at", "deleted_at", "updated_office"]
-    if have is None:
-        parts = [f"'{k}', {alias}.\"{k}\"" for k in keys]
-    else:
-        parts = [f"'{k}', {_value(lg, k, have)}" for k in keys]
+    parts = [f"'{k}', {alias}.\"{k}\"" if have is None else f"'{k}', {_value(lg, k, have)}" for k in keys]
     return f"json_object({', '.join(parts)})"
 
 

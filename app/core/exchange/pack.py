@@ -92,7 +92,9 @@ def make_pack(
     """
     office = store.office
     if not office:
-        raise PackError("请先设置本机的科室（如 司法所、执法大队、党政办）：在“数据交换”页填写，或命令行 settings office=司法所")
+        raise PackError(
+            "请先设置本机的科室（如 司法所、执法大队、党政办）：在“数据交换”页填写，或命令行 settings office=司法所"
+        )
     chosen = choose_ledgers(ledgers)
     if ledgers is None:  # everything this PC keeps: its empty ledgers are left out
         chosen = choose_ledgers([lg.id for lg in chosen if _has_rows(store, lg)])
