@@ -358,12 +358,12 @@ def packed(demo_file, tmp_path):
 
 
 def _unchanged(target: Store, fn) -> str:
-    before = target.path.read_bytes()
+    before = list(target.conn.iterdump())
     audit = len(target.audit_entries(limit=10_000))
     with pytest.raises(PackError) as info:
         fn()
     assert len(target.audit_entries(limit=10_000)) == audit and target.count("visits") == 0
-    assert target.path.read_bytes() == before
+    assert list(target.conn.iterdump()) == before
     message = str(info.value)
     assert "\n" not in message and any("\u4e00" <= ch <= "\u9fff" for ch in message)
     return message
