@@ -155,7 +155,7 @@ def test_a_merge_killed_at_random_moments_leaves_before_or_after(tmp_path):
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
         time.sleep(rng.uniform(0.0, 1.5))
         proc.send_signal(signal.SIGKILL)
-        out, err = proc.communicate(timeout=60)
+        out, _err = proc.communicate(timeout=60)
         conn = sqlite3.connect(db)
         try:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
