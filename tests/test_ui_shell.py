@@ -61,7 +61,7 @@ def test_main_window_title_and_side_bar(qtbot, store):
     w = _window(qtbot, store)
     assert w.windowTitle() == "法治台账 — 丰都县武平镇人民政府"
     tops = [w.nav.topLevelItem(i).text(0) for i in range(w.nav.topLevelItemCount())]
-    assert tops == ["首页", *catalog.GROUPS, "年度报告", "报表", "设置", "回收站", "操作日志"]
+    assert tops == ["首页", *catalog.GROUPS, "年度报告", "报表", "数据交换", "设置", "回收站", "操作日志"]
     assert not w.pages  # nothing built before it is shown
     page = w.show_page("ledger:disputes")
     assert list(w.pages) == ["ledger:disputes"]

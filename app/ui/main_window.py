@@ -37,6 +37,7 @@ EXTERNAL_PAGES = {
     "report": ("app.ui.pages.report_page", "ReportPage"),
     "returns": ("app.ui.pages.returns_page", "ReturnsPage"),
     "key_persons": ("app.ui.pages.key_persons_page", "KeyPersonsPage"),
+    "exchange": ("app.ui.pages.exchange_page", "ExchangePage"),
 }
 # Qt.UserRole + 1, spelt as a number.  ``from PySide6.QtCore import Qt`` builds the whole Qt
 # namespace (~14 ms, a tenth of a bare window's start-up): nothing before the first paint
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
                     self._child(g, f"ledger:{lg.id}", lg.name)
         top("report", "年度报告")
         top("returns", "报表")
+        top("exchange", "数据交换")
         top("settings", "设置")
         top("recycle", "回收站")
         top("audit", "操作日志")

@@ -23,6 +23,11 @@ ACTIONS = {
     "migrate": "升级数据库",
     "backup": "备份",
     "restore_backup": "从备份恢复",
+    "pack": "生成数据包",
+    "merge_pack": "合并数据包",
+    "merge_insert": "合并新增",
+    "merge": "合并更新",
+    "merge_conflict": "合并冲突（保留本机）",
 }
 COLUMNS = ("时间", "用户", "操作", "台账", "记录", "原值", "新值", "说明")
 PAGE_SIZE = 200
