@@ -37,6 +37,7 @@ from .pack import ROW_META
 
 Progress = Callable[[str, float], None]
 MARK_PREFIX = "exchange."
+COUNT_NAMES = {"new": "新增", "updated": "更新", "deleted": "删除", "conflicts": "冲突"}
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -79,10 +80,7 @@ class MergeResult:
         return self.total("new") + self.total("updated") + self.total("deleted")
 
     def summary(self) -> str:
-        return (
-            f"新增 {self.total('new')}，更新 {self.total('updated')}，"
-            f"删除 {self.total('deleted')}，冲突 {self.total('conflicts')}"
-        )
+        return "，".join(f"{name} {self.total(key)}" for key, name in COUNT_NAMES.items())
 
 
 def mark_key(office: str) -> str:
@@ -219,7 +217,12 @@ def _run(store, result: MergeResult, header: dict[str, Any], *, write: bool, say
         None,
         None,
         None,
-        {"office": office, "town": result.town, "counts": result.counts},
+        {
+            "数据包": result.file,
+            "科室": office,
+            "乡镇": result.town,
+            **{name: result.total(key) for key, name in COUNT_NAMES.items()},
+        },
         f"合并数据包 {result.file}（来自{result.town}{office}，生成于 {result.created_at}）：{result.summary()}",
     )
     last_audit = conn.execute("SELECT MAX(id) FROM audit").fetchone()[0]

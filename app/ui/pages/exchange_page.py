@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import catalog
-from app.core.exchange import PERSONAL, SUFFIX, make_pack, merge_pack
-from app.ui.models.conflict_model import ConflictModel
+from app.core.exchange import PERSONAL, SUFFIX, PackError, make_pack, merge_pack
+from app.ui.models.exchange_models import ConflictModel, MergeCountsModel
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
@@ -37,13 +37,21 @@ FILTER = f"数据包 (*{SUFFIX})"
 
 
 def pack_in_thread(store, out: str, ledgers: list[str], password: str | None):
-    with thread_store(store) as s:
-        return make_pack(s, out, ledgers, password)
+    """The pack's summary, or the ``PackError`` that refused it (a clerk's mistake, not a fault)."""
+    try:
+        with thread_store(store) as s:
+            return make_pack(s, out, ledgers, password)
+    except PackError as exc:
+        return exc
 
 
 def merge_in_thread(store, path: str, password: str | None, dry_run: bool, progress=None):
-    with thread_store(store) as s:
-        return merge_pack(s, path, password or None, dry_run=dry_run, progress=progress)
+    """The merge's result, or the ``PackError`` that refused the pack."""
+    try:
+        with thread_store(store) as s:
+            return merge_pack(s, path, password or None, dry_run=dry_run, progress=progress)
+    except PackError as exc:
+        return exc
 
 
 class ExchangePage(QWidget):
@@ -170,6 +178,14 @@ class ExchangePage(QWidget):
         self.counts.setStyleSheet("font-size: 13pt;")
         self.counts.setWordWrap(True)
         lay.addWidget(self.counts)
+        self.counts_model = MergeCountsModel(self)
+        self.counts_table = QTableView()
+        self.counts_table.setModel(self.counts_model)
+        self.counts_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.counts_table.verticalHeader().hide()
+        self.counts_table.horizontalHeader().setStretchLastSection(True)
+        self.counts_table.hide()
+        lay.addWidget(self.counts_table, 1)
         self.conflict_label = QLabel("冲突（两边都改过的记录，较晚的修改生效，另一方的值记入操作日志）：")
         self.conflict_label.setWordWrap(True)
         self.conflict_label.hide()
@@ -290,6 +306,9 @@ class ExchangePage(QWidget):
         self._run(worker)
 
     def _pack_done(self, summary) -> None:
+        if isinstance(summary, PackError):
+            self._failed("生成数据包", str(summary))
+            return
         self._busy(False)
         self.last_pack = summary.path
         self.pack_result.setText(summary.describe())
@@ -323,6 +342,8 @@ class ExchangePage(QWidget):
         self.preview = None
         self.merge_button.setEnabled(False)
         self.counts.clear()
+        self.counts_model.set_counts({})
+        self.counts_table.hide()
         self.conflict_model.set_conflicts([])
         self.conflicts.hide()
         self.conflict_label.hide()
@@ -349,11 +370,17 @@ class ExchangePage(QWidget):
         self.counts.setStyleSheet("font-size: 13pt; color: #b00;")
 
     def _preview_done(self, result) -> None:
+        if isinstance(result, PackError):
+            self._preview_failed(str(result))
+            return
         self._busy(False)
         self.preview = result
         self.counts.setStyleSheet("font-size: 13pt;")
         made = (result.created_at or "").replace("T", " ")
         self.counts.setText(f"来自{result.town}{result.office}（生成于 {made}）\n{result.summary()}")
+        self.counts_model.set_counts(result.counts)
+        self.counts_table.setVisible(bool(result.counts))
+        self.counts_table.resizeColumnsToContents()
         has_conflicts = bool(result.conflicts)
         self.conflict_model.set_conflicts(result.conflicts)
         self.conflicts.setVisible(has_conflicts)
@@ -378,10 +405,16 @@ class ExchangePage(QWidget):
         self._run(worker)
 
     def _merge_done(self, result) -> None:
+        if isinstance(result, PackError):
+            self._failed("合并数据包", str(result))
+            return
         self._busy(False)
         self.last_merge = result
         self.merge_button.setEnabled(False)
         self.preview = None
-        self.merge_result.setText(f"已合并：{result.summary()}。冲突的另一方的值已记入操作日志。")
+        text = f"已合并：{result.summary()}。"
+        if result.conflicts:
+            text += "冲突记录中未采用的一方的值已记入操作日志。"
+        self.merge_result.setText(text)
         self.status.emit(f"已合并数据包 {result.file}：{result.summary()}")
         self.changed.emit("")
