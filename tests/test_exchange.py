@@ -424,3 +424,25 @@ def test_a_pack_whose_visits_name_an_unknown_person_is_refused(demo_file, tmp_pa
     container.write(tmp_path / "broken.fzpack", header, inner.serialize(), PW)
     message = _unchanged(target, lambda: merge_pack(target, tmp_path / "broken.fzpack", PW))
     assert "引用了数据包和本机都没有的重点人员名册" in message
+
+
+def test_without_whole_image_transfer_the_rows_are_copied_the_same(demo_file, tmp_path, monkeypatch):
+    """A SQLCipher connection (a database with a password) has no serialize/deserialize: the
+    pack's rows go through a plain in-memory connection, with the same result."""
+    from app.core.exchange import image
+
+    s = office_db(demo_file, tmp_path, "司法所")
+    make_pack(s, tmp_path / "fast.fzpack", password=PW)
+    monkeypatch.setattr(image, "FAST", False)
+    make_pack(s, tmp_path / "copied.fzpack", password=PW)
+    inner = [sqlite3.connect(":memory:") for _ in range(2)]
+    for conn, name in zip(inner, ("fast", "copied"), strict=True):
+        conn.deserialize(container.open_body(container.read(tmp_path / f"{name}.fzpack"), PW))
+    for table in ("visits", "key_persons", "disputes"):
+        rows = [c.execute(f"SELECT * FROM {table} ORDER BY uid").fetchall() for c in inner]
+        assert rows[0] == rows[1] and rows[0]
+    target = Store.open(tmp_path / "t.db")
+    result = merge_pack(target, tmp_path / "copied.fzpack", PW)
+    assert result.total("new") == sum(s.count(k) for k in OFFICES["司法所"])
+    assert target.count("visits") == s.count("visits")
+    assert merge_pack(target, tmp_path / "fast.fzpack", PW).changes == 0

@@ -19,7 +19,7 @@ def _writes(args) -> bool:
         return bool(getattr(args, "pairs", None))
     if command in ("import", "merge"):
         return not getattr(args, "dry_run", False)
-    return command in ("demo",)
+    return command in ("demo", "pack")  # pack: its audit entry
 
 
 def open_store(args) -> Store:

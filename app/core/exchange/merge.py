@@ -31,7 +31,7 @@ from .. import catalog
 from ..catalog import Ledger
 from ..schema import SCHEMA_VERSION
 from ..store_util import _actor, now
-from . import container
+from . import container, image
 from .container import PackError
 from .pack import ROW_META
 
@@ -143,19 +143,22 @@ def merge_pack(
     settings = {k: conn.execute(f"PRAGMA {k}").fetchone()[0] for k in ("temp_store", "cache_size")}
     conn.execute("PRAGMA temp_store=MEMORY")  # the pairing tables: never spilled to a file
     conn.execute(f"PRAGMA cache_size={min(settings['cache_size'], -65536)}")  # a big merge's pages fit
-    conn.execute("ATTACH DATABASE ':memory:' AS pk")
     try:
-        conn.deserialize(payload, name="pk")
-        _check_inner(conn, header)
-        if dry_run:
-            conn.execute("BEGIN")  # one snapshot; temporary tables only
+        with image.attached(conn, payload):
             try:
-                _run(store, result, header, write=False, say=say)
+                _check_inner(conn, header)
+                if dry_run:
+                    conn.execute("BEGIN")  # one snapshot; temporary tables only
+                    try:
+                        _run(store, result, header, write=False, say=say)
+                    finally:
+                        conn.execute("ROLLBACK")
+                else:
+                    with store.transaction():
+                        _run(store, result, header, write=True, say=say)
             finally:
-                conn.execute("ROLLBACK")
-        else:
-            with store.transaction():
-                _run(store, result, header, write=True, say=say)
+                for (name,) in conn.execute("SELECT name FROM temp.sqlite_master WHERE type = 'table'").fetchall():
+                    conn.execute(f'DROP TABLE IF EXISTS temp."{name}"')
     except PackError:
         raise
     except Exception as exc:
@@ -163,9 +166,6 @@ def merge_pack(
             raise PackError("数据包已损坏（数据表无法读取），请重新生成或重新拷贝。") from None
         raise
     finally:
-        for (name,) in conn.execute("SELECT name FROM temp.sqlite_master WHERE type = 'table'").fetchall():
-            conn.execute(f'DROP TABLE IF EXISTS temp."{name}"')
-        conn.execute("DETACH DATABASE pk")
         for key, value in settings.items():
             conn.execute(f"PRAGMA {key}={value}")
     say("完成", 1.0)

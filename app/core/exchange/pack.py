@@ -20,7 +20,7 @@ from .. import catalog
 from ..catalog import Ledger
 from ..schema import SCHEMA_VERSION
 from ..store_util import now
-from . import container
+from . import container, image
 from .container import PackError
 
 PERSONAL = ("key_persons", "visits")  # 重点人员, 走访记录: a pack holding them is encrypted
@@ -131,8 +131,7 @@ def _pack_bytes(store, chosen: list[Ledger], office: str) -> tuple[bytes, dict[s
     """The pack's SQLite file, built set-based in an in-memory database attached to the store's
     connection (one read transaction: every ledger from the same moment)."""
     conn = store.conn
-    conn.execute("ATTACH DATABASE ':memory:' AS pk")
-    try:
+    with image.attached(conn):
         conn.execute("BEGIN")
         try:
             counts = {}
@@ -158,9 +157,7 @@ def _pack_bytes(store, chosen: list[Ledger], office: str) -> tuple[bytes, dict[s
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return conn.serialize(name="pk"), counts
-    finally:
-        conn.execute("DETACH DATABASE pk")
+        return image.image(conn), counts
 
 
 def _select_col(lg: Ledger, key: str) -> str:
