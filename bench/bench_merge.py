@@ -11,7 +11,7 @@ an audit entry per row and one for the merge, one transaction; (d) the same pack
 (scrypt + AES-GCM on top).  Target: c/a <= 5 (set-based: temporary tables and joins by uid,
 never a query per row).
 
-Measured here (2 shared cores): c/a ~4.0 and c/b ~1.6 — writing the rows into an indexed
+Measured here (2 shared cores, other work running): c/a 4.0-5.1 and c/b 1.6-1.8 — writing the rows into an indexed
 table with a durable commit (b) is most of it; the rest is the audit entry per row, pairing
 by uid, and reading, checking and decompressing the file.  Encryption adds ~0.2 s.
 """
