@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from app.core import catalog
 from app.core.io import RowError, import_file
 from app.core.io.fastrow import RowInvalid, compile_row
-from app.core.io.importer import _Scan
+from app.core.io.headers import column_names, match_header
 from app.core.io.readers import Table
+from app.core.io.scan import Errors, SheetScan
 from app.core.store import Store
 from tests.fixtures.samples import fill_people, sample_row
 from tests.fixtures.sheets import write_csv, write_xlsx
@@ -83,7 +84,8 @@ def test_fast_path_agrees_with_validator(shared_store, ledger_id, seed, cells):
     header = [f.label for f in lg.fields]
     table = Table(Path("x.csv"), None, len(rows) + 1, None, lambda: iter(enumerate([header, *rows], start=1)))
     validator = shared_store.validator(lg.id)
-    scan = _Scan(validator, table)
+    found = Errors()
+    scan = SheetScan(validator, table, match_header(lg, 1, header, column_names(lg)), found, None)
     got = list(scan.rows())
     expected_errors = []
     expected_rows = []
@@ -97,7 +99,7 @@ def test_fast_path_agrees_with_validator(shared_store, ledger_id, seed, cells):
         expected_errors += [RowError(row_no, e.label, e.message) for e in errors]
         if not errors:
             expected_rows.append([clean[k] for k in lg.keys])
-    assert sorted(scan.errors, key=repr) == sorted(expected_errors, key=repr)
+    assert sorted(found.items, key=repr) == sorted(expected_errors, key=repr)
     if not expected_errors:
         assert got == expected_rows
 

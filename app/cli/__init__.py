@@ -92,9 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="要修改的设置项")
 
     sp = cmd("import", "从 .xlsx/.xls/.ods/.csv 导入台账（全部成功才写入）")
-    sp.add_argument("ledger", metavar="LEDGER", help="台账 id 或台账名称")
+    sp.add_argument("ledger", nargs="?", metavar="LEDGER", help="台账 id 或台账名称（不写时按各工作表的表头识别）")
     sp.add_argument("file", metavar="FILE", help="要导入的文件")
     sp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    sp.add_argument("--sheet", metavar="NAME", help="只导入这个工作表")
+    sp.add_argument("--map", action="append", default=[], metavar="列=字段", help="指明某列是哪个字段（或“不导入”）")
+    sp.add_argument("--map-value", action="append", default=[], metavar="字段=原值:选项", help="指明某个值对应的选项")
+    sp.add_argument("--keep-duplicates", action="store_true", help="与已有记录完全相同的行也导入")
 
     sp = cmd("export", "导出台账到 .xlsx 或 .csv")
     sp.add_argument("ledger", metavar="LEDGER", help="台账 id 或台账名称")

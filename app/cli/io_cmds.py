@@ -7,7 +7,15 @@ import sys
 from app.cli.common import open_store
 from app.cli.errors import CliError
 from app.core import catalog
-from app.core.io import ReadError, export_ledger, import_file, write_template
+from app.core.io import (
+    Mapping,
+    ReadError,
+    export_ledger,
+    import_file,
+    parse_column_specs,
+    parse_value_specs,
+    write_template,
+)
 
 MAX_LISTED = 1000  # error lines printed before "…还有 N 处"
 
@@ -16,16 +24,58 @@ def _ledger(args) -> catalog.Ledger:
     return catalog.get(args.ledger)
 
 
+def _mappings(store, lg: catalog.Ledger | None, args) -> dict[str, Mapping]:
+    """``--map`` and ``--map-value`` for the named ledger, or for every ledger that has the
+    field when none is named."""
+    if not args.map and not args.map_value:
+        return {}
+    out: dict[str, Mapping] = {}
+    try:
+        for one in [lg] if lg else catalog.LEDGERS:
+            cols = parse_column_specs(one, args.map, strict=lg is not None)
+            vals = parse_value_specs(
+                one, args.map_value, lambda key, one=one: store.choices(one.id, key), lg is not None
+            )
+            if cols or vals:
+                out[one.id] = Mapping(cols, vals)
+    except ValueError as exc:
+        raise CliError(str(exc), 2) from None
+    if not out:
+        raise CliError("--map / --map-value 中的字段不属于任何台账", 2)
+    return out
+
+
+def _by_ledger(result) -> str:
+    counts: dict[str, int] = {}
+    for s in result.sheets:
+        counts[s.ledger.name] = counts.get(s.ledger.name, 0) + s.count
+    if len(counts) == 1:
+        return f"到{next(iter(counts))}"
+    return "（" + "，".join(f"{name} {n} 行" for name, n in counts.items()) + "）"
+
+
 def cmd_import(args) -> int:
-    lg = _ledger(args)
+    lg = _ledger(args) if args.ledger else None
     store = open_store(args)
     try:
+        mappings = _mappings(store, lg, args)
         try:
-            result = import_file(store, lg.id, args.file, dry_run=args.dry_run)
+            result = import_file(
+                store, lg.id if lg else None, args.file, dry_run=args.dry_run, sheet=args.sheet,
+                mappings=mappings, keep_duplicates=args.keep_duplicates,
+            )  # fmt: skip
         except ReadError as exc:
             raise CliError(str(exc), 2) from None
     finally:
         store.close()
+    if (lg is None or result.several) and result.sheets:
+        print("导入计划（工作表 → 台账）：")
+        for line in result.plan_lines():
+            print(f"  {line}")
+    for warning in result.warnings():
+        print(f"注意：{warning}", file=sys.stderr)
+    if any(s.skipped_columns for s in result.sheets):
+        print("（可用 --map 原列名=字段 指明这些列，或 --map 原列名=不导入）", file=sys.stderr)
     if result.errors:
         for err in result.errors[:MAX_LISTED]:
             print(err, file=sys.stderr)
@@ -37,12 +87,17 @@ def cmd_import(args) -> int:
             file=sys.stderr,
         )
         return 2
-    if result.count == 0:
+    if result.count == 0 and not result.duplicates and not result.updated and not result.unchanged:
         raise CliError("文件中没有数据行，没有导入任何数据", 2)
     if args.dry_run:
-        print(f"检查通过：{result.count} 行可以导入{lg.name}（未写入）。")
+        print(f"检查通过：{result.count} 行可以导入{_by_ledger(result)}（未写入）。")
     else:
-        print(f"已导入 {result.count} 行到{lg.name}。")
+        print(f"已导入 {result.count} 行{_by_ledger(result)}。")
+    if result.updated or result.unchanged:
+        verb = "将修改" if args.dry_run else "已修改"
+        print(f"按记录编号{verb} {result.updated} 条记录（{result.unchanged} 条没有变化）。")
+    if result.duplicates:
+        print(f"{result.duplicates} 条与已有记录完全相同，没有重复导入（要导入请加 --keep-duplicates）。")
     return 0
 
 

@@ -33,6 +33,8 @@ class Field:
     indexed: bool = False  # figures filter or join by it
     width: int = 12  # column width in characters, for tables and spreadsheets
     help: str = ""
+    aliases: tuple[str, ...] = ()  # other column names clerks use (catalog_aliases)
+    value_aliases: tuple[tuple[str, str], ...] = ()  # (what clerks write, option) for a choice
 
     @property
     def is_date(self) -> bool:
@@ -336,6 +338,24 @@ LEDGERS: tuple[Ledger, ...] = (
         start_field="recognized_on", end_field="exited_on", title_field="name",
     ),
 )  # fmt: skip
+
+
+def _with_aliases(lg: Ledger) -> Ledger:
+    """The ledger with the column and value aliases of ``catalog_aliases`` on its fields."""
+    from dataclasses import replace
+
+    from . import catalog_aliases as A
+
+    fields = []
+    for f in lg.fields:
+        names = (*A.COMMON_COLUMNS.get(f.label, ()), *A.COLUMNS.get(lg.id, {}).get(f.key, ()))
+        values = dict(A.YES_NO) if set(f.choices) == {"是", "否"} else {}
+        values.update(A.VALUES.get(lg.id, {}).get(f.key, {}))
+        fields.append(replace(f, aliases=tuple(dict.fromkeys(names)), value_aliases=tuple(values.items())))
+    return replace(lg, fields=tuple(fields), _by_key={})
+
+
+LEDGERS = tuple(_with_aliases(lg) for lg in LEDGERS)
 
 GROUPS: tuple[str, ...] = (
     "学法普法",

@@ -62,6 +62,26 @@ class RowsMixin:
             self._audit("update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, _plain(lg, changed))
         return row_id
 
+    def update_fields(self, ledger_id: str, row_id: int, values: dict[str, Any], note: str | None = None) -> bool:
+        """Write the given clean fields of one row, only those that differ (the Excel round
+        trip); one audit entry with the old and new values.  False if nothing changed."""
+        lg = catalog.get(ledger_id)
+        with self.transaction():
+            old = self.get(lg.id, row_id, include_deleted=True)
+            if old is None:
+                raise StoreError(f"{lg.name}中没有编号为 {row_id} 的记录")
+            changed = {k: v for k, v in values.items() if k in lg.keys and old.get(k) != v}
+            if not changed:
+                return False
+            sets = ", ".join(f"{_q(k)} = ?" for k in changed)
+            self.conn.execute(
+                f'UPDATE "{lg.id}" SET {sets}, updated_at = ? WHERE id = ?', [*changed.values(), now(), row_id]
+            )
+            self._audit(
+                "update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, _plain(lg, changed), note
+            )
+        return True
+
     def insert_many(
         self,
         ledger_id: str,

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .catalog import Field, Ledger
@@ -88,6 +89,33 @@ def parse_date(value: Any) -> str:
         raise ValueError(f"“{s}”不是有效日期（月或日超出范围）") from None
 
 
+# units clerks write after a number (35人, 200份, 3次, 1.2万元); 万 multiplies by 10 000
+_UNITS = tuple(sorted(
+    ("人次", "场次", "元", "人", "次", "份", "项", "件", "个", "场", "名", "户", "家", "起", "篇", "期", "条", "册",
+     "张", "本", "天", "日", "余"),
+    key=len, reverse=True,
+))  # fmt: skip
+
+
+def _number(value: Any) -> Decimal:
+    """A number written as text, with its unit and a 万 taken off: ``Decimal``; else ``ValueError``."""
+    s = str(value).strip().translate(_FULLWIDTH).replace(",", "").replace(" ", "").lstrip("¥￥").strip()
+    for unit in _UNITS:
+        if s.endswith(unit) and len(s) > len(unit):
+            s = s[: -len(unit)]
+            break
+    scale = 1
+    if s.endswith("万") and len(s) > 1:
+        s, scale = s[:-1], 10000
+    try:
+        d = Decimal(s) * scale
+    except InvalidOperation:
+        raise ValueError(s) from None
+    if not d.is_finite():
+        raise ValueError(s)
+    return d
+
+
 def parse_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(f"应为整数，收到“{value}”")
@@ -97,21 +125,18 @@ def parse_int(value: Any) -> int:
         if value.is_integer():
             return int(value)
         raise ValueError(f"应为整数，收到“{value}”")
-    s = str(value).strip().translate(_FULLWIDTH).replace(",", "").strip()
-    for suffix in ("人次", "人", "次", "份", "项", "件", "个", "场"):
-        if s.endswith(suffix):
-            s = s[: -len(suffix)].strip()
-            break
-    try:
-        return int(s)
-    except ValueError:
+    if isinstance(value, str):
         try:
-            f = float(s)
+            return int(value)
         except ValueError:
-            raise ValueError(f"应为整数，收到“{value}”") from None
-        if f.is_integer():
-            return int(f)
+            pass
+    try:
+        d = _number(value)
+    except ValueError:
         raise ValueError(f"应为整数，收到“{value}”") from None
+    if d != d.to_integral_value():
+        raise ValueError(f"应为整数，收到“{value}”")
+    return int(d)
 
 
 def parse_decimal(value: Any) -> float:
@@ -120,9 +145,8 @@ def parse_decimal(value: Any) -> float:
     if isinstance(value, (int, float)):
         f = float(value)
     else:
-        s = str(value).strip().translate(_FULLWIDTH).replace(",", "").lstrip("¥￥").rstrip("元").strip()
         try:
-            f = float(s)
+            f = float(_number(value))
         except ValueError:
             raise ValueError(f"应为数字，收到“{value}”") from None
     if f != f or f in (float("inf"), float("-inf")):
@@ -174,15 +198,27 @@ def split_names(value: Any) -> list[str]:
 _HALF_PARENS = str.maketrans("()", "（）")
 
 
-def make_choice(f: Field, choices: Iterable[str]) -> Callable[[Any], str]:
+def _choice_key(text: str) -> str:
+    return text.translate(_HALF_PARENS).replace(" ", "").replace("\u3000", "")
+
+
+def make_choice(f: Field, choices: Iterable[str], mapped: dict[str, str] | None = None) -> Callable[[Any], str]:
+    """The converter of a choice field: an option, or what stands for one (the catalog's
+    ``value_aliases``, then ``mapped``: values a clerk mapped at import), in any bracket
+    width and spacing; else ``ValueError`` naming the allowed options."""
     allowed = tuple(choices)
-    lookup = {c: c for c in allowed}
+    lookup: dict[str, str] = {}
+    for alias, option in (*f.value_aliases, *(mapped or {}).items()):
+        if option in allowed:
+            lookup[alias] = lookup[_choice_key(alias)] = option
+    for c in allowed:
+        lookup[c] = lookup[_choice_key(c)] = c
     lookup.update({c.translate(str.maketrans("（）", "()")): c for c in allowed})
     listing = "、".join(allowed)
 
     def convert(value: Any) -> str:
         s = _text(value)
-        hit = lookup.get(s) or lookup.get(s.translate(_HALF_PARENS)) or lookup.get(s.replace(" ", ""))
+        hit = lookup.get(s) or lookup.get(_choice_key(s))
         if hit is None:
             raise ValueError(f"“{s}”不在可选值中，可选：{listing}")
         return hit
@@ -221,7 +257,8 @@ class Validator:
 
     ``choices`` overrides a field's choice list (the office may extend them);
     ``resolve_ref`` turns what was typed in a reference field into the row id it names,
-    raising ``ValueError`` with a reason when it cannot.
+    raising ``ValueError`` with a reason when it cannot; ``mapped_values`` (field key ->
+    {written: option}) are the values a clerk mapped for one import.
     """
 
     def __init__(
@@ -229,18 +266,26 @@ class Validator:
         ledger: Ledger,
         choices: dict[str, Iterable[str]] | None = None,
         resolve_ref: RefResolver | None = None,
+        mapped_values: dict[str, dict[str, str]] | None = None,
     ):
         self.ledger = ledger
+        self.choices = choices or {}
         self.resolve_ref = resolve_ref
         self._plan: list[tuple[Field, Callable[[Any], Any]]] = []
         for f in ledger.fields:
             if f.kind == "choice":
-                conv = make_choice(f, (choices or {}).get(f.key, f.choices))
+                conv = make_choice(f, (choices or {}).get(f.key, f.choices), (mapped_values or {}).get(f.key))
             elif f.kind == "ref":
                 conv = self._ref_converter(f)
             else:
                 conv = _CONVERTERS[f.kind]
             self._plan.append((f, conv))
+
+    def with_mapped_values(self, mapped_values: dict[str, dict[str, str]]) -> Validator:
+        """This validator, also taking the values a clerk mapped for one import."""
+        if not any(mapped_values.values()):
+            return self
+        return Validator(self.ledger, self.choices, self.resolve_ref, mapped_values)
 
     @property
     def plan(self) -> list[tuple[Field, Callable[[Any], Any]]]:

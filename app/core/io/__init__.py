@@ -31,24 +31,35 @@ from .importer import (
     ImportPreview,
     ImportResult,
     RowError,
+    SheetOutcome,
     commit_import,
     import_file,
     preview_import,
 )
-from .readers import ReadError, open_table
+from .mapping import Mapping, parse_column_specs, parse_value_specs, remembered
+from .plan import ImportPlan, plan_import
+from .readers import ReadError, open_table, open_tables
 from .template import write_template
 
 __all__ = [
     "ImportCancelled",
+    "ImportPlan",
     "ImportPreview",
     "ImportResult",
+    "Mapping",
     "ReadError",
     "RowError",
+    "SheetOutcome",
     "commit_import",
     "export_ledger",
     "import_file",
     "iter_export_rows",
     "open_table",
+    "open_tables",
+    "parse_column_specs",
+    "parse_value_specs",
+    "plan_import",
     "preview_import",
+    "remembered",
     "write_template",
 ]

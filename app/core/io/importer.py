@@ -1,341 +1,364 @@
-"""Import: a spreadsheet or CSV file into one ledger, all or nothing.
+"""Import: a spreadsheet or CSV file into one ledger or several, all or nothing.
 
-The header row holds the catalog's field labels (any order; optional columns may be left
-out; a ``*`` after a label, as the template shows, is ignored).  Every data row is
-validated by the store's :class:`~app.core.validation.Validator`; blank rows are skipped.
-Any bad row means nothing is written, and every problem is reported as
-``RowError(row, label, message)`` with the row number the spreadsheet shows (header = 1).
+``plan_import`` decides which sheet goes into which ledger (``plan.py``); each sheet's rows
+are converted under its header (``scan.py``); rows equal to a live row are duplicates and
+left out (``existing.py``); a row with a 记录编号 updates that row.  Any bad row in any sheet
+means nothing is written, and every problem is a ``RowError`` with the row number the
+spreadsheet shows (and the sheet, when the workbook has several).
 
-The hot path (``fastrow.compile_row``) converts each row with a function generated for the
-file's columns from the validator's own converters.  A row that fails there is run through
-``Validator.clean`` itself, so the reported reasons are exactly the validator's.
+- ``import_file(store, ledger or None, path, ...)`` validates and writes in one streamed pass
+  inside one transaction (the command line's path);
+- ``preview_import(...)`` keeps the rows in memory and writes nothing (the window's preview);
+  ``commit_import(store, preview)`` then writes it in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Field, Ledger
-from ..validation import Validator, is_blank
-from .fastrow import RowInvalid, compile_row
-from .readers import ReadError, Table, open_table
+from ..catalog import Ledger
+from .existing import Duplicates, StoredRows
+from .headers import UID_LABEL
+from .mapping import Mapping, remember
+from .plan import ImportPlan, SheetPlan, plan_import
+from .readers import ReadError
+from .scan import MAX_ERRORS, CancelCheck, Errors, ImportCancelled, Progress, RowError, SheetScan
 
-Progress = Callable[[int, int], None]
-CancelCheck = Callable[[], bool]
-
-_TICK = 2000  # rows between progress reports / cancellation checks
-MAX_ERRORS = 10_000  # errors kept in the list; beyond that they are only counted
-_HEADER_SCAN = 10  # rows searched for the header (title rows above it are skipped)
-_LABEL_FIX = str.maketrans({"(": "（", ")": "）", " ": None, "\u3000": None, "\n": None, "\r": None})
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # as the spreadsheet shows it; the header row is 1 in a plain file
-    label: str  # column label, or "表头" for a header problem
-    message: str
-
-    def __str__(self) -> str:
-        return f"第{self.row}行 {self.label}：{self.message}"
+DUPLICATE_NOTE = "与已有记录完全相同"
 
 
 @dataclass
-class ImportPreview:
-    """What a file would import: the clean rows, or every reason it cannot."""
+class SheetOutcome:
+    """One sheet of an import: where it went and what it holds."""
 
+    sheet: str | None
     ledger: Ledger
-    path: Path
-    headers: list[str] = field(default_factory=list)  # the file's header cells, as written
-    rows: list[dict[str, Any]] = field(default_factory=list)  # clean rows (field key -> value)
-    row_numbers: list[int] = field(default_factory=list)  # spreadsheet row of each clean row
-    errors: list[RowError] = field(default_factory=list)
-    valid_count: int = 0  # rows that passed, even when others did not (then ``rows`` is empty)
-    error_total: int = 0  # ``errors`` keeps the first MAX_ERRORS
-    bad_rows: int = 0
-    sheet: str | None = None
-    encoding: str | None = None
+    header_row: int
+    columns: list[str]  # the header cells as written
+    skipped_columns: list[str]  # not recognised: named in a warning, not imported
+    mapping: Mapping
+    valid: int = 0  # rows that converted
+    count: int = 0  # new rows
+    duplicates: int = 0  # equal to a live row: left out
+    updated: int = 0  # rows named by 记录编号 that change
+    unchanged: int = 0  # rows named by 记录编号 that do not
+    rows: list[list[Any]] = field(default_factory=list)  # preview: the new rows, in ledger.keys order
+    row_numbers: list[int] = field(default_factory=list)
+    with_uid: list[tuple[str, list[Any]]] = field(default_factory=list)  # new rows keeping their 记录编号
+    updates: list[tuple[int, dict[str, Any], int]] = field(default_factory=list)  # row id, changes, row no
+    unknown_values: dict[str, Counter[str]] = field(default_factory=dict)
 
     @property
-    def ok(self) -> bool:
-        return not self.errors
+    def name(self) -> str:
+        return self.sheet or ""
 
 
 @dataclass
 class ImportResult:
-    """The outcome of :func:`import_file`: ``count`` rows written (or checked, for a dry run)."""
+    """The outcome of an import (or of a check: ``written`` False)."""
 
-    ledger: Ledger
-    count: int = 0
+    ledger: Ledger | None
+    path: Path | None = None
+    sheets: list[SheetOutcome] = field(default_factory=list)
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    written: bool = False
-    headers: list[str] = field(default_factory=list)
     error_total: int = 0  # ``errors`` keeps the first MAX_ERRORS
     bad_rows: int = 0
+    written: bool = False
+    several: bool = False  # a workbook of several sheets
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def count(self) -> int:
+        """New rows: imported, or that would be."""
+        return sum(s.count for s in self.sheets)
 
-class ImportCancelled(Exception):
-    """``should_cancel()`` said stop; nothing was written."""
+    @property
+    def valid_count(self) -> int:
+        return sum(s.valid for s in self.sheets)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(s.duplicates for s in self.sheets)
+
+    @property
+    def updated(self) -> int:
+        return sum(s.updated for s in self.sheets)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(s.unchanged for s in self.sheets)
+
+    @property
+    def headers(self) -> list[str]:
+        return self.sheets[0].columns if self.sheets else []
+
+    @property
+    def sheet(self) -> str | None:
+        return self.sheets[0].sheet if self.sheets else None
+
+    def warnings(self) -> list[str]:
+        """Columns not imported (never silent), and sheets left out."""
+        out = []
+        for s in self.sheets:
+            if s.skipped_columns:
+                where = f"工作表“{s.sheet}”中" if self.several and s.sheet else ""
+                cols = "、".join(f"“{c}”" for c in s.skipped_columns)
+                out.append(f"{where}这些列认不出是{s.ledger.name}的哪一项，没有导入：{cols}")
+        if self.sheets:
+            for name, why in self.skipped_sheets:
+                out.append(f"工作表“{name}”没有导入（{why}）")
+        return out
+
+    def plan_lines(self) -> list[str]:
+        """工作表 → 台账 (rows), one line per sheet."""
+        name = self.path.name if self.path else ""
+        return [f"{s.sheet or name} → {s.ledger.name}（第{s.header_row}行为表头，{s.valid} 行）" for s in self.sheets]
+
+
+@dataclass
+class ImportPreview(ImportResult):
+    """A checked file, its rows kept in memory until ``commit_import``."""
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The new rows of every sheet, as field key -> value (empty if any row is bad)."""
+        return [dict(zip(s.ledger.keys, r, strict=True)) for s in self.sheets for r in s.rows]
+
+    @property
+    def row_numbers(self) -> list[int]:
+        return [n for s in self.sheets for n in s.row_numbers]
 
 
 class _Refused(Exception):
-    """Raised inside the insert stream to roll the batch back when a row was bad."""
+    """Raised inside the transaction to roll it back when a row was bad or nothing is new."""
 
 
-def _norm_label(text: Any) -> str:
-    s = str(text).strip().translate(_LABEL_FIX)
-    return s.strip("*＊").strip()
+def _note(note: str, path: Path, sheet: SheetPlan, several: bool) -> str:
+    if note:
+        return note
+    where = f"（{sheet.sheet}）" if several and sheet.sheet else ""
+    return f"从 {path.name}{where} 导入 {{count}} 行"
 
 
-class _Scan:
-    """One pass over a table: header analysis, then validated rows, errors collected."""
+def _run(
+    store: Any,
+    plan: ImportPlan,
+    *,
+    write: bool,
+    keep_rows: bool,
+    keep_duplicates: bool = False,
+    note: str = "",
+    progress: Progress | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> ImportResult:
+    result = (ImportPreview if keep_rows else ImportResult)(
+        plan.sheets[0].ledger if plan.sheets else None, plan.path, several=plan.several
+    )
+    result.skipped_sheets = list(plan.skipped)
+    errors = Errors()
+    if plan.problem:
+        errors.add(1, "表头", plan.problem, None)
+    grand = sum(sp.table.total for sp in plan.sheets)
+    duplicates: dict[str, Duplicates] = {}
+    done = 0
+    try:
+        with store.transaction() if write else nullcontext():
+            for sp in plan.sheets:
+                label = sp.sheet if plan.several else None
+                lg = sp.ledger
+                out = SheetOutcome(sp.sheet, lg, sp.header.row, sp.header.cells, sp.header.skipped_labels, sp.mapping)
+                result.sheets.append(out)
+                dups = duplicates.get(lg.id) or duplicates.setdefault(lg.id, Duplicates(store, lg, keep_duplicates))
+                stored = StoredRows(store, lg) if sp.header.uid_col is not None else None
+                ids = [(f.key, i) for f, i in sp.header.present if f.kind == "idcard"]
+                offset = done
 
-    def __init__(
-        self,
-        validator: Validator,
-        table: Table,
-        progress: Progress | None = None,
-        should_cancel: CancelCheck | None = None,
-    ):
-        self.v = validator
-        self.lg = validator.ledger
-        self.table = table
-        self.progress = progress
-        self.should_cancel = should_cancel
-        self.errors: list[RowError] = []
-        self.error_total = 0  # errors found, kept or not (see MAX_ERRORS)
-        self.bad_rows = 0
-        self.headers: list[str] = []
-        self.count = 0
-        self.row_no = 0  # spreadsheet row of the row last yielded
+                def step(n: int, _total: int, offset: int = offset) -> None:
+                    if progress is not None:
+                        progress(offset + n, max(grand, offset + n))
 
-    # -- header ---------------------------------------------------------------------------
+                scan = SheetScan(
+                    store.validator(lg.id).with_mapped_values(sp.mapping.values),
+                    sp.table, sp.header, errors, label, step, should_cancel,
+                    stored.unmasker(ids) if stored is not None and ids else None,
+                )  # fmt: skip
+                rows = _sorted_rows(scan, out, dups, stored, errors, label, keep_rows)
+                if write and not errors.total:
+                    first = next(rows, None)
+                    if first is not None:
+                        store.insert_many(
+                            lg.id, chain([first], rows), _note(note, plan.path, sp, plan.several),
+                            ordered=True, expected=sp.table.total,
+                        )  # fmt: skip
+                for _ in rows:
+                    pass
+                out.valid = scan.count
+                out.unknown_values = scan.unknown_values
+                done += sp.table.total
+                if write and not errors.total:
+                    _write_round_trip(store, lg, out, plan.path.name)
+            if write:
+                if errors.total or not any(s.count or s.updated for s in result.sheets):
+                    raise _Refused
+                for s in result.sheets:
+                    remember(store, s.ledger.id, s.mapping)
+                result.written = True
+    except _Refused:
+        result.written = False
+    result.errors, result.error_total, result.bad_rows = errors.items, errors.total, errors.bad_rows
+    if errors.total and keep_rows:
+        for s in result.sheets:
+            s.rows.clear()
+            s.row_numbers.clear()
+    return result
 
-    def _map_header(self, row_no: int, cells: list[Any]) -> list[tuple[Field, int]] | None:
-        known: dict[str, Field] = {}
-        for f in self.lg.fields:
-            known[_norm_label(f.label)] = f
-            known[f.key] = f
-        present: list[tuple[Field, int]] = []
-        seen: dict[str, int] = {}
-        self.ignored: list[int] = []
-        for i, cell in enumerate(cells):
-            if is_blank(cell) or str(cell).strip() == "":
-                self.ignored.append(i)
-                continue
-            f = known.get(_norm_label(cell))
-            if f is None:
-                self.errors.append(
-                    RowError(row_no, "表头", f"未知的列“{str(cell).strip()}”。{self.lg.name}的列为：{self._labels()}")
+
+def _sorted_rows(scan, out: SheetOutcome, dups: Duplicates, stored, errors: Errors, label, keep: bool):
+    """The sheet's new rows (for ``insert_many``); duplicates counted and left out, rows with
+    a 记录编号 set aside as updates (or as new rows keeping that uid)."""
+    at = {k: i for i, k in enumerate(out.ledger.keys)}
+    present = [f.key for f, _ in scan.header.present]
+    for values in scan.rows():
+        uid = scan.uid
+        if uid is not None and stored is not None:
+            found = stored.get(uid)
+            if found is None:
+                out.count += 1
+                out.with_uid.append((uid, values))
+            elif found[1]:
+                errors.bad_rows += 1
+                errors.add(
+                    scan.row_no,
+                    UID_LABEL,
+                    "这条记录已删除（在回收站中）：请先恢复，或清空记录编号作为新记录导入",
+                    label,
                 )
-            elif f.key in seen:
-                self.errors.append(RowError(row_no, "表头", f"“{f.label}”列出现了两次"))
             else:
-                seen[f.key] = i
-                present.append((f, i))
-        for f in self.lg.fields:
-            if f.required and f.key not in seen:
-                self.errors.append(RowError(row_no, "表头", f"缺少必填列“{f.label}”"))
-        self.error_total = len(self.errors)
-        return None if self.errors else present
-
-    def _labels(self) -> str:
-        return "、".join(f.label + ("*" if f.required else "") for f in self.lg.fields)
-
-    def _find_header(self, rows: Iterator[tuple[int, list[Any]]]) -> tuple[int, list[Any]] | None:
-        """The header: the first row naming a known column among the first rows (a title row
-        above it is skipped); failing that, the first non-blank row."""
-        labels = {_norm_label(f.label) for f in self.lg.fields} | set(self.lg.keys)
-        first = None
-        for seen, (row_no, cells) in enumerate(rows):
-            if not any(not is_blank(c) and str(c).strip() for c in cells):
-                continue
-            first = first or (row_no, cells)
-            if any(_norm_label(c) in labels for c in cells if isinstance(c, str)):
-                return row_no, cells
-            if seen >= _HEADER_SCAN:
-                break
-        return first
-
-    # -- rows -----------------------------------------------------------------------------
-
-    def rows(self) -> Iterator[list[Any]]:
-        """Clean rows as lists in ``ledger.keys`` order, in file order.  Errors land in
-        ``self.errors``; once there is one, no more rows are yielded but the scan goes on,
-        to report every bad row."""
-        source = self.table.rows()
-        found = self._find_header(source)
-        if found is None:
-            self._add(1, "表头", "文件是空的：第一行应为列名（表头）")
-            return
-        header_no, header = found
-        self.headers = ["" if c is None else str(c).strip() for c in header]
-        present = self._map_header(header_no, header)
-        if present is None:
-            return
-        plan = dict((f.key, conv) for f, conv in self.v.plan)
-        convert_row = compile_row(self.lg, plan, present)
-        ignored = self.ignored
-        errors = self.errors
-        progress, should_cancel, total = self.progress, self.should_cancel, self.table.total
-        width = len(header)
-        pad = [None] * width
-        tick = 0
-
-        for row_no, cells in source:
-            tick += 1
-            if tick == _TICK:
-                tick = 0
-                if should_cancel is not None and should_cancel():
-                    raise ImportCancelled("已取消导入，没有写入任何数据")
-                if progress is not None:
-                    progress(row_no, max(total, row_no))
-            if len(cells) < width:
-                cells = [*cells, *pad[len(cells) :]]
-            if not any(cells) and _blank_row(cells):
-                continue
-            try:
-                out = convert_row(cells)
-            except RowInvalid:
-                if _blank_row(cells):
-                    continue
-                self._slow(row_no, cells, present)
-                continue
-            if ignored or len(cells) > width:
-                stray = [i for i in (*ignored, *range(width, len(cells))) if not _blank_cell(cells[i])]
-                if stray:
-                    self.bad_rows += 1
-                    self._add(row_no, f"第{stray[0] + 1}列", "这一列没有表头，无法确定是哪一项")
-                    continue
-            self.count += 1
-            if not errors:
-                self.row_no = row_no
-                yield out
-        if progress is not None:
-            progress(total, total)
-
-    def _slow(self, row_no: int, cells: list[Any], present: list[tuple[Field, int]]) -> None:
-        raw = {f.key: cells[i] for f, i in present}
-        _, errs = self.v.clean(raw)
-        self.bad_rows += 1
-        for e in errs:
-            self._add(row_no, e.label, e.message)
-        if not errs:  # the fast path is stricter than it should be: a bug, so say so plainly
-            self._add(row_no, "", "内部错误：该行未能通过快速校验")
-
-    def _add(self, row_no: int, label: str, message: str) -> None:
-        self.error_total += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(RowError(row_no, label, message))
+                old = found[2]
+                changed = {k: values[at[k]] for k in present if old[k] != values[at[k]]}
+                if changed:
+                    out.updated += 1
+                    out.updates.append((found[0], changed, scan.row_no))
+                else:
+                    out.unchanged += 1
+            continue
+        if dups.seen(values):
+            out.duplicates += 1
+            continue
+        out.count += 1
+        if keep:
+            out.rows.append(values)
+            out.row_numbers.append(scan.row_no)
+        yield values
 
 
-def _blank_cell(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, str) and is_blank(value))
+def _write_round_trip(store: Any, lg: Ledger, out: SheetOutcome, file_name: str) -> None:
+    """The rows a 记录编号 named: changed fields written (audited per row), unknown uids added."""
+    note = f"从 {file_name} 导入修改"
+    for row_id, changed, _ in out.updates:
+        store.update_fields(lg.id, row_id, changed, note)
+    for uid, values in out.with_uid:
+        store.insert_clean(lg.id, dict(zip(lg.keys, values, strict=True)), uid=uid)
 
 
-def _blank_row(cells: list[Any]) -> bool:
-    return all(_blank_cell(c) for c in cells)
-
-
-def _scan(store: Any, ledger_id: str, path: str | Path, progress, should_cancel) -> _Scan:
-    validator = store.validator(ledger_id)
-    lg = validator.ledger
-    table = open_table(path, prefer_sheets=(lg.name, lg.id))
-    return _Scan(validator, table, progress, should_cancel)
+def _plan(store, ledger_id, path, sheet, mappings) -> ImportPlan:
+    return plan_import(store, path, ledger_id, sheet=sheet, given=mappings)
 
 
 def preview_import(
     store: Any,
-    ledger_id: str,
+    ledger_id: str | None,
     path: str | Path,
     progress: Progress | None = None,
     should_cancel: CancelCheck | None = None,
+    *,
+    sheet: str | None = None,
+    mappings: dict[str, Mapping] | None = None,
+    keep_duplicates: bool = False,
 ) -> ImportPreview:
-    """Read and validate a file without writing anything; the clean rows are kept in memory
-    (for the import preview dialog).  Raises ``ReadError`` if the file cannot be read and
+    """Read and check a file without writing anything; the new rows are kept in memory (for
+    the window's preview).  Raises ``ReadError`` if the file cannot be read and
     ``ImportCancelled`` if ``should_cancel()`` returned True."""
-    scan = _scan(store, ledger_id, path, progress, should_cancel)
-    preview = ImportPreview(scan.lg, Path(path), sheet=scan.table.sheet, encoding=scan.table.encoding)
-    keys = scan.lg.keys
-    for values in scan.rows():
-        preview.rows.append(dict(zip(keys, values, strict=True)))
-        preview.row_numbers.append(scan.row_no)
-    preview.headers = scan.headers
-    preview.errors = scan.errors
-    preview.valid_count = scan.count
-    preview.error_total, preview.bad_rows = scan.error_total, scan.bad_rows
-    if preview.errors:
-        preview.rows.clear()
-        preview.row_numbers.clear()
-    return preview
+    plan = _plan(store, ledger_id, path, sheet, mappings)
+    return _run(
+        store, plan, write=False, keep_rows=True, keep_duplicates=keep_duplicates,
+        progress=progress, should_cancel=should_cancel,
+    )  # fmt: skip
 
 
 def commit_import(store: Any, preview: ImportPreview, note: str = "") -> int:
-    """Write a clean preview: one transaction, one audit entry.  Returns the row count."""
+    """Write a clean preview in one transaction: per sheet one audit entry for the new rows,
+    one per changed row.  Returns the rows written (new and changed)."""
     if preview.errors:
         raise ValueError("文件中有错误，不能导入")
-    note = note or f"从 {preview.path.name} 导入 {len(preview.rows)} 行"
-    return store.insert_many(preview.ledger.id, preview.rows, note, expected=len(preview.rows))
+    name = preview.path.name if preview.path else ""
+    written = 0
+    with store.transaction():
+        for s in preview.sheets:
+            if s.rows:
+                where = f"（{s.sheet}）" if preview.several and s.sheet else ""
+                text = note or f"从 {name}{where} 导入 {len(s.rows)} 行"
+                written += store.insert_many(s.ledger.id, s.rows, text, ordered=True, expected=len(s.rows))
+            _write_round_trip(store, s.ledger, s, name)
+            written += len(s.updates) + len(s.with_uid)
+        for s in preview.sheets:
+            remember(store, s.ledger.id, s.mapping)
+    preview.written = True
+    return written
 
 
 def import_file(
     store: Any,
-    ledger_id: str,
+    ledger_id: str | None,
     path: str | Path,
     *,
     dry_run: bool = False,
     note: str = "",
     progress: Progress | None = None,
     should_cancel: CancelCheck | None = None,
+    sheet: str | None = None,
+    mappings: dict[str, Mapping] | None = None,
+    keep_duplicates: bool = False,
 ) -> ImportResult:
-    """Validate and import a file in one pass, streamed (memory does not grow with the file).
+    """Check and import a file in one pass, streamed (memory does not grow with the file).
 
-    Rows are inserted as they validate, inside one transaction; if any row is bad (or the
-    import is cancelled) the transaction is rolled back, so nothing is written, and every
-    bad row is listed in ``result.errors``.  ``dry_run`` only validates."""
+    Rows are inserted as they pass, inside one transaction; if any row of any sheet is bad
+    (or the import is cancelled) it is rolled back, so nothing is written, and every bad row
+    is listed in ``result.errors``.  ``dry_run`` only checks.  ``ledger_id`` None: each
+    sheet's ledger is recognised from its header."""
+    kw = dict(sheet=sheet, mappings=mappings, keep_duplicates=keep_duplicates)
     if not dry_run and store.conn.in_transaction:
         # inside a caller's transaction a rollback here would not undo the rows already
         # inserted (the batch joins the outer transaction): check the whole file first
-        checked = import_file(store, ledger_id, path, dry_run=True, progress=progress, should_cancel=should_cancel)
-        if checked.errors or checked.count == 0:
+        checked = import_file(
+            store, ledger_id, path, dry_run=True, progress=progress, should_cancel=should_cancel, **kw
+        )
+        if checked.errors or not (checked.count or checked.updated):
             return checked
-    scan = _scan(store, ledger_id, path, progress, should_cancel)
-    result = ImportResult(scan.lg)
-    if dry_run:
-        for _ in scan.rows():
-            pass
-    else:
-        note = note or f"从 {Path(path).name} 导入 {{count}} 行"
-
-        def guarded() -> Iterator[list[Any]]:
-            yield from scan.rows()
-            if scan.errors or scan.count == 0:
-                raise _Refused
-
-        try:
-            store.insert_many(scan.lg.id, guarded(), note, ordered=True, expected=scan.table.total)
-            result.written = True
-        except _Refused:
-            pass
-    result.count = scan.count
-    result.errors = scan.errors
-    result.headers = scan.headers
-    result.error_total, result.bad_rows = scan.error_total, scan.bad_rows
-    return result
+    plan = _plan(store, ledger_id, path, sheet, mappings)
+    return _run(
+        store, plan, write=not dry_run, keep_rows=False, keep_duplicates=keep_duplicates, note=note,
+        progress=progress, should_cancel=should_cancel,
+    )  # fmt: skip
 
 
 __all__ = [
+    "MAX_ERRORS",
     "ImportCancelled",
     "ImportPreview",
     "ImportResult",
     "ReadError",
     "RowError",
+    "SheetOutcome",
     "commit_import",
     "import_file",
     "preview_import",

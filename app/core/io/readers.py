@@ -34,11 +34,20 @@ class Table:
 
     path: Path
     sheet: str | None
-    total: int  # number of rows, or an estimate (CSV: line count) for progress reports
+    _total: int  # number of rows, or an estimate (CSV: line count) for progress reports
     encoding: str | None = None
     _rows: Any = None
+    hidden: bool = False
+    _size: Any = None  # a workbook sheet's row count, known once the sheet is read
+
+    @property
+    def total(self) -> int:
+        if self._size is not None:
+            self._total, self._size = self._size(), None
+        return self._total
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """``(row_no, cells)`` from the first row; each call starts again."""
         return self._rows()
 
 
@@ -100,41 +109,42 @@ def _open_csv(path: Path) -> Table:
     return Table(path, None, _count_lines(path), encoding, rows)
 
 
-def _pick_sheet(book: Any, sheet_names: list[str], prefer: tuple[str, ...]) -> str:
-    from python_calamine import SheetVisibleEnum
-
-    visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible] or sheet_names
-    for name in prefer:
-        if name in sheet_names:
-            return name
-    return visible[0]
-
-
-def _open_workbook(path: Path, prefer: tuple[str, ...]) -> Table:
-    from python_calamine import CalamineWorkbook
+def _open_workbook(path: Path) -> list[Table]:
+    """One table per sheet, in the workbook's order; a sheet is read when its rows are."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        names = list(book.sheet_names)
-        if not names:
-            raise ReadError(f"文件 {path.name} 中没有工作表")
-        name = _pick_sheet(book, names, prefer)
-        sheet = book.get_sheet_by_name(name)
-    except ReadError:
-        raise
+        meta = list(book.sheets_metadata)
     except Exception as exc:  # calamine raises several kinds for damaged files
         raise ReadError(f"无法读取 {path.name}：文件已损坏、加了密码或不是表格文件（{exc}）") from None
+    if not meta:
+        raise ReadError(f"文件 {path.name} 中没有工作表")
+    return [_sheet_table(path, book, m.name, m.visible != SheetVisibleEnum.Visible) for m in meta]
+
+
+def _sheet_table(path: Path, book: Any, name: str, hidden: bool) -> Table:
+    loaded: list[Any] = []
+
+    def sheet() -> Any:
+        if not loaded:
+            try:
+                loaded.append(book.get_sheet_by_name(name))
+            except Exception as exc:
+                raise ReadError(f"无法读取 {path.name} 的工作表“{name}”（{exc}）") from None
+        return loaded[0]
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         # iter_rows starts at the sheet's first row, so the index is the row number Excel shows
-        return enumerate(sheet.iter_rows(), start=1)
+        return enumerate(sheet().iter_rows(), start=1)
 
-    return Table(path, name, sheet.height + sheet.start[0] if sheet.height else 0, None, rows)
+    table = Table(path, name, 0, None, rows, hidden=hidden)
+    table._size = lambda: (sheet().height + sheet().start[0]) if sheet().height else 0
+    return table
 
 
-def open_table(path: str | Path, prefer_sheets: tuple[str, ...] = ()) -> Table:
-    """The rows of a CSV file, or of a workbook's sheet (the first of ``prefer_sheets``
-    present, else the first visible sheet)."""
+def open_tables(path: str | Path) -> list[Table]:
+    """Every sheet of a workbook (hidden ones marked ``hidden``), or a CSV file as one table."""
     path = Path(path)
     if not path.exists():
         raise ReadError(f"找不到文件：{path}")
@@ -142,7 +152,18 @@ def open_table(path: str | Path, prefer_sheets: tuple[str, ...] = ()) -> Table:
         raise ReadError(f"{path} 是文件夹，不是文件")
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        return _open_workbook(path, prefer_sheets)
+        return _open_workbook(path)
     if suffix in (".csv", ".txt"):
-        return _open_csv(path)
+        return [_open_csv(path)]
     raise ReadError(f"不支持的文件类型“{path.suffix or path.name}”：请使用 .xlsx、.xls、.ods 或 .csv")
+
+
+def open_table(path: str | Path, prefer_sheets: tuple[str, ...] = ()) -> Table:
+    """The rows of a CSV file, or of a workbook's sheet (the first of ``prefer_sheets``
+    present, else the first visible sheet)."""
+    tables = open_tables(path)
+    by_name = {t.sheet: t for t in tables}
+    for name in prefer_sheets:
+        if name in by_name:
+            return by_name[name]
+    return next((t for t in tables if not t.hidden), tables[0])

@@ -1,0 +1,76 @@
+"""What a ledger already holds, for an import: duplicates and the rows a 记录编号 names.
+
+Duplicates are found set-based: one query reads the live rows once and counts the hash of
+each row's values (in ``ledger.keys`` order, as stored); an imported row whose values hash
+to a counted one is a duplicate and uses that count up, so a file imported twice adds
+nothing, and a row the file holds twice while the ledger holds it once is added once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..catalog import Ledger
+from ..validation import mask_idcard
+
+
+def live_row_counts(store: Any, lg: Ledger) -> Counter[int]:
+    """hash(row values) -> how many live rows have them."""
+    cols = ", ".join(f'"{k}"' for k in lg.keys)
+    cur = store.conn.execute(f'SELECT {cols} FROM "{lg.id}" WHERE deleted_at IS NULL')
+    return Counter(map(hash, cur))
+
+
+class Duplicates:
+    """Imported rows checked against the live rows of one ledger (shared by its sheets)."""
+
+    def __init__(self, store: Any, lg: Ledger, keep: bool):
+        self.counts = Counter() if keep else live_row_counts(store, lg)
+
+    def seen(self, values: list[Any]) -> bool:
+        """True (and the match used up) if ``values`` equal a live row not yet matched."""
+        if not self.counts:
+            return False
+        h = hash(tuple(values))
+        n = self.counts.get(h)
+        if not n:
+            return False
+        self.counts[h] = n - 1
+        return True
+
+
+class StoredRows:
+    """The ledger's rows by uid (deleted ones too), for a sheet with a 记录编号 column."""
+
+    def __init__(self, store: Any, lg: Ledger):
+        self.lg = lg
+        cols = ", ".join(f'"{k}"' for k in lg.keys)
+        cur = store.conn.execute(f'SELECT uid, id, deleted_at, {cols} FROM "{lg.id}"')
+        self.rows: dict[str, tuple[Any, ...]] = {r[0]: r[1:] for r in cur}
+        self.keys = lg.keys
+
+    def get(self, uid: str) -> tuple[int, bool, dict[str, Any]] | None:
+        """(row id, deleted, values by key) of the row with this uid."""
+        r = self.rows.get(uid)
+        if r is None:
+            return None
+        return r[0], r[1] is not None, dict(zip(self.keys, r[2:], strict=True))
+
+    def unmasker(self, columns: list[tuple[str, int]]):
+        """A ``fix_cells`` for the scan: a masked 身份证号 (as exported) stands for the
+        stored one of that row, so an exported sheet imports back unchanged."""
+        at = {k: i for i, k in enumerate(self.keys)}
+
+        def fix(uid: str, cells: list[Any]) -> list[Any]:
+            r = self.rows.get(uid)
+            if r is None:
+                return cells
+            for key, col in columns:
+                cell, stored = cells[col], r[2 + at[key]]
+                if isinstance(cell, str) and "*" in cell and stored and cell.strip() == mask_idcard(stored):
+                    cells = list(cells)
+                    cells[col] = stored
+            return cells
+
+        return fix
