@@ -146,24 +146,33 @@ def test_csv_has_a_bom_and_plain_numbers(mem, tmp_path):
     assert ",1200,是,张三、李四," in lines[1] and ",99.5,否," in lines[2]
 
 
-def test_xlsx_has_date_cells_numbers_widths_and_a_frozen_bold_header(mem, tmp_path):
+def test_xlsx_is_print_ready_with_date_cells_numbers_widths_and_a_uid_column(mem, tmp_path):
     from openpyxl import load_workbook
 
     s = mem()
     s.save("study_sessions", {"date": "2024-03-05", "form": "党委会", "audience": "领导班子", "topic": "宪法",
                               "participants": 20, "passed": 18})  # fmt: skip
     path = tmp_path / "a.xlsx"
-    assert export_ledger(s, "study_sessions", path) == 1
+    assert export_ledger(s, "study_sessions", path, year=2024) == 1
     ws = load_workbook(path).active
-    assert ws.title == "学法培训台账" and ws.freeze_panes == "A2"
+    assert ws.title == "学法培训台账" and ws.freeze_panes == "A3"
     lg = catalog.get("study_sessions")
-    assert [c.value for c in ws[1]] == [f.label for f in lg.fields]
-    assert ws["A1"].font.b
-    date, participants = ws["A2"], ws["E2"]
+    assert ws["A1"].value == "武平镇学法培训台账（2024年）" and ws["A1"].font.b
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:I1"]
+    assert [c.value for c in ws[2]] == [*(f.label for f in lg.fields), "记录编号"]
+    assert ws["A2"].font.b
+    assert ws["I3"].value == s.rows("study_sessions")[0]["uid"]
+    date, participants = ws["A3"], ws["E3"]
     assert date.value == dt.datetime(2024, 3, 5) and date.is_date and date.number_format == "yyyy-mm-dd"
     assert participants.value == 20 and participants.data_type == "n"
     assert ws.column_dimensions["D"].width >= lg.field("topic").width == 30
     assert ws.column_dimensions["A"].width >= 12
+    # print-ready: landscape, one page wide, header row on every page, page numbers
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$2:$2"
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
 
 
 def test_unsupported_export_format(mem, tmp_path):
@@ -274,7 +283,7 @@ def test_formula_like_and_control_character_text_survives_xlsx(mem, tmp_path):
                         "decisions": "第一条\x0b第二条"})  # fmt: skip
     path = tmp_path / "a.xlsx"
     export_ledger(a, "meetings", path)
-    cell = load_workbook(path).active["B2"]
+    cell = load_workbook(path).active["B3"]
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("x")'
     assert import_file(b, "meetings", path).count == 1
     (row,) = b.rows("meetings")

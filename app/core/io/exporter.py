@@ -1,6 +1,10 @@
 """Export a ledger to ``.xlsx`` (real date cells, numbers as numbers, column widths) or to
 ``.csv`` (UTF-8 with BOM, so Excel opens it correctly).
 
+The last column, 记录编号, is each row's uid: the sheet, edited in Excel and imported back,
+updates those rows.  The .xlsx is ready to print: a title row, the header repeated on every
+page, landscape, fitted to the page width, page numbers in the footer.
+
 Deleted rows are never exported.  身份证号 are masked unless ``full_id``; a full export leaves
 an audit entry (``reveal``).  A 重点人员 reference is written as the person's 姓名, or — when
 that name is not unique and ``full_id`` is given — as the 身份证号, so the file imports back.
@@ -17,9 +21,11 @@ from typing import Any
 
 from ..catalog import Field, Ledger
 from ..validation import mask_idcard
+from .headers import UID_LABEL
 from .readers import ReadError
 
 EXPORT_SUFFIXES = (".xlsx", ".csv")
+UID_WIDTH = 38
 
 
 def _ref_labels(store: Any, f: Field, full_id: bool) -> dict[int, str]:
@@ -76,36 +82,50 @@ def _decimal_text(value: Any) -> Any:
 def iter_export_rows(
     store: Any, ledger_id: str, year: int | None = None, full_id: bool = False, for_xlsx: bool = False
 ) -> Iterator[list[Any]]:
-    """The ledger's live rows as lists of cell values, in the catalog's column order."""
+    """The ledger's live rows as lists of cell values, in the catalog's column order, then
+    the row's uid (记录编号)."""
     lg = store.validator(ledger_id).ledger
     makers = _cell_makers(store, lg, full_id, for_xlsx)
     cond, params = store.where_year(lg.id, year)
     order = f'"{lg.date_field}", id' if lg.date_field else "id"
     cols = ", ".join(f'"{k}"' for k in lg.keys)
     cur = store.conn.execute(
-        f'SELECT {cols} FROM "{lg.id}" WHERE {cond} AND deleted_at IS NULL ORDER BY {order}', params
+        f'SELECT {cols}, uid FROM "{lg.id}" WHERE {cond} AND deleted_at IS NULL ORDER BY {order}', params
     )
     for row in cur:
-        yield [m(v) for m, v in zip(makers, row, strict=True)]
+        yield [*(m(v) for m, v in zip(makers, row[:-1], strict=True)), row[-1]]
 
 
-def _write_xlsx(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
+def _write_xlsx(lg: Ledger, rows: Iterator[list[Any]], dest: Path, title: str) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import CellRange
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(lg.name[:31])
-    for i, f in enumerate(lg.fields, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(f.width, len(f.label) * 2 + 2)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
+    labels = [*(f.label for f in lg.fields), UID_LABEL]
+    widths = [*(max(f.width, len(f.label) * 2 + 2) for f in lg.fields), UID_WIDTH]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    last = get_column_letter(len(labels))
+    _print_ready(ws, last)
+    head = WriteOnlyCell(ws, value=title)
+    head.font = Font(bold=True, size=16)
+    head.alignment = Alignment(horizontal="center", vertical="center")
+    ws.merged_cells.add(CellRange(f"A1:{last}1"))  # the title across the table
+    ws.append([head])
+    ws.row_dimensions[1].height = 30
+    thin = Side(style="thin", color="808080")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
     header = []
-    for f in lg.fields:
-        c = WriteOnlyCell(ws, value=f.label)
-        c.font = bold
+    for label in labels:
+        c = WriteOnlyCell(ws, value=label)
+        c.font = Font(bold=True)
+        c.border = box
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header.append(c)
     ws.append(header)
 
@@ -132,15 +152,35 @@ def _write_xlsx(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
     return n
 
 
+def _print_ready(ws: Any, last_col: str) -> None:
+    """Landscape A4, fitted to the page width, the header row on every page, page numbers."""
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "2:2"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.evenFooter.center.text = "第 &P 页，共 &N 页"
+
+
 def _write_csv(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
     n = 0
     with open(dest, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow([f.label for f in lg.fields])
+        w.writerow([*(f.label for f in lg.fields), UID_LABEL])
         for row in rows:
             w.writerow(row)
             n += 1
     return n
+
+
+def _title(store: Any, lg: Ledger, year: int | None) -> str:
+    town = store.setting("town") or ""
+    return f"{town}{lg.name}" + (f"（{year}年）" if year else "")
 
 
 def export_ledger(
@@ -160,7 +200,7 @@ def export_ledger(
     rows = iter_export_rows(store, lg.id, year, full_id, for_xlsx=suffix == ".xlsx")
     tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{suffix}")
     try:
-        n = _write_xlsx(lg, rows, tmp) if suffix == ".xlsx" else _write_csv(lg, rows, tmp)
+        n = _write_xlsx(lg, rows, tmp, _title(store, lg, year)) if suffix == ".xlsx" else _write_csv(lg, rows, tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
