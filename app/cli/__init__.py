@@ -179,28 +179,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def describe_error(exc: BaseException) -> str:
-    from app.core.store import StoreError
-    from app.core.validation import ValidationError
+    from app.core.error_text import describe_error as describe
 
-    if isinstance(exc, (CliError, StoreError, ValidationError)):
-        return str(exc)
-    import sqlite3
-
-    from app.core.faults import fault_message
-
-    fault = fault_message(exc) if isinstance(exc, sqlite3.Error) else None
-    if fault:  # disk full, read-only folder, I/O error, locked: what to do
-        return fault
-    if isinstance(exc, KeyError):
-        return str(exc.args[0]) if exc.args else "找不到所需的项目"
-    if isinstance(exc, FileNotFoundError):
-        return f"找不到文件：{exc.filename}"
-    if isinstance(exc, PermissionError):
-        return f"没有权限访问：{exc.filename}（文件可能被其他程序占用，或文件夹只读）"
-    if isinstance(exc, OSError):
-        if getattr(exc, "errno", None) == 28:
-            return "磁盘空间不足，请清理磁盘后重试。已保存的数据没有丢失。"
-        return f"文件操作失败：{exc.strerror or exc}"
-    if isinstance(exc, ModuleNotFoundError) and exc.name and exc.name.startswith("app."):
-        return "这个功能尚未完成。"
-    return f"{type(exc).__name__}: {exc}（加 --debug 查看详情）"
+    return describe(exc, hint="（加 --debug 查看详情）")

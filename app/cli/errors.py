@@ -1,4 +1,7 @@
-class CliError(Exception):
+from app.core.error_text import UserError
+
+
+class CliError(UserError):
     """A failure the command line reports as one line, with its exit code."""
 
     def __init__(self, message: str, code: int = 1):

@@ -71,7 +71,7 @@ def log_exception(exc_type, exc, tb) -> Path:
 
 def describe(exc: BaseException) -> str:
     try:
-        from app.cli import describe_error
+        from app.core.error_text import describe_error
 
         return describe_error(exc)
     except Exception:
