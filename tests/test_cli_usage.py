@@ -8,7 +8,7 @@ from app.cli import main
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["import"], "错误：缺少参数：LEDGER, FILE"),
+        (["import"], "错误：缺少参数：FILE"),
         (["figures", "--year", "x"], "错误：参数 --year 应为整数，收到“x”"),
         (["ledgers", "extra"], "错误：无法识别的参数：extra"),
         (["report", "--year", "2024"], "错误：缺少参数：--out"),
