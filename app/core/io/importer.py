@@ -145,8 +145,8 @@ class _Refused(Exception):
 def _note(note: str, path: Path, sheet: SheetPlan, several: bool) -> str:
     if note:
         return note
-    where = f"（{sheet.sheet}）" if several and sheet.sheet else ""
-    return f"从 {path.name}{where} 导入 {{count}} 行"
+    where = f"（{sheet.sheet}）" if several and sheet.sheet else " "
+    return f"从 {path.name}{where}导入 {{count}} 行"
 
 
 def _run(
@@ -305,8 +305,8 @@ def commit_import(store: Any, preview: ImportPreview, note: str = "") -> int:
     with store.transaction():
         for s in preview.sheets:
             if s.rows:
-                where = f"（{s.sheet}）" if preview.several and s.sheet else ""
-                text = note or f"从 {name}{where} 导入 {len(s.rows)} 行"
+                where = f"（{s.sheet}）" if preview.several and s.sheet else " "
+                text = note or f"从 {name}{where}导入 {len(s.rows)} 行"
                 written += store.insert_many(s.ledger.id, s.rows, text, ordered=True, expected=len(s.rows))
             _write_round_trip(store, s.ledger, s, name)
             written += len(s.updates) + len(s.with_uid)
