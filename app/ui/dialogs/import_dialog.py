@@ -1,15 +1,22 @@
-"""导入: read and check a spreadsheet in a worker (progress bar, 取消), show the rows that
-would go in and the rows that are wrong with their reasons, and write nothing until the clerk
-presses 确认导入 (all or nothing, one transaction)."""
+"""导入: read and check a spreadsheet in a worker (progress bar, 取消), show the plan (which
+sheet goes into which ledger), a mapping step for the columns and values the program did not
+recognise, the rows that would go in (duplicates of live rows counted and left out) and the
+rows that are wrong with their reasons; write nothing until the clerk presses 确认导入 (all
+or nothing, one transaction).
+
+One ledger: ``ImportDialog(store, ledger_id, parent, path=None)``.  A whole workbook of
+several ledgers (last year's Excel, on the first run): ``ImportDialog.for_workbook(store,
+path=None, parent=None)``; each sheet's ledger is recognised from its header."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -24,28 +31,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.dialogs.import_mapping import MappingPanel
 from app.ui.workers import Cancelled, Worker, can_thread, thread_store
 
 PREVIEW_ROWS = 200  # rows shown in the preview table (all of them are imported)
 FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
 
 
-def read_preview(store, ledger_id: str, path: str, worker: Worker):
+def read_preview(store, ledger_id: str | None, path: str, worker: Worker, mappings: dict | None = None):
     """``preview_import`` in the worker thread, with progress and cancel."""
-    from app.core.io import ImportCancelled, preview_import
+    from app.core import io
 
     def progress(done: int, total: int) -> None:
         pct = 100 * done / total if total else 0
         worker.report(min(99, pct), f"已检查 {done} 行")
 
+    kw = {"mappings": mappings} if mappings else {}
     with thread_store(store) as s:
         try:
-            return preview_import(s, ledger_id, path, progress=progress, should_cancel=worker.is_cancelled)
-        except ImportCancelled:
+            return io.preview_import(s, ledger_id, path, progress=progress, should_cancel=worker.is_cancelled, **kw)
+        except io.ImportCancelled:
             raise Cancelled() from None
 
 
-def write_preview(store, preview, note: str) -> int:
+def write_preview(store, preview, note: str = "") -> int:
     from app.core.io import commit_import
 
     with thread_store(store) as s:
@@ -55,6 +64,10 @@ def write_preview(store, preview, note: str) -> int:
 def _start_folder() -> str:
     docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return docs if docs and Path(docs).is_dir() else str(Path.home())
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def display_value(field, value: Any) -> str:
@@ -70,27 +83,35 @@ def display_value(field, value: Any) -> str:
 
 
 class ImportDialog(QDialog):
-    """Import one file into ``ledger_id`` with a preview; ``imported(count)`` after writing."""
+    """Import one file into ``ledger_id`` (or, with ``ledger_id`` None, each sheet into the
+    ledger its header names) with a mapping step and a preview; ``imported(count)`` after
+    writing."""
 
     imported = Signal(int)
     preview_ready = Signal()
 
-    def __init__(self, store, ledger_id: str, parent: QWidget | None = None, path: str | Path | None = None):
+    @classmethod
+    def for_workbook(cls, store, path: str | Path | None = None, parent: QWidget | None = None) -> ImportDialog:
+        """A whole workbook of several ledgers (last year's Excel): each sheet's ledger is
+        recognised from its header; the plan (sheet → ledger, rows) is shown before 确认导入."""
+        return cls(store, None, parent, path=path)
+
+    def __init__(self, store, ledger_id: str | None, parent: QWidget | None = None, path: str | Path | None = None):
         super().__init__(parent)
         from app.core import catalog
 
         self.store = store
-        self.ledger = catalog.get(ledger_id)
+        self.ledger = catalog.get(ledger_id) if ledger_id else None
         self.preview = None
+        self.given: dict = {}  # mappings chosen in the mapping step, by ledger id
         self.count_written: int | None = None
         self._worker: Worker | None = None
-        self.setWindowTitle(f"导入 — {self.ledger.name}")
-        self.resize(900, 600)
+        what = self.ledger.name if self.ledger else "台账"
+        self.setWindowTitle(f"导入 — {what}")
+        self.resize(960, 640)
         self._build()
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                parent, f"选择要导入{self.ledger.name}的文件", _start_folder(), FILE_FILTER
-            )
+            path, _ = QFileDialog.getOpenFileName(parent, f"选择要导入{what}的文件", _start_folder(), FILE_FILTER)
         self.path = Path(path) if path else None
         if self.path is None:
             self.status_label.setText("没有选择文件。")
@@ -107,7 +128,8 @@ class ImportDialog(QDialog):
 
     def _build(self) -> None:
         lay = QVBoxLayout(self)
-        head = QLabel(f"导入到“{self.ledger.name}”")
+        text = f"导入到“{self.ledger.name}”" if self.ledger else "导入台账（按表头识别每个工作表是哪个台账）"
+        head = QLabel(text)
         head.setStyleSheet("font-size: 13pt; font-weight: bold;")
         lay.addWidget(head)
         self.file_label = QLabel("")
@@ -122,10 +144,34 @@ class ImportDialog(QDialog):
         prog.addWidget(self.progress, 1)
         lay.addLayout(prog)
         lay.addWidget(self.status_label)
+        self.plan_label = QLabel("")
+        self.plan_label.setWordWrap(True)
+        self.plan_label.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(self.plan_label)
 
         self.tabs = QTabWidget()
-        self.rows_table = QTableWidget(0, len(self.ledger.fields) + 1)
-        self.rows_table.setHorizontalHeaderLabels(["行号", *[f.label for f in self.ledger.fields]])
+        self.mapping_panel = MappingPanel()
+        mapping_tab = QWidget()
+        mlay = QVBoxLayout(mapping_tab)
+        mlay.addWidget(self.mapping_panel, 1)
+        self.recheck_button = QPushButton("按此对应重新检查")
+        self.recheck_button.setEnabled(False)
+        self.recheck_button.clicked.connect(self.recheck)
+        mrow = QHBoxLayout()
+        mrow.addStretch(1)
+        mrow.addWidget(self.recheck_button)
+        mlay.addLayout(mrow)
+
+        rows_tab = QWidget()
+        rlay = QVBoxLayout(rows_tab)
+        self.sheet_picker = QComboBox()
+        self.sheet_picker.currentIndexChanged.connect(self._show_rows)
+        self.sheet_picker.hide()
+        rlay.addWidget(self.sheet_picker)
+        self.rows_table = QTableWidget(0, 1)
+        rlay.addWidget(self.rows_table, 1)
+        if self.ledger is not None:
+            self._set_columns(self.ledger)
         self.errors_table = QTableWidget(0, 3)
         self.errors_table.setHorizontalHeaderLabels(["行号", "列", "原因"])
         for t in (self.rows_table, self.errors_table):
@@ -135,8 +181,9 @@ class ImportDialog(QDialog):
             t.setAlternatingRowColors(True)
             t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             t.horizontalHeader().setStretchLastSection(True)
-        self.tabs.addTab(self.rows_table, "将导入的记录")
+        self.tabs.addTab(rows_tab, "将导入的记录")
         self.tabs.addTab(self.errors_table, "有错误的行")
+        self.tabs.addTab(mapping_tab, "对应关系")
         lay.addWidget(self.tabs, 1)
 
         buttons = QHBoxLayout()
@@ -153,6 +200,10 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         lay.addLayout(buttons)
 
+    def _set_columns(self, ledger) -> None:
+        self.rows_table.setColumnCount(len(ledger.fields) + 1)
+        self.rows_table.setHorizontalHeaderLabels(["行号", *[f.label for f in ledger.fields]])
+
     # -- preview ------------------------------------------------------------------------
 
     def start_preview(self) -> None:
@@ -161,14 +212,23 @@ class ImportDialog(QDialog):
         self.status_label.setText("正在读取并检查文件…")
         self.progress.setValue(0)
         self.progress.show()
-        store, ledger_id, path = self.store, self.ledger.id, str(self.path)
-        worker = Worker(lambda: read_preview(store, ledger_id, path, worker))
+        self.confirm_button.setEnabled(False)
+        self.recheck_button.setEnabled(False)
+        store, ledger_id, path, given = self.store, self.ledger.id if self.ledger else None, str(self.path), self.given
+        worker = Worker(lambda: read_preview(store, ledger_id, path, worker, given))
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._show_preview)
         worker.failed.connect(self._on_failed)
         worker.cancelled.connect(self._on_cancelled)
         self._worker = worker
         worker.start(in_thread=can_thread(self.store))
+
+    def recheck(self) -> None:
+        """Check the file again with the columns and values chosen in the mapping step."""
+        for lg_id, mapping in self.mapping_panel.mappings().items():
+            old = self.given.get(lg_id)
+            self.given[lg_id] = old.merged(mapping) if old is not None else mapping
+        self.start_preview()
 
     def _on_progress(self, percent: int, text: str) -> None:
         self.progress.setValue(percent)
@@ -189,45 +249,86 @@ class ImportDialog(QDialog):
         self.preview = preview
         self.progress.setValue(100)
         self.progress.hide()
+        self._show_plan(preview)
+        self.mapping_panel.show_for(preview, self.given, self.store.choices)
+        self.recheck_button.setEnabled(self.mapping_panel.count() > 0)
+        self.tabs.setTabText(2, f"对应关系（{self.mapping_panel.count()}）")
         errors = list(preview.errors)
         self.errors_table.setRowCount(len(errors))
         for i, e in enumerate(errors):
-            for j, value in enumerate((e.row, e.label, e.message)):
+            where = f"{e.sheet} 第{e.row}行" if e.sheet else str(e.row)
+            for j, value in enumerate((where, e.label, e.message)):
                 item = QTableWidgetItem(str(value))
                 if j == 2:
                     item.setToolTip(str(value))
                 self.errors_table.setItem(i, j, item)
-        rows = preview.rows[:PREVIEW_ROWS]
-        numbers = list(getattr(preview, "row_numbers", []) or [])
-        self.rows_table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            self.rows_table.setItem(i, 0, QTableWidgetItem(str(numbers[i]) if i < len(numbers) else ""))
-            for j, f in enumerate(self.ledger.fields, 1):
-                value = row.get(f.key)
-                text = self._ref_title(f, value) if f.kind == "ref" else display_value(f, value)
-                self.rows_table.setItem(i, j, QTableWidgetItem(text))
-        n = len(preview.rows)
+        self.sheet_picker.blockSignals(True)
+        self.sheet_picker.clear()
+        for s in preview.sheets:
+            self.sheet_picker.addItem(f"{s.sheet or self.path.name} → {s.ledger.name}（{s.count} 条新记录）")
+        self.sheet_picker.setVisible(len(preview.sheets) > 1)
+        self.sheet_picker.blockSignals(False)
+        self._show_rows(0)
+        n = preview.count
         self.tabs.setTabText(0, f"将导入的记录（{n}）")
         self.tabs.setTabText(1, f"有错误的行（{len(errors)}）")
         if errors:
-            bad_rows = len({e.row for e in errors})
+            bad_rows = len({(e.sheet, e.row) for e in errors})
+            hint = "，或在“对应关系”中指明不认识的列和取值" if self.mapping_panel.count() else ""
             self.status_label.setText(
                 f"<span style='color:#c0392b'>文件中有 {bad_rows} 行有错误（共 {len(errors)} 处），"
-                "整个文件不能导入。请按“有错误的行”修改后重新导入。</span>"
+                f"整个文件不能导入。请按“有错误的行”修改后重新导入{hint}。</span>"
             )
-            self.tabs.setCurrentIndex(1)
+            self.tabs.setCurrentIndex(2 if self._only_mapping_errors() else 1)
             self.confirm_button.setEnabled(False)
             self.cancel_button.setText("关闭")
-        elif n == 0:
-            self.status_label.setText("文件中没有可导入的记录。")
+        elif n == 0 and not preview.updated:
+            dup = f"{preview.duplicates} 条重复，不导入。" if preview.duplicates else ""
+            self.status_label.setText(f"文件中没有新的记录可以导入。{dup}")
             self.confirm_button.setEnabled(False)
             self.cancel_button.setText("关闭")
         else:
+            parts = [f"检查通过：共 {n} 条新记录可以导入"]
+            if preview.duplicates:
+                parts.append(f"{preview.duplicates} 条重复，不导入")
+            if preview.updated:
+                parts.append(f"{preview.updated} 条将按记录编号修改")
             more = f"（下表显示前 {PREVIEW_ROWS} 行）" if n > PREVIEW_ROWS else ""
-            self.status_label.setText(f"检查通过：共 {n} 条记录可以导入{more}。按“确认导入”写入。")
+            self.status_label.setText("；".join(parts) + f"{more}。按“确认导入”写入。")
             self.tabs.setCurrentIndex(0)
             self.confirm_button.setEnabled(True)
+            self.cancel_button.setText("取消")
         self.preview_ready.emit()
+
+    def _only_mapping_errors(self) -> bool:
+        """Every error is one the mapping step can mend: a missing column, an unknown value."""
+        return self.mapping_panel.count() > 0 and all(
+            e.label == "表头" or "不在可选值中" in e.message for e in self.preview.errors
+        )
+
+    def _show_plan(self, preview) -> None:
+        lines = []
+        if self.ledger is None or preview.several:
+            lines += [f"工作表 → 台账：{line}" for line in preview.plan_lines()]
+        lines += preview.warnings()
+        self.plan_label.setText("<br>".join(_html(line) for line in lines))
+        self.plan_label.setVisible(bool(lines))
+
+    def _show_rows(self, index: int) -> None:
+        preview = self.preview
+        if preview is None or not preview.sheets:
+            self.rows_table.setRowCount(0)
+            return
+        sheet = preview.sheets[max(0, index)]
+        self._set_columns(sheet.ledger)
+        rows = sheet.rows[:PREVIEW_ROWS]
+        self.rows_table.setRowCount(len(rows))
+        for i, values in enumerate(rows):
+            number = sheet.row_numbers[i] if i < len(sheet.row_numbers) else ""
+            self.rows_table.setItem(i, 0, QTableWidgetItem(str(number)))
+            for j, (f, value) in enumerate(zip(sheet.ledger.fields, values, strict=True), 1):
+                text = self._ref_title(f, value) if f.kind == "ref" else display_value(f, value)
+                self.rows_table.setItem(i, j, QTableWidgetItem(text))
 
     def _ref_title(self, field, row_id: Any) -> str:
         """A referenced row by its title (重点人员 by 姓名), not by its internal id."""
@@ -243,7 +344,7 @@ class ImportDialog(QDialog):
         return cache[field.ref, row_id]
 
     def preview_row_count(self) -> int:
-        return len(self.preview.rows) if self.preview is not None else 0
+        return self.preview.count if self.preview is not None else 0
 
     def error_count(self) -> int:
         return len(self.preview.errors) if self.preview is not None else 0
@@ -252,15 +353,14 @@ class ImportDialog(QDialog):
 
     def confirm(self) -> None:
         """Write the previewed rows: one transaction, one audit entry."""
-        if self.preview is None or self.preview.errors or not self.preview.rows:
+        if self.preview is None or self.preview.errors or not (self.preview.count or self.preview.updated):
             return
         self.confirm_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
         self.progress.setRange(0, 0)  # busy: one transaction, no steps to count
         self.progress.show()
         self.status_label.setText("正在写入…")
-        note = f"从 {self.path.name} 导入 {len(self.preview.rows)} 行"
-        worker = Worker(write_preview, self.store, self.preview, note)
+        worker = Worker(write_preview, self.store, self.preview)
         worker.finished.connect(self._on_written)
         worker.failed.connect(self._on_write_failed)
         self._worker = worker
@@ -270,7 +370,9 @@ class ImportDialog(QDialog):
         self.progress.setRange(0, 100)
         self.progress.hide()
         self.count_written = int(count)
-        self.status_label.setText(f"已导入 {count} 条记录到“{self.ledger.name}”。")
+        where = f"到“{self.ledger.name}”" if self.ledger else ""
+        dup = f"{self.preview.duplicates} 条重复，未导入。" if self.preview.duplicates else ""
+        self.status_label.setText(f"已导入 {count} 条记录{where}。{dup}")
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("关闭")
         self.cancel_button.clicked.disconnect()

@@ -1,0 +1,133 @@
+"""The import's mapping step: each column and value the file uses that the program did not
+recognise, with a choice for it — a field or 不导入 for a column, an option for a value.
+
+The choices become ``app.core.io.Mapping``s (one per ledger); the dialog checks the file
+again with them, and a mapping used in a successful import is remembered for that ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+NOT_IMPORTED = "不导入"
+KEEP_AS_ERROR = "（不改，仍算错误）"
+
+
+class MappingPanel(QScrollArea):
+    """Unrecognised columns and values of a preview, each with a combo box."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.column_combos: list[tuple[str, str, QComboBox]] = []  # ledger id, column, combo
+        self.value_combos: list[tuple[str, str, str, QComboBox]] = []  # ledger id, key, value, combo
+        self._body = QWidget()
+        self._lay = QVBoxLayout(self._body)
+        self.setWidget(self._body)
+
+    def count(self) -> int:
+        return len(self.column_combos) + len(self.value_combos)
+
+    def show_for(self, preview, given: dict, choices: Callable[[str, str], tuple[str, ...]]) -> None:
+        """List what ``preview`` did not recognise, and what ``given`` already maps."""
+        self.column_combos.clear()
+        self.value_combos.clear()
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        intro = QLabel(
+            "下面是文件中程序没有认出的列和取值。请为每一列选择它对应的字段（或“不导入”），"
+            "为每个取值选择对应的选项，然后按“按此对应重新检查”。导入成功后会记住这些对应关系，"
+            "明年同样的表格可直接导入。"
+        )
+        intro.setWordWrap(True)
+        intro.setStyleSheet("color: #555;")
+        lay.addWidget(intro)
+        ledgers = list({s.ledger.id: s.ledger for s in preview.sheets}.values())
+        shown = 0
+        for lg in ledgers:
+            mapping = given.get(lg.id)
+            columns: dict[str, None] = {}
+            values: dict[str, dict[str, int]] = {}
+            for s in preview.sheets:
+                if s.ledger.id != lg.id:
+                    continue
+                columns.update(dict.fromkeys(s.skipped_columns))
+                for key, counter in s.unknown_values.items():
+                    for text, n in counter.items():
+                        values.setdefault(key, {})[text] = values.get(key, {}).get(text, 0) + n
+            if mapping is not None:
+                columns.update(dict.fromkeys(mapping.columns))
+                for key, pairs in mapping.values.items():
+                    for text in pairs:
+                        values.setdefault(key, {}).setdefault(text, 0)
+            if not columns and not values:
+                continue
+            box = QGroupBox(lg.name)
+            form = QFormLayout(box)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            for column in columns:
+                combo = QComboBox()
+                combo.addItem(NOT_IMPORTED, None)
+                for f in lg.fields:
+                    combo.addItem(f.label, f.key)
+                if mapping is not None and mapping.columns.get(column):
+                    combo.setCurrentIndex(max(0, combo.findData(mapping.columns[column])))
+                combo.setAccessibleName(f"列“{column}”对应的字段")
+                combo.currentIndexChanged.connect(self.changed)
+                form.addRow(QLabel(f"列“{column}”"), combo)
+                self.column_combos.append((lg.id, column, combo))
+            for key, texts in values.items():
+                f = lg.field(key)
+                for text, n in texts.items():
+                    combo = QComboBox()
+                    combo.addItem(KEEP_AS_ERROR, "")
+                    for option in choices(lg.id, key):
+                        combo.addItem(option, option)
+                    chosen = mapping.values.get(key, {}).get(text) if mapping is not None else None
+                    if chosen:
+                        combo.setCurrentIndex(max(0, combo.findData(chosen)))
+                    combo.setAccessibleName(f"{f.label}“{text}”对应的选项")
+                    combo.currentIndexChanged.connect(self.changed)
+                    rows = f"（{n} 行）" if n else ""
+                    form.addRow(QLabel(f"{f.label}“{text}”{rows}"), combo)
+                    self.value_combos.append((lg.id, key, text, combo))
+            lay.addWidget(box)
+            shown += 1
+        if not shown:
+            done = QLabel("文件中的列和取值都已认出，无需设置对应关系。")
+            lay.addWidget(done)
+        lay.addStretch(1)
+        self.setWidget(body)
+        self._body = body
+
+    def mappings(self) -> dict:
+        """The choices as ``Mapping``s by ledger id (a value left 不改 is not mapped)."""
+        from app.core.io import Mapping
+
+        out: dict[str, Mapping] = {}
+        for lg_id, column, combo in self.column_combos:
+            out.setdefault(lg_id, Mapping()).columns[column] = combo.currentData()
+        for lg_id, key, text, combo in self.value_combos:
+            option = combo.currentData()
+            if option:
+                out.setdefault(lg_id, Mapping()).values.setdefault(key, {})[text] = option
+        return out
+
+    def combo_for_column(self, column: str) -> QComboBox:
+        return next(c for _, col, c in self.column_combos if col == column)
+
+    def combo_for_value(self, text: str) -> QComboBox:
+        return next(c for _, _, t, c in self.value_combos if t == text)
