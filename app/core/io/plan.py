@@ -66,8 +66,16 @@ def _score(m: HeaderMatch, sheet: str | None) -> tuple[int, int, bool]:
 
 
 def _best(matches: list[HeaderMatch], sheet: str | None) -> HeaderMatch | None:
+    """The ledger whose required columns are all there and that names most columns; failing
+    that, one that names at least three columns, clearly more than any other (its missing
+    column is then an error the clerk can mend by a mapping)."""
     fits = [m for m in matches if m.complete and m.recognised >= 2]
-    return max(fits, key=lambda m: _score(m, sheet)) if fits else None
+    if fits:
+        return max(fits, key=lambda m: _score(m, sheet))
+    partial = sorted((m for m in matches if m.recognised >= 3), key=lambda m: _score(m, sheet), reverse=True)
+    if partial and (len(partial) == 1 or _score(partial[0], sheet)[1:] > _score(partial[1], sheet)[1:]):
+        return partial[0]
+    return None
 
 
 def plan_import(
