@@ -117,7 +117,7 @@ def test_a_whole_workbook_shows_its_plan_and_imports_every_ledger(qtbot, store, 
     with qtbot.waitSignal(dlg.preview_ready, timeout=20000):
         pass
     plan = dlg.plan_label.text()
-    assert "工作表 → 台账：一季度 → 学法培训台账（第3行为表头，3 行）" in plan
+    assert "导入计划（工作表 → 台账）：" in plan and "一季度 → 学法培训台账（第3行为表头，3 行）" in plan
     assert "矛盾纠纷 → 矛盾纠纷台账（第3行为表头，3 行）" in plan
     assert dlg.confirm_button.isEnabled()
     with qtbot.waitSignal(dlg.imported, timeout=20000) as sig:

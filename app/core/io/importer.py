@@ -106,13 +106,18 @@ class ImportResult:
         return self.sheets[0].sheet if self.sheets else None
 
     def warnings(self) -> list[str]:
-        """Columns not imported (never silent), and sheets left out."""
+        """Columns not imported (never silent; sheets with the same ones said once), and
+        sheets left out."""
         out = []
+        groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for s in self.sheets:
             if s.skipped_columns:
-                where = f"工作表“{s.sheet}”中" if self.several and s.sheet else ""
-                cols = "、".join(f"“{c}”" for c in s.skipped_columns)
-                out.append(f"{where}这些列认不出是{s.ledger.name}的哪一项，没有导入：{cols}")
+                groups.setdefault((s.ledger.name, tuple(s.skipped_columns)), []).append(s.sheet or "")
+        for (ledger, columns), sheets in groups.items():
+            where = "、".join(f"“{x}”" for x in sheets if x)
+            where = f"工作表{where}中" if self.several and where else ""
+            cols = "、".join(f"“{c}”" for c in columns)
+            out.append(f"{where}这些列认不出是{ledger}的哪一项，没有导入：{cols}")
         if self.sheets:
             for name, why in self.skipped_sheets:
                 out.append(f"工作表“{name}”没有导入（{why}）")
@@ -121,7 +126,11 @@ class ImportResult:
     def plan_lines(self) -> list[str]:
         """工作表 → 台账 (rows), one line per sheet."""
         name = self.path.name if self.path else ""
-        return [f"{s.sheet or name} → {s.ledger.name}（第{s.header_row}行为表头，{s.valid} 行）" for s in self.sheets]
+        lines = []
+        for s in self.sheets:
+            rows = f"，{s.valid} 行" if s.valid or not self.errors else ""
+            lines.append(f"{s.sheet or name} → {s.ledger.name}（第{s.header_row}行为表头{rows}）")
+        return lines
 
 
 @dataclass

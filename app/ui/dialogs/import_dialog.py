@@ -273,11 +273,13 @@ class ImportDialog(QDialog):
         self.tabs.setTabText(0, f"将导入的记录（{n}）")
         self.tabs.setTabText(1, f"有错误的行（{len(errors)}）")
         if errors:
-            bad_rows = len({(e.sheet, e.row) for e in errors})
             hint = "，或在“对应关系”中指明不认识的列和取值" if self.mapping_panel.count() else ""
+            if all(e.label == "表头" for e in errors):
+                what = f"表头有问题（共 {len(errors)} 处）"
+            else:
+                what = f"文件中有 {len({(e.sheet, e.row) for e in errors})} 行有错误（共 {len(errors)} 处）"
             self.status_label.setText(
-                f"<span style='color:#c0392b'>文件中有 {bad_rows} 行有错误（共 {len(errors)} 处），"
-                f"整个文件不能导入。请按“有错误的行”修改后重新导入{hint}。</span>"
+                f"<span style='color:#c0392b'>{what}，整个文件不能导入。请按“有错误的行”修改后重新导入{hint}。</span>"
             )
             self.tabs.setCurrentIndex(2 if self._only_mapping_errors() else 1)
             self.confirm_button.setEnabled(False)
@@ -309,9 +311,9 @@ class ImportDialog(QDialog):
     def _show_plan(self, preview) -> None:
         lines = []
         if self.ledger is None or preview.several:
-            lines += [f"工作表 → 台账：{line}" for line in preview.plan_lines()]
+            lines += ["导入计划（工作表 → 台账）：", *(f"\t{line}" for line in preview.plan_lines())]
         lines += preview.warnings()
-        self.plan_label.setText("<br>".join(_html(line) for line in lines))
+        self.plan_label.setText("<br>".join(_html(line).replace("\t", "&nbsp;" * 6) for line in lines))
         self.plan_label.setVisible(bool(lines))
 
     def _show_rows(self, index: int) -> None:
