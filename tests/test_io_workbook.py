@@ -202,7 +202,8 @@ def test_the_sheet_name_breaks_a_tie(store, tmp_path):
 
 
 @pytest.mark.parametrize(("text", "value"), [("35人", 35), ("200份", 200), ("3次", 3), ("12万", 120000),
-                                             ("1.2万", 12000), ("1,200", 1200), ("８人次", 8), ("5 场", 5)])  # fmt: skip
+                                             ("1.2万", 12000), ("1,200", 1200), ("８人次", 8),
+                                             ("5 场", 5)])  # fmt: skip
 def test_integers_with_a_unit(text, value):
     assert parse_int(text) == value
 
