@@ -25,7 +25,7 @@ from .headers import UID_LABEL
 from .readers import ReadError
 
 EXPORT_SUFFIXES = (".xlsx", ".csv")
-UID_WIDTH = 38
+UID_WIDTH = 27
 
 
 def _ref_labels(store: Any, f: Field, full_id: bool) -> dict[int, str]:
@@ -116,8 +116,8 @@ def _write_xlsx(lg: Ledger, rows: Iterator[list[Any]], dest: Path, title: str) -
     head.font = Font(bold=True, size=16)
     head.alignment = Alignment(horizontal="center", vertical="center")
     ws.merged_cells.add(CellRange(f"A1:{last}1"))  # the title across the table
+    ws.row_dimensions[1].height = 30  # a row's height is written with it: set it first
     ws.append([head])
-    ws.row_dimensions[1].height = 30
     thin = Side(style="thin", color="808080")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     header = []
@@ -129,27 +129,69 @@ def _write_xlsx(lg: Ledger, rows: Iterator[list[Any]], dest: Path, title: str) -
         header.append(c)
     ws.append(header)
 
-    def text_cell(value: str) -> Any:
-        # control characters are not allowed in the file's XML (pasted from Word, they
-        # would make the export fail); a leading "=" must stay text, not become a formula
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value[:1] != "=":
-            return value
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        return cell
-
-    text_cols = [i for i, f in enumerate(lg.fields) if f.kind not in ("date", "int", "decimal")]
+    styles = _cell_styles(wb, lg, box)
+    wrapped = [(i, widths[i]) for i, st in enumerate(styles) if st == "台账长文本"]
     n = 0
     for row in rows:
-        for i in text_cols:
-            v = row[i]
-            if v.__class__ is str and (v[:1] == "=" or ILLEGAL_CHARACTERS_RE.search(v)):
-                row[i] = text_cell(v)
-        ws.append(row)
+        lines = max((_lines(row[i], w) for i, w in wrapped), default=1)
+        if lines > 1:  # Excel does not grow a row for wrapped text by itself when opening a file
+            ws.row_dimensions[n + 3].height = 13.5 * min(lines, 15)
+        cells = []
+        for value, style in zip(row, styles, strict=True):
+            formula_like = False
+            if value.__class__ is str:
+                # control characters are not allowed in the file's XML (pasted from Word,
+                # they would make the export fail); a leading "=" must stay text
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                formula_like = value[:1] == "="
+            cell = WriteOnlyCell(ws, value=value)
+            cell.style = style
+            if formula_like:
+                cell.data_type = "s"
+            cells.append(cell)
+        ws.append(cells)
         n += 1
     wb.save(dest)
     return n
+
+
+def _lines(value: Any, width: float) -> int:
+    """How many lines ``value`` takes wrapped in a column ``width`` characters wide (a
+    Chinese character is two; the body font is a point smaller than the width's unit)."""
+    if value.__class__ is not str or not value:
+        return 1
+    total = 0
+    for part in value.split("\n"):
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in part)
+        total += max(1, -(-units // int(width * 1.05)))
+    return total
+
+
+def _cell_styles(wb: Any, lg: Ledger, box: Any) -> list[str]:
+    """A named style per column: thin borders for print; long text wrapped; dates as
+    yyyy-mm-dd; the 记录编号 small and grey (it is for the program, not the reader)."""
+    from openpyxl.styles import Alignment, Font, NamedStyle
+
+    top = Alignment(vertical="top")
+    made = {
+        "台账正文": NamedStyle("台账正文", font=Font(size=10), border=box, alignment=top),
+        "台账长文本": NamedStyle(
+            "台账长文本", font=Font(size=10), border=box, alignment=Alignment(vertical="top", wrap_text=True)
+        ),
+        "台账日期": NamedStyle("台账日期", font=Font(size=10), border=box, alignment=top, number_format="yyyy-mm-dd"),
+        "台账记录编号": NamedStyle("台账记录编号", font=Font(size=7, color="808080"), border=box, alignment=top),
+    }
+    for style in made.values():
+        wb.add_named_style(style)
+    out = []
+    for f in lg.fields:
+        if f.kind == "date":
+            out.append("台账日期")
+        elif f.kind in ("longtext", "names") or f.width >= 20:
+            out.append("台账长文本")
+        else:
+            out.append("台账正文")
+    return [*out, "台账记录编号"]
 
 
 def _print_ready(ws: Any, last_col: str) -> None:
