@@ -92,6 +92,18 @@ def test_a_unit_in_brackets_is_ignored_but_other_brackets_are_part_of_the_label(
     assert match_header(lg, 1, ["村"], names).skipped == [(0, "村")]
 
 
+def test_a_column_headed_in_wan_yuan_is_multiplied(store, tmp_path):
+    head = ["登记日期", "来源", "纠纷类型", "纠纷概况", "状态", "涉及金额（万元）"]
+    rows = [
+        ["2024-01-02", "其他", "邻里", "a", "调解中", "1.2"],
+        ["2024-01-03", "其他", "邻里", "b", "调解中", 3],
+        ["2024-01-04", "其他", "邻里", "c", "调解中", "0.5万元"],
+        ["2024-01-05", "其他", "邻里", "d", "调解中", ""],
+    ]
+    assert import_file(store, "disputes", write_xlsx(tmp_path / "a.xlsx", [head, *rows])).written
+    assert [r["amount"] for r in store.rows("disputes")] == [12000.0, 30000.0, 5000.0, None]
+
+
 @pytest.mark.parametrize("cell", ["序号", "编号", "No.", "NO", "no"])
 def test_number_columns_are_ignored_not_warned(store, tmp_path, cell):
     path = write_csv(
@@ -310,3 +322,15 @@ def test_a_deleted_row_is_not_a_duplicate(store, tmp_path):
     import_file(store, "study_sessions", write_csv(tmp_path / "a.csv", [head, row]))
     store.delete("study_sessions", store.rows("study_sessions")[0]["id"])
     assert import_file(store, "study_sessions", tmp_path / "a.csv").count == 1
+
+
+def test_the_window_takes_error_descriptions_from_core_not_from_the_command_line():
+    from pathlib import Path
+
+    ui = Path(__file__).parent.parent / "app" / "ui"
+    offenders = [p.name for p in ui.rglob("*.py") if "app.cli" in p.read_text(encoding="utf-8")]
+    assert offenders == []
+    from app.core.error_text import describe_error
+
+    assert describe_error(KeyError("没有名为“x”的台账")) == "没有名为“x”的台账"
+    assert describe_error(RuntimeError("boom")) == "RuntimeError: boom"

@@ -79,6 +79,7 @@ class HeaderMatch:
     blank: list[int] = field(default_factory=list)  # columns without a header
     twice: list[Field] = field(default_factory=list)  # a field named by two columns
     missing: list[Field] = field(default_factory=list)  # required fields without a column
+    scales: dict[str, int] = field(default_factory=dict)  # a money column headed （万元）: × 10 000
 
     @property
     def recognised(self) -> int:
@@ -113,7 +114,10 @@ def match_header(ledger: Ledger, row_no: int, cells: list[Any], names: dict[str,
             m.dropped.append(i)
         else:
             seen.add(key)
-            m.present.append((ledger.field(key), i))
+            f = ledger.field(key)
+            m.present.append((f, i))
+            if f.kind == "decimal" and len(forms) > 1 and forms[0].endswith("（万元）"):
+                m.scales[key] = 10000
     m.missing = [f for f in ledger.fields if f.required and f.key not in seen]
     return m
 

@@ -74,6 +74,18 @@ def total_row(cells: list[Any]) -> bool:
     return False
 
 
+def _scaled(conv: Callable[[Any], Any], factor: int) -> Callable[[Any], Any]:
+    """A number in a column headed in 万元 (1.2 → 12000); a cell that says 万 itself is read as written."""
+
+    def convert(value: Any) -> Any:
+        v = conv(value)
+        if isinstance(value, str) and "万" in value:
+            return v
+        return round(v * factor, 2)
+
+    return convert
+
+
 class SheetScan:
     """The data rows of one sheet, converted in ``ledger.keys`` order."""
 
@@ -122,6 +134,8 @@ class SheetScan:
         h = self.header
         present = h.present
         plan = dict((f.key, conv) for f, conv in self.v.plan)
+        for key, factor in h.scales.items():
+            plan[key] = _scaled(plan[key], factor)
         convert_row = compile_row(self.lg, plan, present)
         blank_cols = h.blank
         uid_col, fix = h.uid_col, self.fix_cells
