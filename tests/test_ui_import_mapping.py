@@ -106,7 +106,11 @@ def test_mapping_step_preview_import_then_again_nothing_doubled(qtbot, store, tm
     # the same file again: recognised untouched, every row a duplicate, nothing to write
     again = _open(qtbot, monkeypatch, store, path)
     assert "5 条重复，不导入" in again.status_label.text()
-    assert not again.confirm_button.isEnabled() and again.tabs.tabText(2) == "对应关系（0）"
+    assert not again.confirm_button.isEnabled()
+    # the remembered columns are listed, chosen as before, so a clerk can revise them
+    assert again.tabs.tabText(2) == "对应关系（2）"
+    assert again.mapping_panel.combo_for_column("方式").currentText() == "形式"
+    assert again.mapping_panel.combo_for_column("心得体会").currentText() == "不导入"
     assert store.count("study_sessions") == 5
 
 

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.io.headers import norm_label
+
 NOT_IMPORTED = "不导入"
 KEEP_AS_ERROR = "（不改，仍算错误）"
 
@@ -58,19 +60,21 @@ class MappingPanel(QScrollArea):
         ledgers = list({s.ledger.id: s.ledger for s in preview.sheets}.values())
         shown = 0
         for lg in ledgers:
-            mapping = given.get(lg.id)
+            sheets = [s for s in preview.sheets if s.ledger.id == lg.id]
+            mapping = sheets[0].mapping  # remembered, with this session's choices on top
             columns: dict[str, None] = {}
             values: dict[str, dict[str, int]] = {}
-            for s in preview.sheets:
-                if s.ledger.id != lg.id:
-                    continue
+            in_file = {norm_label(c) for s in sheets for c in s.columns}
+            for s in sheets:
                 columns.update(dict.fromkeys(s.skipped_columns))
                 for key, counter in s.unknown_values.items():
                     for text, n in counter.items():
                         values.setdefault(key, {})[text] = values.get(key, {}).get(text, 0) + n
-            if mapping is not None:
-                columns.update(dict.fromkeys(mapping.columns))
-                for key, pairs in mapping.values.items():
+            # columns mapped before (remembered or chosen now) that this file has: to revise
+            columns.update(dict.fromkeys(c for c in mapping.columns if norm_label(c) in in_file))
+            chosen_now = given.get(lg.id)
+            if chosen_now is not None:
+                for key, pairs in chosen_now.values.items():
                     for text in pairs:
                         values.setdefault(key, {}).setdefault(text, 0)
             if not columns and not values:
@@ -83,7 +87,7 @@ class MappingPanel(QScrollArea):
                 combo.addItem(NOT_IMPORTED, None)
                 for f in lg.fields:
                     combo.addItem(f.label, f.key)
-                if mapping is not None and mapping.columns.get(column):
+                if mapping.columns.get(column):
                     combo.setCurrentIndex(max(0, combo.findData(mapping.columns[column])))
                 combo.setAccessibleName(f"列“{column}”对应的字段")
                 combo.currentIndexChanged.connect(self.changed)
@@ -96,7 +100,7 @@ class MappingPanel(QScrollArea):
                     combo.addItem(KEEP_AS_ERROR, "")
                     for option in choices(lg.id, key):
                         combo.addItem(option, option)
-                    chosen = mapping.values.get(key, {}).get(text) if mapping is not None else None
+                    chosen = mapping.values.get(key, {}).get(text)
                     if chosen:
                         combo.setCurrentIndex(max(0, combo.findData(chosen)))
                     combo.setAccessibleName(f"{f.label}“{text}”对应的选项")
