@@ -146,10 +146,13 @@ class SheetScan:
         pad = [None] * width
         tick = 0
         header_row = h.row
+        failed = bool(errors.total)  # a local: read for every row
 
-        for row_no, cells in self.table.rows():
-            if row_no <= header_row:
-                continue
+        source = self.table.rows()
+        for row_no, _ in source:  # up to the header (title rows, the header itself)
+            if row_no >= header_row:
+                break
+        for row_no, cells in source:
             tick += 1
             if tick == TICK:
                 tick = 0
@@ -161,7 +164,6 @@ class SheetScan:
                 cells = [*cells, *pad[len(cells) :]]
             if not any(cells) and blank_row(cells):
                 continue
-            uid = None
             if uid_col is not None:
                 uid = _text(cells[uid_col]) if not _blank_cell(cells[uid_col]) else None
                 if uid and fix is not None:
@@ -172,6 +174,7 @@ class SheetScan:
                 if blank_row(cells) or total_row(cells):
                     continue
                 self._slow(row_no, cells, present)
+                failed = True
                 continue
             if blank_cols or len(cells) > width:
                 stray = [i for i in (*blank_cols, *range(width, len(cells))) if not _blank_cell(cells[i])]
@@ -180,11 +183,13 @@ class SheetScan:
                         continue
                     errors.bad_rows += 1
                     errors.add(row_no, f"第{stray[0] + 1}列", "这一列没有表头，无法确定是哪一项", self.sheet_label)
+                    failed = True
                     continue
             self.count += 1
-            if not errors.total:
+            if not failed:
                 self.row_no = row_no
-                self.uid = uid
+                if uid_col is not None:
+                    self.uid = uid
                 yield out
         if progress is not None:
             progress(total, total)
