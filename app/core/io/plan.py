@@ -90,8 +90,8 @@ def plan_import(
     of the remembered ones.  Raises ``ReadError`` if the file cannot be read or ``sheet``
     is not in it."""
     tables = open_tables(path)
-    plan = ImportPlan(Path(path), several=len(tables) > 1)
     visible = [t for t in tables if not t.hidden]
+    plan = ImportPlan(Path(path), several=len(visible) > 1)  # a template's hidden 选项 sheet aside
     if sheet is not None:
         chosen = [t for t in tables if t.sheet == sheet]
         if not chosen:
