@@ -49,8 +49,21 @@ def is_ignored(text: Any) -> bool:
     return norm_label(text).lower() in IGNORED
 
 
+_BASE_NAMES: dict[str, dict[str, str | None]] = {}  # ledger id -> its names (the catalog is fixed)
+
+
 def column_names(ledger: Ledger, mapped: dict[str, str | None] | None = None) -> dict[str, str | None]:
     """Normalised column name -> field key (``None``: mapped to 不导入) for a ledger."""
+    base = _BASE_NAMES.get(ledger.id)
+    if base is None:
+        base = _BASE_NAMES[ledger.id] = _catalog_names(ledger)
+    names = dict(base)
+    for text, key in (mapped or {}).items():
+        names[norm_label(text)] = key
+    return names
+
+
+def _catalog_names(ledger: Ledger) -> dict[str, str | None]:
     names: dict[str, str | None] = {}
     for f in ledger.fields:
         for name in (f.label, *f.aliases):
@@ -60,8 +73,6 @@ def column_names(ledger: Ledger, mapped: dict[str, str | None] | None = None) ->
         for form in label_forms(f.label):
             names[form] = f.key
         names[f.key] = f.key
-    for text, key in (mapped or {}).items():
-        names[norm_label(text)] = key
     return names
 
 
