@@ -59,7 +59,8 @@ def reference_paragraphs() -> list[str]:
 
 def render(changes: dict | None = None, texts: dict | None = None, **kw) -> text.ReportDocument:
     figures = {**REF, **(changes or {})}
-    ctx = text.context(figures, year=2024, previous=REF, report_date="2025-01-20", **kw)
+    office = {"county": "丰都县", "town": "武平镇", "province": "重庆市", **kw}
+    ctx = text.context(figures, year=2024, previous=REF, report_date="2025-01-20", **office)
     return text.render(ctx, texts=texts)
 
 
@@ -209,7 +210,7 @@ def test_spans_point_at_their_figures():
             ["重点领域", "承接执法事项"],
         ),
         # 矛盾纠纷
-        ({"disputes.screened": 0}, ["全年完成人民调解案件120件，"], ["自主排查矛盾纠纷0"]),
+        ({"disputes.screened": 0}, ["矛盾不上交”。完成人民调解案件120件，"], ["自主排查矛盾纠纷0"]),
         (
             {"disputes.screened": 0, "disputes.mediated": 0, "consultations.count": 0, "disputes.court_delegated": 0},
             ["矛盾不上交”。二是抓好重点人群管控工作。"],
@@ -229,7 +230,11 @@ def test_spans_point_at_their_figures():
         ({"literates.count": 0}, ["行动，对“法律明白人”进行专题培训4次，"], ["结对0", "结对"]),
         ({"study.literate_trainings": 0}, ["结对37名“法律明白人”，贯彻落实"], ["专题培训0"]),
         ({"meetings.matters": 0}, ["专题会议6次，坚持将法治工作纳入年度述职内容"], ["重大事项0"]),
-        ({"meetings.count": 0, "meetings.matters": 0}, ["党政主要领导坚持将法治工作纳入年度述职内容"], ["专题会议0"]),
+        (
+            {"meetings.count": 0, "meetings.matters": 0},
+            ["进行合法性审查。\n（二）发挥示范作用"],
+            ["专题会议0", "主持召开", "年度述职"],
+        ),
         ({"study.all_staff_trainings": 0}, ["依法行政能力水平。"], ["法治专题培训0", "全年组织全体干部职工"]),
     ],
 )
@@ -262,11 +267,12 @@ def test_office_words_for_other_towns():
 
 def test_reworded_paragraph_keeps_its_numbers():
     texts = {
-        "para:study": "（一）学法。今年组织学法{{ study.sessions|approx }}次，\n去年{{ previous.study.sessions }}次。"
+        "study": "（一）学法。今年组织学法〔study.sessions|approx〕次，\n去年〔previous.study.sessions〕次。"
+        "同时利用〔province_short〕学习平台。"
     }
     doc = render({"study.sessions": 23}, texts=texts)
     study = doc.paragraph("study")
-    assert study.text == "（一）学法。今年组织学法20余次，去年12次。"
+    assert study.text == "（一）学法。今年组织学法20余次，去年12次。同时利用重庆学习平台。"
     assert study.lead == len("（一）学法。")
     keys = [(s.key, s.year, study.text[s.start : s.end]) for s in study.spans]
     assert keys == [("study.sessions", 2024, "20余"), ("study.sessions", 2023, "12")]
@@ -275,13 +281,34 @@ def test_reworded_paragraph_keeps_its_numbers():
     assert doc.warnings == []
 
 
-def test_bad_rewording_is_kept_literally_with_a_warning():
-    texts = {"para:system": "备案率{{ docs.nonsense }}", "para:nowhere": "x", "para:study": "学法{% if %}"}
+def test_reworded_text_never_runs_template_code():
+    texts = {"study": "（一）学法。{{ 7*7 }}{% for x in range(3) %}x{% endfor %}〔study.sessions〕次。"}
     doc = render(texts=texts)
-    assert doc.paragraph("system").text == "备案率{{ docs.nonsense }}"
-    assert doc.paragraph("study").text == "学法{% if %}"
-    assert len(doc.warnings) == 3
-    assert any("nowhere" in w for w in doc.warnings)
+    assert doc.paragraph("study").text == "（一）学法。{{ 7*7 }}{% for x in range(3) %}x{% endfor %}12次。"
+
+
+def test_bad_rewording_falls_back_to_the_default_with_a_warning():
+    texts = {"system": "备案率〔docs.nonsense〕", "nowhere": "x", "study": "学法〔2024〕年〔学习〕"}
+    doc = render(texts=texts)
+    assert doc.paragraph("system").text == render().paragraph("system").text
+    assert doc.paragraph("study").text == "学法〔2024〕年〔学习〕"  # not tokens: text
+    assert len(doc.warnings) == 1 and "docs.nonsense" in doc.warnings[0]
+
+
+def test_zero_figures_drop_their_clause_or_sentence_in_a_reworded_paragraph():
+    texts = {
+        "governance": "（五）治理。一是调处纠纷〔disputes.mediated〕件，咨询〔consultations.count〕次，成效明显。"
+        "二是走访，共〔literates.count〕名；重点人群〔p.reoffended〕。"
+    }
+    doc = render({"disputes.mediated": 0}, texts=texts)
+    assert doc.paragraph("governance").text == (
+        "（五）治理。一是调处纠纷，咨询134次，成效明显。二是走访，共37名；重点人群实现刑释人员、吸毒人员、"
+        "严重精神障碍患者等重点人群零犯罪。"
+    ).replace("一是调处纠纷，", "")
+    doc = render({"disputes.mediated": 0, "consultations.count": 0, "literates.count": 0}, texts=texts)
+    assert doc.paragraph("governance").text.startswith("（五）治理。二是走访，重点人群实现")
+    assert {o.para_id for o in doc.omitted} == {"governance"}
+    assert "".join(o.text for o in doc.omitted) == "一是调处纠纷0件，咨询0次，成效明显。共0名；"
 
 
 def test_section_texts_replace_the_defaults_and_five_is_optional():
@@ -310,8 +337,12 @@ def test_default_sections_and_paragraph_sources():
     assert text.section_default("plan").count("\n") == 4
     assert text.section_default("other") == ""
     sources = text.paragraph_sources()
-    assert {"opening", "study", "enforcement", "duty_tasks"} <= set(sources)
-    assert "{{ study.sessions|approx }}" in sources["study"]
+    assert list(sources) == [
+        "opening", "study", "system", "environment", "enforcement", "governance",
+        "duty_org", "duty_example", "duty_tasks",
+    ]  # fmt: skip
+    assert "〔study.sessions|approx〕" in sources["study"]
+    assert "重庆" not in "".join(sources.values())  # the province comes from settings
 
 
 def test_report_date_and_cn_date():
@@ -326,9 +357,9 @@ def test_report_date_and_cn_date():
 def test_render_store_uses_settings_and_texts(store):
     store.set_setting("county", "丰都县")
     store.set_setting("town", "武平镇")
-    store.set_report_text(2024, "date", "2025-02-03")
-    store.set_report_text(2024, "basis_no", "丰都府办发〔2024〕15号")
-    store.set_report_text(2024, "para:duty_example", "（二）示范。培训{{ study.all_staff_trainings }}场次。")
+    store.set_setting("report.2024.date", "2025-02-03")
+    store.set_setting("report.2024.basis_no", "丰都府办发〔2024〕15号")
+    store.set_report_text(2024, "duty_example", "（二）示范。带头学法。培训〔study.all_staff_trainings〕场次。")
     doc = text.render_store(store, 2024)
     out = body(doc)
     assert doc.blocks[-1].text == "2025年2月3日"
@@ -336,9 +367,9 @@ def test_render_store_uses_settings_and_texts(store):
     # an empty ledger: zero sentences throughout, no 0 printed
     assert "全年未发生行政复议、行政诉讼案件。" in out
     assert "本年度未制发行政规范性文件。" in out
-    # a reworded paragraph prints what the office wrote, even a 0
-    assert doc.paragraph("duty_example").text == "（二）示范。培训0场次。"
-    store.set_report_text(2024, "date", "明天")
+    # a reworded paragraph's sentence with a 0 is left out too
+    assert doc.paragraph("duty_example").text == "（二）示范。带头学法。"
+    store.set_setting("report.2024.date", "明天")
     doc = text.render_store(store, 2024)
     assert doc.blocks[-1].text.endswith("日") and any("日期" in w for w in doc.warnings)
 
@@ -351,8 +382,9 @@ def test_year_before_is_computed_only_when_the_text_uses_it(store, monkeypatch):
     monkeypatch.setattr(figures, "compute", lambda s, y: asked.append(y) or real(s, y))
     text.render_store(store, 2024)
     assert asked == [2024]
-    store.set_report_text(2024, "para:study", "（一）学法。去年{{ previous.study.sessions }}次。")
+    store.set_report_text(2024, "study", "（一）学法。去年〔previous.study.sessions〕次。")
     asked.clear()
     doc = text.render_store(store, 2024)
     assert asked == [2024, 2023]
-    assert doc.paragraph("study").spans[0].year == 2023
+    assert doc.paragraph("study").text == "（一）学法。"  # 0 last year: the sentence goes
+    assert [(o.text, o.why) for o in doc.omitted if o.para_id == "study"] == [("去年0次。", "法治学习教育（上年）")]

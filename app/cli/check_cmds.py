@@ -20,7 +20,9 @@ def cmd_check(args) -> int:
     errors = sum(f.severity == "error" for f in found)
     print(f"{args.year}年数据检查：发现 {len(found)} 类问题（错误 {errors} 类，提醒 {len(found) - errors} 类）。")
     for f in found:
-        print(f"\n[{SEVERITY[f.severity]}] {f.title}（{catalog.get(f.ledger).name}，{f.count} 条）")
+        where = [catalog.get(f.ledger).name] if f.ledger else []
+        where += [f"{f.count} 条"] if f.count else []
+        print(f"\n[{SEVERITY[f.severity]}] {f.title}" + (f"（{'，'.join(where)}）" if where else ""))
         for line in f.detail.splitlines():
             print(f"  {line}")
     return 0

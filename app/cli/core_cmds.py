@@ -10,6 +10,8 @@ from app.core import catalog
 
 # settings the command line accepts, with their types
 SETTABLE = {
+    "province": str,
+    "city": str,
     "county": str,
     "town": str,
     "office": str,
@@ -19,6 +21,25 @@ SETTABLE = {
     "backup_dir": str,
 }
 FONT_SCHEMES = ("gb2312", "windows")
+
+
+def report_year_setting(key: str, value: str) -> str:
+    """``report.2024.date=2025-01-20`` and the like: checked, and returned as stored."""
+    import datetime as dt
+
+    from app.core.store_settings import REPORT_YEAR_SETTINGS
+
+    parts = key.split(".")
+    if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) != 4 or parts[2] not in REPORT_YEAR_SETTINGS:
+        names = "、".join(f"report.年份.{n}（{label}）" for n, label in REPORT_YEAR_SETTINGS.items())
+        raise CliError(f"没有设置项“{key}”，年度报告的设置项为：{names}")
+    value = value.strip()
+    if parts[2] == "date" and value:
+        try:
+            value = dt.date.fromisoformat(value.replace("/", "-")).isoformat()
+        except ValueError:
+            raise CliError(f"成文日期应写成 2025-01-20，收到“{value}”") from None
+    return value
 
 
 def cmd_ledgers(args) -> int:
@@ -42,8 +63,12 @@ def cmd_settings(args) -> int:
             raise CliError(f"设置项应写成 KEY=VALUE，收到“{pair}”")
         key, value = pair.split("=", 1)
         key = key.strip()
+        if key.startswith("report."):
+            store.set_setting(key, report_year_setting(key, value))
+            continue
         if key not in SETTABLE:
-            raise CliError(f"没有设置项“{key}”，可设置：{'、'.join(SETTABLE)}")
+            known = "、".join([*SETTABLE, "report.年份.basis_title", "report.年份.basis_no", "report.年份.date"])
+            raise CliError(f"没有设置项“{key}”，可设置：{known}")
         if key == "font_scheme" and value not in FONT_SCHEMES:
             raise CliError(f"font_scheme 只能是 {' 或 '.join(FONT_SCHEMES)}")
         parsed = (

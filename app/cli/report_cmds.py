@@ -1,4 +1,4 @@
-"""``report --year Y --out FILE.docx [--charts DIR]``."""
+"""``report --year Y --out FILE.docx [--charts DIR]``; ``paragraph --year Y [ID] [--set T | --file F | --reset]``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from app.cli.errors import CliError
 
 
 def cmd_report(args) -> int:
-    from app.core.report.build import STAGE_LABELS, build_report
+    from app.core.report.build import STAGE_LABELS, ReportRefused, build_report
 
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
@@ -26,6 +26,8 @@ def cmd_report(args) -> int:
 
         try:
             path = build_report(store, args.year, out, charts_dir=args.charts, progress=progress)
+        except ReportRefused as exc:
+            raise CliError(str(exc)) from exc
         except PermissionError as exc:
             raise CliError(f"无法写入 {out}：文件可能正在 Word/WPS 中打开，请关闭后重试。") from exc
         print(f"已生成 {args.year} 年报告：{path}")
@@ -46,3 +48,45 @@ def _hint_checks(store, year: int) -> None:
     findings = checks.run(store, year)
     if findings:
         print(f"提示：有 {len(findings)} 项数据质量问题可能影响报告，可运行 check --year {year} 查看。")
+
+
+def cmd_paragraph(args) -> int:
+    """List the paragraphs (id, whose wording, the text with its tokens) or reword/reset one."""
+    from app.core.report import paragraphs
+
+    store = open_store(args)
+    try:
+        ids = paragraphs.ids()
+        if args.id is None:
+            for para_id in ids:
+                _print_paragraph(store, args.year, para_id)
+            return 0
+        if args.id not in ids:
+            raise CliError(f"没有段落“{args.id}”，可用：{'、'.join(ids)}")
+        text = args.set
+        if args.file:
+            try:
+                text = Path(args.file).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CliError(f"无法读取 {args.file}：{exc}") from exc
+        try:
+            if args.reset:
+                paragraphs.reset(store, args.year, args.id)
+            elif text is not None:
+                paragraphs.save(store, args.year, args.id, text)
+        except ValueError as exc:
+            raise CliError(f"没有保存：{exc}") from exc
+        _print_paragraph(store, args.year, args.id)
+    finally:
+        store.close()
+    return 0
+
+
+def _print_paragraph(store, year: int, para_id: str) -> None:
+    from app.core.report import paragraphs
+
+    own = paragraphs.own_text(store, year, para_id)
+    whose = "默认文字" if own is None else f"本单位{own[1]}年的改写"
+    print(f"[{para_id}] {paragraphs.label(para_id)}（{whose}）")
+    print(own[0] if own else paragraphs.defaults()[para_id])
+    print()

@@ -29,7 +29,7 @@ class Finding:
     code: str
     title: str
     severity: Severity
-    ledger: str
+    ledger: str  # "" for a finding about the settings or the report text
     row_ids: list[int] = field(default_factory=list)
     detail: str = ""  # one line per row
 
@@ -200,6 +200,8 @@ CHECKS: tuple[Callable[..., list[Finding]], ...] = (
 
 
 def run(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
-    """Every finding for ``year``, errors first."""
-    found = [f for check in CHECKS for f in check(store, year, today)]
+    """Every finding for ``year``, errors first (the report's own checks last)."""
+    from app.core.checks_report import REPORT_CHECKS
+
+    found = [f for check in (*CHECKS, *REPORT_CHECKS) for f in check(store, year, today)]
     return sorted(found, key=lambda f: f.severity != "error")

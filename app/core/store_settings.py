@@ -15,12 +15,18 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "county": "丰都县",
     "town": "武平镇",
     "office": "",  # this PC's office (司法所, 执法大队, 党政办…): rows and data packs carry it
+    "province": "",  # 重庆市: the report's 视察重庆重要讲话, 重庆干部网络学院
+    "city": "",
     "issuer": "",  # empty: {county}{town}人民政府
     "villages": [],
     "font_scheme": "gb2312",  # or "windows": Windows' own 仿宋/楷体/黑体/宋体
     "backup_dir": "",
 }
 
+
+# per-year report settings: report.2024.basis_title / .basis_no (the county's 工作要点 and its
+# 文号) and report.2024.date (成文日期, ISO)
+REPORT_YEAR_SETTINGS = {"basis_title": "工作要点标题", "basis_no": "工作要点文号", "date": "成文日期"}
 
 # settings kept out of ``settings()`` (and so out of the command line's listing)
 HIDDEN_SETTINGS = frozenset({"password"})

@@ -135,11 +135,12 @@ def fill(store: Store, year: int = 2024, seed: int = SEED) -> dict[str, int]:
     data = generate(year, seed)
     counts: dict[str, int] = {}
     with store.transaction():
-        for key, value in (("county", "丰都县"), ("town", "武平镇"), ("villages", list(pools.VILLAGES))):
+        office = {"province": "重庆市", "county": "丰都县", "town": "武平镇", "villages": list(pools.VILLAGES)}
+        for key, value in office.items():
             store.set_setting(key, value)
         # the county's 工作要点 the opening paragraph cites, and the report's 成文日期
-        store.set_report_text(year, "basis_no", f"丰都府办发〔{year}〕15号")
-        store.set_report_text(year, "date", f"{year + 1}-01-20")
+        store.set_setting(f"report.{year}.basis_no", f"丰都府办发〔{year}〕15号")
+        store.set_setting(f"report.{year}.date", f"{year + 1}-01-20")
         person_ids: list[int] = []
         for lg in catalog.LEDGERS:  # catalog order: key_persons comes before visits
             rows = data.get(lg.id, [])

@@ -22,6 +22,21 @@ STAGE_LABELS = {
 }
 
 
+class ReportRefused(ValueError):
+    """The report cannot be written yet (the office is not named); the message is for the clerk."""
+
+
+def refusal(store) -> str | None:
+    """Why a report of this store cannot be written, in Chinese; None when it can."""
+    missing = [label for key, label in (("town", "单位名称"), ("county", "所在区县")) if not store.setting(key)]
+    if missing:
+        return (
+            f"还没有设置{'和'.join(missing)}，报告的标题和落款无法填写。"
+            "请先在 设置 中填写（命令行：settings county=某某县 town=某某镇）。"
+        )
+    return None
+
+
 def build_report(
     store: Store,
     year: int,
@@ -35,7 +50,8 @@ def build_report(
 
     ``progress(stage, fraction)`` is called as it goes (stages: figures, text, charts, docx,
     done; labels in ``STAGE_LABELS``).  The file is written beside its target and moved into
-    place, so a failure never leaves half a report.
+    place, so a failure never leaves half a report.  ``ReportRefused`` while the office is not
+    named (the title and signature would name nobody).
     """
     from app.core import figures as figs
 
@@ -48,6 +64,9 @@ def build_report(
             progress(stage, lo + (hi - lo) * within)
 
     out_path = Path(out_path)
+    why = refusal(store)
+    if why:
+        raise ReportRefused(why)
     tell("figures")
     now = figs.compute(store, year)
     tell("text")
@@ -82,7 +101,7 @@ def build_report(
             tmp,
             scheme(store.setting("font_scheme")),
             charts=[ChartImage(c.title, c.png) for c in charts],
-            issuer=store.issuer,
+            issuer=next((b.text for b in report.blocks if b.kind == "signature"), store.issuer),
         )
         os.chmod(tmp, 0o644)  # mkstemp makes it private
         os.replace(tmp, out_path)

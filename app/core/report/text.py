@@ -2,14 +2,15 @@
 
 Each number a figure printed keeps a :class:`Span` (offsets in the block's plain text, the
 figure key and year), so the GUI can mark numbers and link them to the rows behind them.
-The office's reworded paragraphs (report text ``para:<id>``) and its own texts for
-三、存在的不足 / 四、工作计划 / 五、其他 are templates over the same names.
+Every paragraph of 一 and 二 is the office's own wording or the default one
+(:mod:`app.core.report.paragraphs`, in the token language of :mod:`app.core.report.tokens`,
+never run as template code); 三、存在的不足 / 四、工作计划 / 五、其他 are the office's texts
+(one paragraph a line, rendered in the sandbox; the first two default to the reference's).
 
-Report texts of a year (``store.report_text(year, key)``) read here:
-``shortcomings`` / ``plan`` / ``other`` (one paragraph a line; the first two default to the
-reference's), ``para:<id>`` (a reworded paragraph; ids in ``paragraph_sources()``), ``date``
-(成文日期, ISO; default today) and ``basis_no`` (the 文号 of the county's 工作要点, printed in
-brackets after its title in the opening paragraph when set).
+What a report of a year reads from the store: the settings ``county``, ``town``, ``issuer``,
+``province``, ``city``; per year ``report.Y.basis_title`` / ``report.Y.basis_no`` (the county's
+工作要点 and its 文号) and ``report.Y.date`` (成文日期, ISO; default today); the report texts
+of the year (``shortcomings`` / ``plan`` / ``other``) and the paragraphs' wording.
 """
 
 from __future__ import annotations
@@ -18,19 +19,31 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateError
 
+from app.core import catalog
 from app.core.paths import resource
 
-from .template import MARK_CLOSE, MARK_OPEN, MARK_SEP, MARKS, Figures, LazyFigures, environment
+from . import paragraphs, tokens
+from .template import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    MARK_SEP,
+    MARKS,
+    Figures,
+    LazyFigures,
+    environment,
+    f_approx,
+    f_cnlist,
+    f_rate,
+)
 
 DEFAULT_TEMPLATE = "report_default.md.j2"
 SECTIONS = ("shortcomings", "plan", "other")  # report_texts sections for 三、四、五
 SECTION_DEFAULTS = {"shortcomings": "report_shortcomings.txt.j2", "plan": "report_plan.txt.j2"}
-PARA_PREFIX = "para:"
+PHRASES_TEMPLATE = "report_phrases.j2"
 
 # the numerals of （一）… headings
 _LEAD = re.compile(r"^（[一二三四五六七八九十]+）[^。！？]*[。！？]?")
@@ -63,10 +76,20 @@ class Block:
 
 
 @dataclass
+class Omission:
+    """Words of paragraph ``para_id`` left out of the report, and why (a figure of 0 …)."""
+
+    para_id: str
+    text: str
+    why: str
+
+
+@dataclass
 class ReportDocument:
     year: int
     blocks: list[Block]
     warnings: list[str] = field(default_factory=list)
+    omitted: list[Omission] = field(default_factory=list)
 
     def plain_text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
@@ -77,15 +100,29 @@ class ReportDocument:
 
 # -- the context -----------------------------------------------------------------------------
 
+# what the report prints where the office has not been named (the check blocks the report then)
+UNNAMED_TOWN = "【请在设置中填写单位名称】"
+UNNAMED_COUNTY = "【请在设置中填写所在区县】"
+_PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
+
 
 def office_words(county: str, town: str) -> dict[str, str]:
     """How the report names the office's own level: 我镇 / 我乡 / 我街道, 县委 / 区委 …"""
     if town.endswith("街道"):
         unit, head, party = "街道", "街道办事处主任", "党工委"
     else:
-        unit = town[-1:] or "镇"
+        unit = town[-1:] if town[-1:] in ("镇", "乡") else "镇"
         head, party = f"{unit}长", "党委"
-    return {"unit": unit, "we": f"我{unit}", "head": head, "party": party, "cu": county[-1:] or "县"}
+    cu = county[-1:] if county[-1:] in ("县", "区", "市", "旗") else "县"
+    return {"unit": unit, "we": f"我{unit}", "head": head, "party": party, "cu": cu}
+
+
+def province_short(province: str) -> str:
+    """重庆市 -> 重庆, 四川省 -> 四川, 广西壮族自治区 -> 广西."""
+    for suffix in _PROVINCE_SUFFIXES:
+        if province.endswith(suffix) and len(province) > len(suffix):
+            return province[: -len(suffix)]
+    return province
 
 
 def context(
@@ -93,29 +130,45 @@ def context(
     *,
     year: int,
     previous: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
-    county: str = "丰都县",
-    town: str = "武平镇",
+    county: str = "",
+    town: str = "",
+    province: str = "",
+    city: str = "",
     issuer: str | None = None,
     report_date: dt.date | str | None = None,
+    basis_title: str | None = None,
     basis_no: str | None = None,
+    ledger_rows: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The names a report template sees (see the comment at the top of the default template).
+    """The names a report sees (the words of ``tokens.WORDS``, the figures, ``previous``).
 
     ``previous`` is the year before's figures, or a function computing them when first used.
+    ``ledger_rows`` (ledger id -> rows in the year) decides the 〔?ledger〕 conditions; None
+    treats every ledger as holding rows.  An unnamed office prints a visible placeholder.
     """
     prefix = f"{year - 1}:"
     before = LazyFigures(previous, prefix) if callable(previous) else Figures(previous or {}, prefix)
+    words = office_words(county, town)
+    town_shown = town or UNNAMED_TOWN
+    county_shown = county or UNNAMED_COUNTY
+    short = province_short(province)
     ctx: dict[str, Any] = dict(Figures(figures).groups())
     ctx.update(
         year=year,
         next_year=year + 1,
-        county=county,
-        town=town,
-        issuer=issuer or f"{county}{town}人民政府",
+        county=county_shown,
+        town=town_shown,
+        province=province,
+        province_short=short,
+        city=city,
+        visit=f"视察{short}" if short else "",
+        issuer=issuer or (f"{county}{town}人民政府" if town else UNNAMED_TOWN),
         report_date=report_date or dt.date.today(),
-        basis_no=basis_no or "",
+        basis_title=basis_title or f"{year}年全{words['cu']}法治政府建设工作要点",
+        basis_no=f"（{basis_no}）" if basis_no else "",
         previous=before,
-        **office_words(county, town),
+        ledger_rows=ledger_rows,
+        **words,
     )
     return ctx
 
@@ -129,14 +182,9 @@ def section_default(section: str) -> str:
     return resource("templates", name).read_text(encoding="utf-8") if name else ""
 
 
-@lru_cache(maxsize=4)
-def paragraph_sources(template_name: str = DEFAULT_TEMPLATE) -> dict[str, str]:
-    """Each rewordable paragraph's default source (block name -> template text), for editing."""
-    src = resource("templates", template_name).read_text(encoding="utf-8")
-    out = {}
-    for m in re.finditer(r"\{% block (\w+) %\}(.*?)\{% endblock %\}", src, re.S):
-        out[m.group(1)] = "".join(line.strip() for line in m.group(2).splitlines())
-    return out
+def paragraph_sources() -> dict[str, str]:
+    """Each rewordable paragraph's default wording (id -> token text), in report order."""
+    return paragraphs.defaults()
 
 
 def _literal(text: str) -> str:
@@ -153,27 +201,76 @@ def _checked(source: str, ctx: dict[str, Any], what: str, warnings: list[str]) -
         return _literal(source)
 
 
+def _resolver(ctx: dict[str, Any]):
+    """``token -> (printed text, counts as 0, label)`` over ``ctx`` for :func:`tokens.render`."""
+    from app.core.figures import FIGURES
+
+    labels = {key: f.label for key, f in FIGURES.items()}
+    phrases = []
+
+    def phrase(name: str) -> str:
+        if not phrases:
+            phrases.append(environment().get_template(PHRASES_TEMPLATE).make_module(ctx))
+        return str(getattr(phrases[0], f"p_{name}")()).strip()
+
+    def resolve(token: tokens.Token) -> tuple[str, bool, str]:
+        if token.kind == "word":
+            value = str(ctx.get(token.key) or "")
+            return value, not value, tokens.WORDS[token.key]
+        if token.kind == "phrase":
+            text = phrase(token.key)
+            return text, not text, tokens.PHRASES[token.key]
+        if token.kind == "guard":
+            name = catalog.get(token.key).name
+            return "", False, f"{name}本年度{'有' if token.negate else '无'}记录"
+        key = token.key
+        root: Any = ctx
+        label = ""
+        if key.startswith("previous."):
+            key, root, label = key[len("previous.") :], ctx["previous"], "（上年）"
+        group, _, name = key.partition(".")
+        num = getattr(root[group] if isinstance(root, dict) else getattr(root, group), name)
+        fmt = {"approx": f_approx, "rate": f_rate, "list": f_cnlist}.get(token.fmt, str)
+        value = num.value
+        return fmt(num), not value, f"{labels.get(key, key)}{label}"
+
+    return resolve
+
+
+def render_paragraph(ctx: dict[str, Any], source: str) -> tokens.Rendered:
+    """One paragraph's token text over ``ctx`` (marked text, and what was left out)."""
+    rows = ctx.get("ledger_rows")
+
+    def has_rows(ledger: str) -> bool | None:
+        return None if rows is None else bool(rows.get(ledger))
+
+    return tokens.render(source, paragraphs.parse, _resolver(ctx), has_rows)
+
+
 def render(
     ctx: dict[str, Any],
     *,
     texts: dict[str, str] | None = None,
     template_name: str = DEFAULT_TEMPLATE,
 ) -> ReportDocument:
-    """Render the template over ``ctx`` with the office's ``texts`` (report_texts of the year)."""
+    """Render the report over ``ctx``; ``texts``: the office's sections and paragraph wordings."""
     texts = texts or {}
     warnings: list[str] = []
+    omitted: list[Omission] = []
     env = environment()
-    known = paragraph_sources(template_name)
-    overrides = {}
-    for key, text in texts.items():
-        if not key.startswith(PARA_PREFIX) or not text.strip():
-            continue
-        name = key[len(PARA_PREFIX) :]
-        if name not in known:
-            warnings.append(f"报告中没有段落“{name}”，其改写内容未使用。")
-            continue
-        one_line = "".join(line.strip() for line in text.splitlines())
-        overrides[name] = _checked(one_line, ctx, f"改写的段落“{name}”", warnings)
+    defaults = paragraphs.defaults()
+
+    def paragraph(para_id: str) -> str:
+        source = texts.get(para_id) or defaults[para_id]
+        if source == paragraphs.DEFAULT_MARK:
+            source = defaults[para_id]
+        try:
+            done = render_paragraph(ctx, source)
+        except ValueError as exc:
+            warnings.append(f"改写的“{paragraphs.label(para_id)}”有误（{exc}），已使用默认文字。")
+            done = render_paragraph(ctx, defaults[para_id])
+        omitted.extend(Omission(para_id, unmark(text, ctx["year"])[0], why) for text, why in done.omitted)
+        return "".join(done.text.splitlines())
 
     def section(name: str) -> list[str]:
         source = texts.get(name)
@@ -183,19 +280,9 @@ def render(
         rendered = env.from_string(source).render(ctx) if source else ""
         return [line.strip() for line in rendered.splitlines() if line.strip()]
 
-    full = dict(ctx, section=section)
-    if overrides:
-        child = (
-            "{% extends "
-            + repr(template_name)
-            + " %}"
-            + "".join(f"{{% block {name} %}}{src}{{% endblock %}}" for name, src in overrides.items())
-        )
-        tmpl = env.from_string(child)
-    else:
-        tmpl = env.get_template(template_name)
-    rendered = tmpl.render(full)
-    return ReportDocument(year=ctx["year"], blocks=parse(rendered, ctx["year"]), warnings=warnings)
+    rendered = env.get_template(template_name).render(dict(ctx, section=section, paragraph=paragraph))
+    blocks = parse(rendered, ctx["year"])
+    return ReportDocument(year=ctx["year"], blocks=blocks, warnings=warnings, omitted=omitted)
 
 
 def parse(rendered: str, year: int) -> list[Block]:
@@ -262,13 +349,25 @@ def unmark(text: str, year: int) -> tuple[str, list[Span]]:
     return plain, spans
 
 
-def render_store(store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None):
-    """The report of ``year`` over the store's figures, settings and texts."""
+def report_setting(store, year: int, name: str) -> str:
+    """``report.Y.name`` from settings (date, basis_title, basis_no); older databases kept
+    ``date`` and ``basis_no`` as report texts of the year."""
+    value = store.setting(f"report.{year}.{name}")
+    if not value and name in ("date", "basis_no"):
+        value = store.report_text(year, name)
+    return str(value or "").strip()
+
+
+def store_context(
+    store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The context of ``year``'s report over the store's figures and settings, and warnings."""
     from app.core import figures as figs
 
-    texts = store.report_texts(year)
+    from .coverage import ledger_rows
+
     warnings = []
-    report_date = texts.get("date") or None
+    report_date = report_setting(store, year, "date") or None
     if report_date:
         try:
             dt.date.fromisoformat(report_date[:10])
@@ -281,10 +380,36 @@ def render_store(store, year: int, figures: dict[str, Any] | None = None, previo
         previous=previous if previous is not None else (lambda: figs.compute(store, year - 1)),
         county=store.setting("county") or "",
         town=store.setting("town") or "",
-        issuer=store.issuer,
+        province=store.setting("province") or "",
+        city=store.setting("city") or "",
+        issuer=store.setting("issuer") or None,
         report_date=report_date,
-        basis_no=texts.get("basis_no") or None,
+        basis_title=report_setting(store, year, "basis_title") or None,
+        basis_no=report_setting(store, year, "basis_no") or None,
+        ledger_rows=ledger_rows(store, year),
     )
+    return ctx, warnings
+
+
+def render_store(store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None):
+    """The report of ``year`` over the store's figures, settings and texts."""
+    ctx, warnings = store_context(store, year, figures, previous)
+    texts = store.report_texts(year)
+    texts.update(paragraphs.own_texts(store, year))
     doc = render(ctx, texts=texts)
     doc.warnings[:0] = warnings
     return doc
+
+
+def token_display(ctx: dict[str, Any], token: tokens.Token) -> str:
+    """How the paragraph editor shows a token: its label and what it prints this year."""
+    if token.kind == "guard":
+        name = catalog.get(token.key).name
+        return f"{name}{'无' if token.negate else '有'}记录时才写"
+    text, zero, label = _resolver(ctx)(token)
+    shown = unmark(text, ctx["year"])[0] if text else ""
+    if token.kind == "word":
+        return f"{label}：{shown}" if shown else f"{label}：（空）"
+    if zero:
+        return f"{label}：0，本句省略" if token.kind == "figure" else f"{label}：（无）"
+    return f"{label}：{shown}"

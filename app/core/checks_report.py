@@ -1,0 +1,89 @@
+"""Checks of the report itself (a part of ``checks.run``): who the office is, which ledgers
+are empty in the year, and which sentences the report leaves out because nobody recorded the
+work they would claim (a figure of 0, a ledger with no rows: DESIGN.md section 3).
+
+An unnamed office is an ``error``: the report's title and signature would name nobody (the
+text shows 【请在设置中填写单位名称】 and ``build_report`` refuses).  The rest are warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.core import catalog
+
+EXCERPT = 24  # characters of a left-out sentence shown in a finding
+
+
+def office_unnamed(store, year: int, today: dt.date | None = None) -> list:
+    from app.core.checks import Finding
+
+    found = []
+    if not str(store.setting("town") or "").strip():
+        found.append(
+            Finding(
+                "office_unnamed",
+                "未设置单位名称（乡镇、街道）",
+                "error",
+                "",
+                detail="报告标题、正文和落款都要写单位名称，现在会显示【请在设置中填写单位名称】。"
+                "请在 设置 中填写单位名称（命令行：settings town=某某镇）。",
+            )
+        )
+    if not str(store.setting("county") or "").strip():
+        found.append(
+            Finding(
+                "county_unnamed",
+                "未设置所在区县",
+                "error",
+                "",
+                detail="报告标题和落款要写所在区县，正文要写“在县委、县政府的坚强领导下”。"
+                "请在 设置 中填写所在区县（命令行：settings county=某某县）。",
+            )
+        )
+    return found
+
+
+def ledgers_empty(store, year: int, today: dt.date | None = None) -> list:
+    """One warning per ledger with no rows in the year."""
+    from app.core.checks import Finding
+    from app.core.report.coverage import ledger_rows
+
+    found = []
+    for ledger_id, n in ledger_rows(store, year).items():
+        if n:
+            continue
+        name = catalog.get(ledger_id).name
+        found.append(
+            Finding(
+                "ledger_empty",
+                f"{name}{year}年没有记录",
+                "warning",
+                ledger_id,
+                detail="如本年度做过这项工作，请补录；报告中依据这本台账的句子已省略或写明没有记录。",
+            )
+        )
+    return found
+
+
+def report_omissions(store, year: int, today: dt.date | None = None) -> list:
+    """The report's sentences left out for a 0 or an empty ledger, one line each."""
+    from app.core.checks import Finding
+    from app.core.report import paragraphs
+    from app.core.report.text import render_store
+
+    doc = render_store(store, year)
+    lines = []
+    for o in doc.omitted:
+        text = o.text if len(o.text) <= EXCERPT else o.text[:EXCERPT] + "……"
+        why = o.why if o.why.endswith("记录") else f"{o.why}为0"
+        lines.append(f"{paragraphs.label(o.para_id)}：未写入“{text}”（{why}）")
+    for w in doc.warnings:
+        lines.append(w)
+    if not lines:
+        return []
+    title = "报告中有句子因数字为0或台账无记录未写入"
+    return [Finding("report_omitted", title, "warning", "", detail="\n".join(lines))]
+
+
+REPORT_CHECKS = (office_unnamed, ledgers_empty, report_omissions)

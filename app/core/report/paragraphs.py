@@ -1,0 +1,157 @@
+"""The report's rewordable paragraphs: their default wording, the office's own, and saving it.
+
+Every paragraph of the report (开头, 一（一）…（五）, 二（一）…（三）) has a default wording in
+``resources/templates/report_paragraphs.txt`` written in the token language of
+:mod:`app.core.report.tokens`.  The office may reword any of them per year; the wording is
+kept in ``report_texts`` (year, section = the paragraph id, text).  A year without its own
+wording takes the latest earlier year's, so next year starts from this year's words.  A year
+that went back to the default while an earlier year has its own wording stores
+:data:`DEFAULT_MARK`.
+
+Saving refuses a wording that lost one of the paragraph's numbers (a figure or phrase of the
+default, in any of its formats) or names a token that does not exist; the reason is one
+Chinese sentence.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from app.core import catalog
+from app.core.paths import resource
+
+from . import tokens
+from .template import MARKS
+
+PARAGRAPHS_FILE = "report_paragraphs.txt"
+DEFAULT_MARK = "〔default〕"
+OPENING_LABEL = "开头段"
+
+
+@lru_cache(maxsize=1)
+def defaults() -> dict[str, str]:
+    """Paragraph id -> its default wording (token language), in report order."""
+    out: dict[str, str] = {}
+    current = None
+    for line in resource("templates", PARAGRAPHS_FILE).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            current = line[1:].strip()
+            out[current] = ""
+        elif current is not None:
+            out[current] += line
+    return out
+
+
+def ids() -> list[str]:
+    return list(defaults())
+
+
+def label(para_id: str) -> str:
+    """What the window calls a paragraph: 开头段, or its （一）… heading sentence."""
+    if para_id == "opening":
+        return OPENING_LABEL
+    text = defaults()[para_id]
+    head = text.split("。", 1)[0]
+    part = "二、" if para_id.startswith("duty_") else "一、"
+    return f"{part}{head}"
+
+
+def figure_keys() -> frozenset[str]:
+    from app.core.figures import KEYS
+
+    return frozenset(KEYS)
+
+
+def ledger_ids() -> frozenset[str]:
+    return frozenset(lg.id for lg in catalog.LEDGERS)
+
+
+def parse(name: str) -> tokens.Token:
+    return tokens.parse_token(name, figure_keys(), ledger_ids())
+
+
+def required(para_id: str) -> list[tokens.Token]:
+    """The paragraph's numbers: the figure and phrase tokens of its default wording."""
+    found = tokens.tokens_of(defaults()[para_id], figure_keys(), ledger_ids())
+    seen: dict[tuple[str, str], tokens.Token] = {}
+    for t in found:
+        if t.is_number:
+            seen.setdefault((t.kind, t.key), t)
+    return list(seen.values())
+
+
+def clean(text: str) -> str:
+    """One line, no stray markers, no spaces a line break left at the joins."""
+    for ch in MARKS:
+        text = text.replace(ch, "")
+    return "".join(line.strip() for line in text.splitlines()).strip()
+
+
+def validate(para_id: str, text: str, describe=None) -> str:
+    """``text`` cleaned, or ``ValueError`` saying in Chinese why it cannot be saved.
+
+    ``describe(token)`` names a token for the message (default: its name).
+    """
+    if para_id not in defaults():
+        raise ValueError(f"报告中没有段落“{para_id}”")
+    text = clean(text)
+    if not text:
+        raise ValueError("段落不能为空；如要恢复原来的文字，请点“恢复默认”。")
+    have = {(t.kind, t.key) for t in tokens.tokens_of(text, figure_keys(), ledger_ids())}
+    missing = [t for t in required(para_id) if (t.kind, t.key) not in have]
+    if missing:
+        named = "、".join(f"〔{describe(t) if describe else t.name}〕" for t in missing)
+        raise ValueError(f"改写后缺少数字{named}。报告里的数字都来自台账，不能删除；数字为0时，所在的句子会自动省略。")
+    return text
+
+
+def own_text(store, year: int, para_id: str) -> tuple[str, int] | None:
+    """The office's wording used in ``year`` and the year it was written, or None (default)."""
+    row = store.conn.execute(
+        "SELECT text, year FROM report_texts WHERE section = ? AND year <= ? ORDER BY year DESC LIMIT 1",
+        (para_id, year),
+    ).fetchone()
+    if row is None or row[0] == DEFAULT_MARK:
+        return None
+    return row[0], row[1]
+
+
+def own_texts(store, year: int) -> dict[str, str]:
+    """Paragraph id -> the office's wording in force in ``year`` (own or inherited)."""
+    out = {}
+    for para_id in defaults():
+        found = own_text(store, year, para_id)
+        if found:
+            out[para_id] = found[0]
+    return out
+
+
+def source(store, year: int, para_id: str) -> str:
+    found = own_text(store, year, para_id)
+    return found[0] if found else defaults()[para_id]
+
+
+def save(store, year: int, para_id: str, text: str, describe=None) -> str:
+    """Store ``text`` as the paragraph's wording from ``year`` on; returns what was stored.
+
+    A text equal to the default stores nothing (or :data:`DEFAULT_MARK` when an earlier year's
+    own wording would otherwise come back).
+    """
+    text = validate(para_id, text, describe)
+    if text == defaults()[para_id]:
+        return reset(store, year, para_id)
+    store.set_report_text(year, para_id, text)
+    return text
+
+
+def reset(store, year: int, para_id: str) -> str:
+    """Back to the default wording in ``year`` (later years that inherit follow)."""
+    if para_id not in defaults():
+        raise ValueError(f"报告中没有段落“{para_id}”")
+    store.set_report_text(year, para_id, None)
+    if own_text(store, year, para_id) is not None:  # an earlier year's wording would show through
+        store.set_report_text(year, para_id, DEFAULT_MARK)
+    return ""

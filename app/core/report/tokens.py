@@ -1,0 +1,228 @@
+"""The token language of the report's paragraphs: the office's own words with live numbers.
+
+A paragraph is plain text with tokens in 〔〕 whose name is ASCII (a 文号 such as 〔2024〕 or any
+Chinese in 〔〕 stays text).  Nothing in a paragraph is ever run as template code: a token is
+looked up by name, and only these names exist:
+
+- ``〔year〕``, ``〔we〕``, ``〔town〕`` … words from settings (:data:`WORDS`);
+- ``〔study.sessions〕`` a figure, exact; ``|approx`` (10余), ``|rate`` (100%), ``|list``
+  (a、b、c); ``〔previous.study.sessions〕`` the year before's;
+- ``〔p.docs〕`` a phrase: a sentence of ``report_phrases.j2`` whose words change with a figure;
+- ``〔?disputes〕`` / ``〔!disputes〕`` a condition: the rest of its sentence is written only
+  when that ledger has rows in the year (``?``) or has none (``!``).
+
+A figure of 0 changes the sentence (DESIGN.md section 3), so the words around a number go with
+it: a *clause* (up to ，；。！？) holding a figure that is 0 (or a phrase that prints nothing)
+is left out; when every figure of a sentence is 0 the sentence is left out from its first
+figure on (``…处理…诉前调解0件，社会矛盾得到有效化解。`` goes whole); a kept clause before a
+dropped end takes the sentence's 。.  What was left out is returned, so the checks can name it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+TOKEN = re.compile(r"〔([?!]?[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*(?:\|[a-z]+)?)〕")
+SEPARATORS = "，；。！？"
+ENDS = "。！？"
+FORMATS = ("approx", "rate", "list")
+QUIET = "\x00"  # the reason of a clause left out as intended, not worth naming
+
+# words from settings a paragraph may use, with the label the editor shows
+WORDS = {
+    "year": "年度",
+    "next_year": "下一年度",
+    "province": "省（市）",
+    "province_short": "省（市）简称",
+    "city": "市（州）",
+    "county": "区县",
+    "town": "单位名称",
+    "issuer": "发文机关",
+    "unit": "镇/乡/街道",
+    "we": "我镇",
+    "head": "镇长",
+    "party": "党委",
+    "cu": "县/区",
+    "visit": "视察本省（市）",
+    "basis_title": "工作要点标题",
+    "basis_no": "工作要点文号",
+}
+
+PHRASES = {
+    "docs": "规范性文件备案情况",
+    "lawsuits": "行政复议诉讼情况",
+    "inspections": "行政检查次数",
+    "officer_exam": "执法人员学习考试情况",
+    "corrections": "社区矫正对象情况",
+    "resettlement": "安置帮教对象在册情况",
+    "reoffended": "重点人群重新犯罪情况",
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One parsed token: ``kind`` is word | figure | phrase | guard."""
+
+    name: str  # as written between 〔〕
+    kind: str
+    key: str  # word name, figure key (with ``previous.``), phrase name, ledger id
+    fmt: str = ""  # figure: approx | rate | list | ""
+    negate: bool = False  # guard: 〔!ledger〕
+
+    @property
+    def is_number(self) -> bool:
+        """Figures and phrases carry numbers: the clerk may not drop or change them."""
+        return self.kind in ("figure", "phrase")
+
+
+def parse_token(name: str, figure_keys, ledger_ids) -> Token:
+    """The token ``name`` (without 〔〕); ``ValueError`` in Chinese when it names nothing."""
+    if name[0] in "?!":
+        ledger = name[1:]
+        if ledger not in ledger_ids:
+            raise ValueError(f"〔{name}〕：没有台账“{ledger}”")
+        return Token(name, "guard", ledger, negate=name[0] == "!")
+    base, _, fmt = name.partition("|")
+    if fmt and fmt not in FORMATS:
+        raise ValueError(f"〔{name}〕：数字的写法只能是 {'、'.join(FORMATS)}")
+    if base.startswith("p."):
+        if base[2:] not in PHRASES or fmt:
+            raise ValueError(f"〔{name}〕：没有这个语句")
+        return Token(name, "phrase", base[2:])
+    figure = base[len("previous.") :] if base.startswith("previous.") else base
+    if figure in figure_keys:
+        return Token(name, "figure", base, fmt)
+    if base in WORDS and not fmt:
+        return Token(name, "word", base)
+    raise ValueError(f"〔{name}〕：没有这个数字或词语")
+
+
+def split(source: str) -> list[str | Token | tuple[str]]:
+    """``source`` as text pieces (str) and token names (1-tuples), in order."""
+    out: list = []
+    pos = 0
+    for m in TOKEN.finditer(source):
+        if m.start() > pos:
+            out.append(source[pos : m.start()])
+        out.append((m.group(1),))
+        pos = m.end()
+    if pos < len(source):
+        out.append(source[pos:])
+    return out
+
+
+def tokens_of(source: str, figure_keys, ledger_ids) -> list[Token]:
+    """Every token of ``source``; ``ValueError`` for the first that names nothing."""
+    return [parse_token(p[0], figure_keys, ledger_ids) for p in split(source) if isinstance(p, tuple)]
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Clause:
+    text: str = ""
+    sep: str = ""
+    figures: int = 0  # figures and phrases in it
+    zero: list[str] = field(default_factory=list)  # labels of its figures that were 0
+    guarded: str = ""  # the failed condition's reason, when a condition dropped it
+
+    def content(self) -> str:
+        return self.text.strip()
+
+
+@dataclass
+class Rendered:
+    text: str  # with the figure markers of template.mark
+    omitted: list[tuple[str, str]]  # (the left-out words, why)
+
+
+Resolve = Callable[[Token], tuple[str, bool, str]]  # token -> (text, is zero, label)
+
+
+def render(
+    source: str, parse: Callable[[str], Token], resolve: Resolve, has_rows: Callable[[str], bool | None]
+) -> Rendered:
+    """Render a paragraph's ``source``.
+
+    ``parse(name)`` gives a name's :class:`Token` (a name that names nothing raises);
+    ``resolve(token)`` its printed text, whether it counts as 0, and its label;
+    ``has_rows(ledger)`` whether the ledger has rows in the year (None: unknown = yes).
+    """
+    sentences: list[list[Clause]] = [[]]
+    clause = Clause()
+    guard = ""
+
+    def close(sep: str) -> None:
+        nonlocal clause, guard
+        clause.sep = sep
+        if guard and not clause.guarded:
+            clause.guarded = guard
+        sentences[-1].append(clause)
+        clause = Clause()
+        if sep in ENDS:
+            sentences.append([])
+            guard = ""
+
+    for piece in split(source):
+        if isinstance(piece, tuple):
+            token = parse(piece[0])
+            if token.kind == "guard":
+                rows = has_rows(token.key)
+                present = True if rows is None else rows
+                if present == token.negate:
+                    # a 〔!ledger〕 sentence ("…没有记录") dropped for rows found is no omission
+                    guard = guard or ("" if token.negate else resolve(token)[2]) or QUIET
+                continue
+            text, zero, label = resolve(token)
+            if token.is_number:
+                clause.figures += 1
+                if zero:
+                    clause.zero.append(label)
+            clause.text += text
+            continue
+        for ch in piece:
+            if ch in SEPARATORS:
+                close(ch)
+            else:
+                clause.text += ch
+    if clause.text or clause.figures:
+        close("")
+
+    out: list[str] = []
+    omitted: list[tuple[str, str]] = []
+    for sentence in sentences:
+        if not sentence:
+            continue
+        numbered = [i for i, c in enumerate(sentence) if c.figures]
+        cut = numbered[0] if numbered and all(sentence[i].zero for i in numbered) else len(sentence)
+        kept: list[Clause] = []
+        for i, c in enumerate(sentence):
+            if c.guarded or c.zero or i >= cut or not c.content():
+                if c.content() and c.guarded != QUIET:
+                    why = c.guarded or "、".join(c.zero) or "、".join(z for s in sentence for z in s.zero)
+                    omitted.append((c.text + c.sep, why))
+                continue
+            kept.append(c)
+        if not kept:
+            continue
+        end = sentence[-1].sep
+        for c in kept[:-1]:
+            out.append(c.text + c.sep)
+        last = kept[-1]
+        sep = end if last is not sentence[-1] and last.sep in "，；" and end in ENDS else last.sep
+        out.append(last.text + sep)
+    return Rendered("".join(out), _merge(omitted))
+
+
+def _merge(omitted: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Consecutive left-out clauses with the same reason as one."""
+    merged: list[tuple[str, str]] = []
+    for text, why in omitted:
+        if merged and merged[-1][1] == why:
+            merged[-1] = (merged[-1][0] + text, why)
+        else:
+            merged.append((text, why))
+    return merged
