@@ -409,7 +409,7 @@ def token_display(ctx: dict[str, Any], token: tokens.Token) -> str:
     text, zero, label = _resolver(ctx)(token)
     shown = unmark(text, ctx["year"])[0] if text else ""
     if token.kind == "word":
-        return f"{label}：{shown}" if shown else f"{label}：（空）"
+        return shown or f"{label}：未设置"
     if zero:
         return f"{label}：0，本句省略" if token.kind == "figure" else f"{label}：（无）"
     return f"{label}：{shown}"

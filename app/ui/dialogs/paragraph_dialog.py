@@ -9,15 +9,15 @@ under the text (the dialog stays open); 恢复默认 puts the default wording ba
 
 from __future__ import annotations
 
-from PySide6.QtCore QObject, QRectF, QSizeF, Qt, Signal
+from PySide6.QtCore import QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
     QPainter,
+    QPyTextObject,
     QTextCharFormat,
     QTextCursor,
     QTextFormat,
-    QTextObjectInterface,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,17 +37,18 @@ SHOWN_PROP = QTextFormat.Property.UserProperty + 2  # what the box shows
 NUMBER_PROP = QTextFormat.Property.UserProperty + 3  # a figure or phrase (a number): tinted orange
 
 
-class TokenPainter(QObject, QTextObjectInterface):
-    """Draws a token's object character as 〔label：value〕 in a tinted box."""
+class TokenPainter(QPyTextObject):
+    """Draws a token's object character as 〔label：value〕 in a tinted box (``QPyTextObject``
+    is PySide's QObject + QTextObjectInterface, which a Python class cannot declare itself)."""
 
     PAD = 3.0
 
-    def intrinsicSize(self, doc, pos, fmt) -> QSizeF:  # noqa: N802 (Qt's name)
+    def intrinsicSize(self, doc, pos, fmt) -> QSizeF:
         fm = QFontMetricsF(doc.defaultFont())
         text = f"〔{fmt.property(SHOWN_PROP)}〕"
         return QSizeF(fm.horizontalAdvance(text) + 2 * self.PAD, fm.height())
 
-    def drawObject(self, painter: QPainter, rect: QRectF, doc, pos, fmt) -> None:  # noqa: N802
+    def drawObject(self, painter: QPainter, rect: QRectF, doc, pos, fmt) -> None:
         painter.save()
         number = bool(fmt.property(NUMBER_PROP))
         painter.setPen(Qt.PenStyle.NoPen)
@@ -91,6 +92,7 @@ class TokenEdit(QTextEdit):
         shown, number = self._describe(name)
         fmt = QTextCharFormat()
         fmt.setObjectType(TOKEN_TYPE)
+        fmt.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignBaseline)
         fmt.setProperty(NAME_PROP, name)
         fmt.setProperty(SHOWN_PROP, shown)
         fmt.setProperty(NUMBER_PROP, number)
@@ -114,17 +116,17 @@ class TokenEdit(QTextEdit):
             block = block.next()
         return "".join(out)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
             return  # one paragraph: no line breaks
         super().keyPressEvent(event)
 
-    def insertFromMimeData(self, source) -> None:  # noqa: N802
+    def insertFromMimeData(self, source) -> None:
         """Paste text only (a copied token box comes back as its 〔name〕, checked on save)."""
         if source.hasText():
             self.textCursor().insertText(source.text().replace(OBJECT_CHAR, ""), QTextCharFormat())
 
-    def inputMethodEvent(self, event) -> None:  # noqa: N802
+    def inputMethodEvent(self, event) -> None:
         self.setCurrentCharFormat(QTextCharFormat())  # a commit never inherits a token's format
         super().inputMethodEvent(event)
 
@@ -194,11 +196,11 @@ class ParagraphDialog(QDialog):
         self.resize(760, 460)
 
     def _words(self) -> list:
-        from app.core.report import paragraphs, tokens
+        """Words from settings offered for insertion besides the paragraph's own numbers."""
+        from app.core.report import paragraphs
 
-        return [paragraphs.parse(name) for name in ("year", "we", "town", "county", "province", "city")] + [
-            t for t in tokens.tokens_of(paragraphs.defaults()[self.para_id], set(), set()) if False
-        ]
+        names = ("year", "we", "town", "county", "province", "city", "basis_title", "basis_no")
+        return [paragraphs.parse(name) for name in names]
 
     def _describe(self, name: str) -> tuple[str, bool]:
         from app.core.report import paragraphs, text

@@ -1,6 +1,7 @@
-"""年度报告: the checks' findings, the office's own texts for 三/四/五, a preview of the report
-with every number a link to the rows behind it, and one button that writes the .docx off the
-GUI thread and then offers to open it or its folder."""
+"""年度报告: the checks' findings, the office's own texts for 三/四/五 and the year's report
+settings (工作要点, 文号, 成文日期, 省/市), a preview of the report with every number a link to
+the rows behind it and a 改写 link after each paragraph of 一/二 (the paragraph editor), and
+one button that writes the .docx off the GUI thread and then offers to open it or its folder."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -40,6 +43,17 @@ from app.ui.pages.figure_helpers import (
     year_bar,
 )
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
+
+# the year's report settings on the page: (settings key without "report.Y.", label, placeholder)
+YEAR_FIELDS = (
+    ("basis_title", "工作要点标题", "不填则写“{year}年全县法治政府建设工作要点”"),
+    ("basis_no", "工作要点文号", "如 某府办发〔{year}〕15号；不填则不写文号"),
+    ("date", "成文日期", "如 {next}-01-20；不填则为生成报告当天"),
+)
+OFFICE_FIELDS = (
+    ("province", "所在省（市）", "如 重庆市（报告写“视察重庆重要讲话”）"),
+    ("city", "所在市（州）", "可不填"),
+)
 
 SECTION_TITLES = {"shortcomings": "三、存在的不足", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
 
@@ -75,8 +89,12 @@ def make_report(store, year: int, out_path: str, progress=None) -> str:
     return str(path)
 
 
-def blocks_html(document) -> str:
-    """The report as HTML; each number printed from a figure is ``<a href="fig:YEAR:KEY">``."""
+EDIT_LINK = "［改写］"
+
+
+def blocks_html(document, editable: frozenset[str] | set[str] = frozenset()) -> str:
+    """The report as HTML; each number printed from a figure is ``<a href="fig:YEAR:KEY">``;
+    a paragraph whose id is in ``editable`` ends with a 改写 link ``<a href="edit:ID">``."""
     parts = ["<html><body style='font-size:11pt;'>"]
     for block in document.blocks:
         text = block.text
@@ -96,6 +114,11 @@ def blocks_html(document) -> str:
         if block.lead and block.kind == "paragraph":
             cut = _html_offset(text, block, block.lead)
             body = f"<b>{body[:cut]}</b>{body[cut:]}" if cut is not None else body
+        if block.id in editable:
+            body += (
+                f' <a href="edit:{html.escape(block.id)}" style="color:#2e86c1; font-size:9pt;'
+                f' text-decoration:none;" title="改写这一段">{EDIT_LINK}</a>'
+            )
         style = _BLOCK_STYLE.get(block.kind, "")
         parts.append(f"<p style='{style}'>{body}</p>")
     parts.append("</body></html>")
@@ -195,6 +218,14 @@ class ReportPage(QWidget):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666;")
         texts_lay.addWidget(hint)
+        self.year_box = QGroupBox("本年度报告信息")
+        form = QFormLayout(self.year_box)
+        self.year_edits: dict[str, QLineEdit] = {}
+        for key, label, _ in (*YEAR_FIELDS, *OFFICE_FIELDS):
+            edit = QLineEdit()
+            self.year_edits[key] = edit
+            form.addRow(label, edit)
+        texts_lay.addWidget(self.year_box)
         self.section_edits: dict[str, QPlainTextEdit] = {}
         self.section_boxes: dict[str, QGroupBox] = {}
         for section in ("shortcomings", "plan", "other"):
@@ -222,7 +253,8 @@ class ReportPage(QWidget):
         right = QWidget()
         right_lay = QVBoxLayout(right)
         right_lay.setContentsMargins(0, 0, 0, 0)
-        cap = QLabel("报告预览（带底色的数字来自台账，点击可查看对应记录）")
+        cap = QLabel("报告预览（带底色的数字来自台账，点击可查看对应记录；点段末的［改写］可改写这一段）")
+        cap.setWordWrap(True)
         cap.setStyleSheet("color: #666;")
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
@@ -265,7 +297,43 @@ class ReportPage(QWidget):
         saved = self.store.report_texts(year)
         for section, edit in self.section_edits.items():
             edit.setPlainText(saved.get(section) or section_default(section))
+        self._load_year_fields(year)
         self._texts_year = year
+
+    def _load_year_fields(self, year: int) -> None:
+        from app.core.report.text import report_setting
+
+        for key, _, placeholder in YEAR_FIELDS:
+            self.year_edits[key].setText(report_setting(self.store, year, key))
+            self.year_edits[key].setPlaceholderText(placeholder.format(year=year, next=year + 1))
+        for key, _, placeholder in OFFICE_FIELDS:
+            self.year_edits[key].setText(str(self.store.setting(key) or ""))
+            self.year_edits[key].setPlaceholderText(placeholder)
+
+    def _store_year_fields(self, year: int) -> int:
+        """Save 工作要点/文号/成文日期 of ``year`` and 省/市; a 成文日期 that is no date is refused."""
+        from app.core.report.text import report_setting
+        from app.core.validation import parse_date
+
+        changed = 0
+        for key, _label, _ in YEAR_FIELDS:
+            value = self.year_edits[key].text().strip()
+            if key == "date" and value:
+                try:
+                    value = parse_date(value)
+                except ValueError:
+                    self.status_label.setText(f"成文日期“{value}”无法识别，没有保存（请写成 {year + 1}-01-20）")
+                    continue
+                self.year_edits[key].setText(value)
+            if value != report_setting(self.store, year, key):
+                self.store.set_setting(f"report.{year}.{key}", value)
+                changed += 1
+        for key, _, _ in OFFICE_FIELDS:
+            value = self.year_edits[key].text().strip()
+            if value != str(self.store.setting(key) or ""):
+                self.store.set_setting(key, value)
+                changed += 1
+        return changed
 
     def _store_texts(self, year: int) -> int:
         """Save the three sections of ``year``; a text equal to the default is not stored."""
@@ -279,7 +347,7 @@ class ReportPage(QWidget):
             if (saved.get(section) or None) != value:
                 self.store.set_report_text(year, section, value)
                 changed += 1
-        return changed
+        return changed + self._store_year_fields(year)
 
     def save_texts(self) -> None:
         n = self._store_texts(self.year())
@@ -313,7 +381,9 @@ class ReportPage(QWidget):
             return  # a newer refresh is on its way
         self.document = data["document"]
         bar = self.preview.verticalScrollBar().value()
-        self.preview.setHtml(blocks_html(self.document))
+        from app.core.report.paragraphs import ids
+
+        self.preview.setHtml(blocks_html(self.document, frozenset(ids())))
         self.preview.verticalScrollBar().setValue(bar)
         warnings = list(getattr(self.document, "warnings", []) or [])
         self.warnings_label.setText("\n".join(warnings))
@@ -353,7 +423,24 @@ class ReportPage(QWidget):
             self.open_rows.emit(str(data[0]), list(data[1]))
 
     def _open_anchor(self, url: QUrl) -> None:
-        self.open_figure(url.toString())
+        link = url.toString()
+        if link.startswith("edit:"):
+            self.edit_paragraph(link[len("edit:") :])
+        else:
+            self.open_figure(link)
+
+    def edit_paragraph(self, para_id: str):
+        """Open the 改写 dialog for ``para_id`` of this year (window-modal; the preview refreshes
+        when it is saved).  Returns the dialog."""
+        from app.ui.dialogs.paragraph_dialog import ParagraphDialog
+
+        self._store_texts(self.year())  # the 工作要点 typed on the left shows in the editor
+        dialog = ParagraphDialog(self.store, self.year(), para_id, self)
+        dialog.saved.connect(lambda _pid: (self.status_label.setText("段落已改写"), self.refresh()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.paragraph_dialog = dialog
+        dialog.open()
+        return dialog
 
     def open_figure(self, link: str) -> None:
         """``fig:YEAR:KEY`` → ``open_rows`` with the rows behind that figure."""
