@@ -13,12 +13,10 @@ from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -42,18 +40,8 @@ from app.ui.pages.figure_helpers import (
     suggest_year,
     year_bar,
 )
+from app.ui.pages.report_info import ReportInfoBox
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
-
-# the year's report settings on the page: (settings key without "report.Y.", label, placeholder)
-YEAR_FIELDS = (
-    ("basis_title", "工作要点标题", "不填则写“{year}年全县法治政府建设工作要点”"),
-    ("basis_no", "工作要点文号", "如 某府办发〔{year}〕15号；不填则不写文号"),
-    ("date", "成文日期", "如 {next}-01-20；不填则为生成报告当天"),
-)
-OFFICE_FIELDS = (
-    ("province", "所在省（市）", "如 重庆市（报告写“视察重庆重要讲话”）"),
-    ("city", "所在市（州）", "可不填"),
-)
 
 SECTION_TITLES = {"shortcomings": "三、存在的不足", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
 
@@ -218,13 +206,8 @@ class ReportPage(QWidget):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666;")
         texts_lay.addWidget(hint)
-        self.year_box = QGroupBox("本年度报告信息")
-        form = QFormLayout(self.year_box)
-        self.year_edits: dict[str, QLineEdit] = {}
-        for key, label, _ in (*YEAR_FIELDS, *OFFICE_FIELDS):
-            edit = QLineEdit()
-            self.year_edits[key] = edit
-            form.addRow(label, edit)
+        self.year_box = ReportInfoBox(self.store)
+        self.year_edits = self.year_box.edits
         texts_lay.addWidget(self.year_box)
         self.section_edits: dict[str, QPlainTextEdit] = {}
         self.section_boxes: dict[str, QGroupBox] = {}
@@ -297,43 +280,8 @@ class ReportPage(QWidget):
         saved = self.store.report_texts(year)
         for section, edit in self.section_edits.items():
             edit.setPlainText(saved.get(section) or section_default(section))
-        self._load_year_fields(year)
+        self.year_box.load(year)
         self._texts_year = year
-
-    def _load_year_fields(self, year: int) -> None:
-        from app.core.report.text import report_setting
-
-        for key, _, placeholder in YEAR_FIELDS:
-            self.year_edits[key].setText(report_setting(self.store, year, key))
-            self.year_edits[key].setPlaceholderText(placeholder.format(year=year, next=year + 1))
-        for key, _, placeholder in OFFICE_FIELDS:
-            self.year_edits[key].setText(str(self.store.setting(key) or ""))
-            self.year_edits[key].setPlaceholderText(placeholder)
-
-    def _store_year_fields(self, year: int) -> int:
-        """Save 工作要点/文号/成文日期 of ``year`` and 省/市; a 成文日期 that is no date is refused."""
-        from app.core.report.text import report_setting
-        from app.core.validation import parse_date
-
-        changed = 0
-        for key, _label, _ in YEAR_FIELDS:
-            value = self.year_edits[key].text().strip()
-            if key == "date" and value:
-                try:
-                    value = parse_date(value)
-                except ValueError:
-                    self.status_label.setText(f"成文日期“{value}”无法识别，没有保存（请写成 {year + 1}-01-20）")
-                    continue
-                self.year_edits[key].setText(value)
-            if value != report_setting(self.store, year, key):
-                self.store.set_setting(f"report.{year}.{key}", value)
-                changed += 1
-        for key, _, _ in OFFICE_FIELDS:
-            value = self.year_edits[key].text().strip()
-            if value != str(self.store.setting(key) or ""):
-                self.store.set_setting(key, value)
-                changed += 1
-        return changed
 
     def _store_texts(self, year: int) -> int:
         """Save the three sections of ``year``; a text equal to the default is not stored."""
@@ -347,7 +295,10 @@ class ReportPage(QWidget):
             if (saved.get(section) or None) != value:
                 self.store.set_report_text(year, section, value)
                 changed += 1
-        return changed + self._store_year_fields(year)
+        saved_info, problem = self.year_box.save(year)
+        if problem:
+            self.status_label.setText(problem)
+        return changed + saved_info
 
     def save_texts(self) -> None:
         n = self._store_texts(self.year())
