@@ -25,9 +25,8 @@ FONT_SCHEMES = ("gb2312", "windows")
 
 def report_year_setting(key: str, value: str) -> str:
     """``report.2024.date=2025-01-20`` and the like: checked, and returned as stored."""
-    import datetime as dt
-
     from app.core.store_settings import REPORT_YEAR_SETTINGS
+    from app.core.validation import parse_date
 
     parts = key.split(".")
     if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) != 4 or parts[2] not in REPORT_YEAR_SETTINGS:
@@ -36,7 +35,7 @@ def report_year_setting(key: str, value: str) -> str:
     value = value.strip()
     if parts[2] == "date" and value:
         try:
-            value = dt.date.fromisoformat(value.replace("/", "-")).isoformat()
+            value = parse_date(value)
         except ValueError:
             raise CliError(f"成文日期应写成 2025-01-20，收到“{value}”") from None
     return value
