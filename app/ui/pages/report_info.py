@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QWidget
 
 # (settings key without "report.Y.", label, placeholder)
 YEAR_FIELDS = (
-    ("basis_title", "工作要点标题", "不填则写“{year}年全县法治政府建设工作要点”"),
+    ("basis_title", "工作要点标题", "不填则写“{year}年全{cu}法治政府建设工作要点”"),
     ("basis_no", "工作要点文号", "如 某府办发〔{year}〕15号；不填则不写文号"),
     ("date", "成文日期", "如 {next}-01-20；不填则为生成报告当天"),
 )
@@ -30,11 +30,12 @@ class ReportInfoBox(QGroupBox):
             form.addRow(label, edit)
 
     def load(self, year: int) -> None:
-        from app.core.report.text import report_setting
+        from app.core.report.text import office_words, report_setting
 
+        cu = office_words(str(self.store.setting("county") or ""), "")["cu"]
         for key, _, placeholder in YEAR_FIELDS:
             self.edits[key].setText(report_setting(self.store, year, key))
-            self.edits[key].setPlaceholderText(placeholder.format(year=year, next=year + 1))
+            self.edits[key].setPlaceholderText(placeholder.format(year=year, next=year + 1, cu=cu))
         for key, _, placeholder in OFFICE_FIELDS:
             self.edits[key].setText(str(self.store.setting(key) or ""))
             self.edits[key].setPlaceholderText(placeholder)
