@@ -33,6 +33,7 @@ CLAIMS = [
     "每月开展定期走访",
     "结对",
     "主持召开法治建设专题会议",
+    "定期组织召开专题会议",
     "开展法治专题培训",
     "新增",
 ]
@@ -60,6 +61,7 @@ def test_empty_database_report_claims_no_work(store):
         "目前无在册社区矫正对象；无在册安置帮教对象。本年度走访记录中没有重点人员走访记录。",
         "三是推动“法律明白人”培养工程。本年度法律明白人名册中没有记录。",
         "进行合法性审查。本年度专题会议台账中没有法治建设专题会议记录。",
+        "第一责任人职责，落实重大决策合法性审查机制，",  # a condition inside a sentence: its clause
         "着力提高领导干部、工作人员的法治意识和依法行政能力水平。\n",
     ):
         assert said in out, said
@@ -75,6 +77,9 @@ def test_one_record_brings_its_sentences_back(store):
     assert "组织党员干部认真学习" in out and "全年共组织开展法治学习教育1次。" in out
     assert "全年组织全体干部职工开展法治专题培训1场次。" in out
     assert "学法培训台账中没有" not in out
+    add(store, "consultations", date=MID, channel="来访", matter="继承")
+    out = text.render_store(store, Y).plain_text()
+    assert "没有排查调处记录。提供法律咨询服务1次。二是抓好" in out  # no dispute: nothing 化解
 
 
 def test_check_names_every_empty_ledger_and_each_left_out_sentence(store):

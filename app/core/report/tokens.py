@@ -8,8 +8,8 @@ looked up by name, and only these names exist:
 - ``〔study.sessions〕`` a figure, exact; ``|approx`` (10余), ``|rate`` (100%), ``|list``
   (a、b、c); ``〔previous.study.sessions〕`` the year before's;
 - ``〔p.docs〕`` a phrase: a sentence of ``report_phrases.j2`` whose words change with a figure;
-- ``〔?disputes〕`` / ``〔!disputes〕`` a condition: the rest of its sentence is written only
-  when that ledger has rows in the year (``?``) or has none (``!``).
+- ``〔?disputes〕`` / ``〔!disputes〕`` a condition: its sentence (when it opens one) or else
+  its clause is written only when that ledger has rows in the year (``?``) or has none (``!``).
 
 A figure of 0 changes the sentence (DESIGN.md section 3), so the words around a number go with
 it: a *clause* (up to ，；。！？) holding a figure that is 0 (or a phrase that prints nothing)
@@ -174,7 +174,11 @@ def render(
                 present = True if rows is None else rows
                 if present == token.negate:
                     # a 〔!ledger〕 sentence ("…没有记录") dropped for rows found is no omission
-                    guard = guard or ("" if token.negate else resolve(token)[2]) or QUIET
+                    why = ("" if token.negate else resolve(token)[2]) or QUIET
+                    if not sentences[-1] and not clause.text.strip() and not clause.figures:
+                        guard = guard or why  # at a sentence's start: the whole sentence
+                    else:
+                        clause.guarded = clause.guarded or why  # inside one: its clause
                 continue
             text, zero, label = resolve(token)
             if token.is_number:
