@@ -237,14 +237,15 @@ def _resolver(ctx: dict[str, Any]):
     return resolve
 
 
-def render_paragraph(ctx: dict[str, Any], source: str) -> tokens.Rendered:
-    """One paragraph's token text over ``ctx`` (marked text, and what was left out)."""
+def render_paragraph(ctx: dict[str, Any], source: str, resolve=None) -> tokens.Rendered:
+    """One paragraph's token text over ``ctx`` (marked text, and what was left out);
+    ``resolve`` from ``_resolver(ctx)`` when rendering many (the phrases are compiled once)."""
     rows = ctx.get("ledger_rows")
 
     def has_rows(ledger: str) -> bool | None:
         return None if rows is None else bool(rows.get(ledger))
 
-    return tokens.render(source, paragraphs.parse, _resolver(ctx), has_rows)
+    return tokens.render(source, paragraphs.parse, resolve or _resolver(ctx), has_rows)
 
 
 def render(
@@ -259,16 +260,17 @@ def render(
     omitted: list[Omission] = []
     env = environment()
     defaults = paragraphs.defaults()
+    resolve = _resolver(ctx)
 
     def paragraph(para_id: str) -> str:
         source = texts.get(para_id) or defaults[para_id]
         if source == paragraphs.DEFAULT_MARK:
             source = defaults[para_id]
         try:
-            done = render_paragraph(ctx, source)
+            done = render_paragraph(ctx, source, resolve)
         except ValueError as exc:
             warnings.append(f"改写的“{paragraphs.label(para_id)}”有误（{exc}），已使用默认文字。")
-            done = render_paragraph(ctx, defaults[para_id])
+            done = render_paragraph(ctx, defaults[para_id], resolve)
         omitted.extend(Omission(para_id, unmark(text, ctx["year"])[0], why) for text, why in done.omitted)
         return "".join(done.text.splitlines())
 
