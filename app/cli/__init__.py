@@ -185,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"错误：{mask_ids_in_text(describe_error(exc))}", file=sys.stderr)
         return exc.code if isinstance(exc, CliError) else 1
+    finally:
+        if "app.cli.common" in sys.modules:  # a writing command's lock ends with it
+            sys.modules["app.cli.common"].release_locks()
 
 
 def describe_error(exc: BaseException) -> str:

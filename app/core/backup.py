@@ -360,8 +360,11 @@ def backup_summary(file: str | Path) -> dict:
     return {"rows": rows, "total": sum(rows.values()), "last_change": last, "size": file.stat().st_size}
 
 
-def quick_check(db_path: str | Path) -> bool:
-    """``PRAGMA quick_check`` on the database (True for a file not created yet)."""
+def quick_check(db_path: str | Path, *, readonly: bool = False) -> bool:
+    """``PRAGMA quick_check`` on the database (True for a file not created yet).
+
+    ``readonly``: a read-only session's check, on a read-only connection (it must not
+    recover a log or checkpoint into a file another program holds)."""
     db_path = Path(db_path)
     if not db_path.exists():
         return True
@@ -372,7 +375,7 @@ def quick_check(db_path: str | Path) -> bool:
             return False
         # a writable connection where possible: after a crash it rolls back a hot journal (or
         # recovers the WAL) as opening the store would; a read-only one would report damage
-        conn = _source(db_path)
+        conn = _connect_readonly(db_path) if readonly else _source(db_path)
         try:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:

@@ -37,9 +37,15 @@ from .validation import ValidationError, Validator, split_names
 class Store(SettingsMixin, RowsMixin):
     """An open ledger database.  ``Store.open(path)`` creates or migrates it."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None):
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, *, readonly: bool = False, source: str | None = None
+    ):
         self.conn = conn
         self.path = path
+        self._readonly = readonly
+        # where ``reopen`` connects: the file, or the shared in-memory copy a read-only
+        # session of an older file reads (migrated there, never in the file)
+        self._source = source
         self._db = None  # sqlite_utils.Database, made on first use (its import is slow)
         self._validators: dict[str, Validator] = {}
 
@@ -52,26 +58,30 @@ class Store(SettingsMixin, RowsMixin):
             self._db = sqlite_utils.Database(self.conn)
         return self._db
 
+    @property
+    def readonly(self) -> bool:
+        """Opened read-only (another PC holds the lock, or the folder is read-only): nothing
+        this store does changes the file, and ``reopen`` keeps it so."""
+        return self._readonly
+
     # -- opening --------------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | Path, *, migrate: bool = True, readonly: bool = False) -> Store:
         path = Path(path)
+        if readonly:
+            return cls._open_readonly(path)
         try:
-            if readonly:
-                conn = _connect_readonly(path)
-            else:
-                if path.parent and not path.parent.exists():
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(str(path), timeout=10)
+            if path.parent and not path.parent.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=10)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"无法打开数据库文件 {path}：{open_failure_message(path, exc) or exc}") from exc
         conn.isolation_level = None  # we manage transactions explicitly (see ``transaction``)
         store = cls(conn, path)
         try:
-            store._configure(readonly)
-            if not readonly:
-                store._prepare(migrate)
+            store._configure(False)
+            store._prepare(migrate)
         except sqlite3.DatabaseError as exc:
             conn.close()
             fault = open_failure_message(path, exc)
@@ -85,6 +95,58 @@ class Store(SettingsMixin, RowsMixin):
             conn.close()
             raise
         return store
+
+    @classmethod
+    def _open_readonly(cls, path: Path) -> Store:
+        """A read-only store: ``query_only`` on, no journal-mode change, no migration.
+
+        A file of an older structure version is read into a shared in-memory copy and
+        migrated there, so the program can read it while the file stays as it was (no
+        ``.bak``, no audit entry, the old version number)."""
+        try:
+            conn = _connect_readonly(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"无法打开数据库文件 {path}：{open_failure_message(path, exc) or exc}") from exc
+        conn.isolation_level = None
+        store = cls(conn, path, readonly=True)
+        try:
+            store._configure(True)
+            if store.schema_version < SCHEMA_VERSION:
+                store = store._migrated_copy()
+            store.conn.execute("PRAGMA query_only=ON")
+        except sqlite3.DatabaseError as exc:
+            store.conn.close()
+            raise StoreError(f"无法打开数据库文件 {path}：{open_failure_message(path, exc) or exc}") from exc
+        except BaseException:
+            store.conn.close()
+            raise
+        return store
+
+    def _migrated_copy(self) -> Store:
+        """This (read-only, older) database copied into shared memory and migrated there."""
+        import uuid
+
+        source = f"file:fazhi-ro-{uuid.uuid4().hex}?mode=memory&cache=shared"
+        mem = sqlite3.connect(source, uri=True)  # lives while any connection to it is open
+        mem.isolation_level = None
+        self.conn.backup(mem)
+        self.conn.close()
+        copy = Store(mem, self.path, readonly=True, source=source)
+        copy._configure(True)
+        copy._prepare(True, copy_aside=False)
+        return copy
+
+    def reopen(self) -> Store:
+        """A new connection to the same database, for another thread: same file, same
+        read-only state (a read-only session never gets a writing connection this way)."""
+        if self._source is not None:
+            conn = sqlite3.connect(self._source, uri=True)
+            conn.isolation_level = None
+            conn.execute("PRAGMA query_only=ON")
+            return Store(conn, self.path, readonly=True, source=self._source)
+        if self.path is None:
+            raise StoreError("内存数据库不能再次打开")
+        return Store.open(self.path, readonly=self._readonly)
 
     @classmethod
     def memory(cls) -> Store:
@@ -128,7 +190,7 @@ class Store(SettingsMixin, RowsMixin):
         if version > SCHEMA_VERSION:
             raise StoreError(f"这个数据库由更新版本的程序创建（结构版本 {version}），请升级本程序后再打开。")
 
-    def _prepare(self, migrate: bool) -> None:
+    def _prepare(self, migrate: bool, *, copy_aside: bool = True) -> None:
         self._check_identity()
         version = self.schema_version
         if version == 0:
@@ -142,13 +204,13 @@ class Store(SettingsMixin, RowsMixin):
         elif version < SCHEMA_VERSION:
             if not migrate:
                 raise StoreError(f"数据库结构版本为 {version}，需要升级")
-            self.migrate_from(version)
+            self.migrate_from(version, copy_aside=copy_aside)
         self.ensure_ledger_tables()
 
-    def migrate_from(self, version: int) -> Path | None:
+    def migrate_from(self, version: int, *, copy_aside: bool = True) -> Path | None:
         """Copy the file aside, then run each migration step in one transaction."""
         copy = None
-        if self.path is not None:
+        if self.path is not None and copy_aside:
             copy = self.path.with_name(f"{self.path.stem}.v{version}-{dt.datetime.now():%Y%m%d%H%M%S}.bak")
             self.conn.execute("PRAGMA wal_checkpoint(FULL)")
             dest = sqlite3.connect(str(copy))

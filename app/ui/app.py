@@ -246,7 +246,6 @@ def open_session(path: Path) -> Session | None:
                 lock.release()
             QMessageBox.critical(None, "无法打开数据库", str(exc))
             return None
-    store.readonly = readonly
     session = Session(path, store, lock, readonly)
     if not _ask_password(store):
         session.close(backup=False)
@@ -339,7 +338,7 @@ class Controller:
             return
         from app.ui.workers import Worker
 
-        self._check = Worker(backup.quick_check, self.path)
+        self._check = Worker(backup.quick_check, self.path, readonly=self.session.readonly)
         self._check.finished.connect(self._checked)
         self._check.start()
 
@@ -401,7 +400,6 @@ class Controller:
         from app.core.store import Store
 
         self.session.store = Store.open(self.path, readonly=self.session.readonly)
-        self.session.store.readonly = self.session.readonly
         self._show(self.session.store)  # the new window first: closing the last one would quit
         window.close()
         window.deleteLater()

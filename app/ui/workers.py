@@ -168,13 +168,14 @@ def run_in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Worker:
 
 @contextmanager
 def thread_store(store) -> Iterator[Any]:
-    """A connection of its own for the current thread; the same store when it lives in memory."""
+    """A connection of its own for the current thread; the same store when it lives in memory.
+
+    ``store.reopen()`` keeps the store's read-only state: a read-only session's workers
+    never write (no journal-mode change, no write lock, no migration)."""
     if getattr(store, "path", None) is None:
         yield store
         return
-    from app.core.store import Store
-
-    own = Store.open(store.path)
+    own = store.reopen()
     try:
         yield own
     finally:
