@@ -179,15 +179,31 @@ def main(argv: list[str] | None = None) -> int:
         print("已取消。", file=sys.stderr)
         return 130
     except Exception as exc:
-        if args.debug:
-            traceback.print_exc()
         from app.core.privacy import mask_ids_in_text  # an error line never shows a whole ID
 
+        if args.debug:
+            print(mask_ids_in_text(traceback.format_exc()), file=sys.stderr, end="")
+        if not isinstance(exc, CliError):
+            _log_error(exc, args.command)
         print(f"错误：{mask_ids_in_text(describe_error(exc))}", file=sys.stderr)
         return exc.code if isinstance(exc, CliError) else 1
     finally:
         if "app.cli.common" in sys.modules:  # a writing command's lock ends with it
             sys.modules["app.cli.common"].release_locks()
+
+
+def _log_error(exc: BaseException, command: str | None) -> None:
+    """A failure's traceback in ``logs/app.log`` for the technician (masked, best effort)."""
+    try:
+        import logging
+
+        from app.core.paths import logs_dir
+        from app.core.privacy import log_to_file
+
+        if log_to_file(logs_dir() / "app.log") is not None:
+            logging.getLogger("app.cli").error("命令 %s 出错：%s", command, exc, exc_info=exc)
+    except Exception:
+        pass
 
 
 def describe_error(exc: BaseException) -> str:

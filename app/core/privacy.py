@@ -93,11 +93,37 @@ class MaskIdFilter(logging.Filter):
         return True
 
 
+def log_to_file(path, level: int = logging.INFO) -> logging.Handler | None:
+    """The root logger writes to ``path`` (the window's and the command line's ``app.log``),
+    every record masked by ``install_log_masking``; None when the file cannot be opened.
+
+    Once per file: a second call finds the handler already there."""
+    from pathlib import Path
+
+    path = Path(path)
+    root = logging.getLogger()
+    for h in root.handlers:
+        if isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path.resolve():
+            install_log_masking(root)
+            return h
+    try:
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    root.addHandler(handler)
+    if root.level > level or root.level == logging.NOTSET:
+        root.setLevel(level)
+    install_log_masking(root)
+    return handler
+
+
 def install_log_masking(logger: logging.Logger | None = None) -> MaskIdFilter:
     """Put a ``MaskIdFilter`` on every handler of ``logger`` (default: the root logger).
 
     Handler filters see records from every logger that propagates to it; call this after
-    the handlers are set up (the GUI does, once its log file handler exists).
+    a handler is added (``log_to_file`` does, for the window and the command line).
     """
     logger = logger or logging.getLogger()
     filt = MaskIdFilter()

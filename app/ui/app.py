@@ -111,19 +111,11 @@ def install_exception_hook() -> None:
 
 
 def _log_to_file() -> None:
-    """Warnings and background-task errors go to ``logs/app.log`` (a window has no console)."""
-    root = logging.getLogger()
-    if any(isinstance(h, logging.FileHandler) for h in root.handlers):
-        return
-    try:
-        handler = logging.FileHandler(paths.logs_dir() / "app.log", encoding="utf-8", delay=True)
-    except OSError:
-        return
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(logging.INFO)
-    root.addHandler(handler)
-    if root.level > logging.INFO or root.level == logging.NOTSET:
-        root.setLevel(logging.INFO)
+    """Warnings and background-task errors go to ``logs/app.log`` (a window has no console),
+    ID numbers masked (``privacy.log_to_file``)."""
+    from app.core.privacy import log_to_file
+
+    log_to_file(paths.logs_dir() / "app.log")
 
 
 # -- opening the database -----------------------------------------------------------------
