@@ -8,7 +8,6 @@ Start-up imports nothing heavy (matplotlib, python-docx, openpyxl load when firs
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import os
 import sys
@@ -26,15 +25,6 @@ if TYPE_CHECKING:  # the store is imported once the window is on screen
 
 log = logging.getLogger(__name__)
 _translators: list[QTranslator] = []  # kept alive as long as the application
-
-
-def _optional(module: str):
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
 
 
 # -- Qt in Chinese ------------------------------------------------------------------------
@@ -135,10 +125,11 @@ class Session:
             self.store.close()
         except Exception:
             log.exception("closing the store")
-        backup_mod = _optional("app.core.backup")
+        from app.core import backup as backup_mod
+
         if os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
             backup = False  # benchmarks: no daily backup of a throw-away database
-        if backup and backup_mod is not None and not self.readonly:
+        if backup and not self.readonly:
             try:
                 backup_mod.auto_backup(self.path)
             except Exception:
@@ -152,8 +143,9 @@ def _check_file(path: Path, checked: bool = False) -> bool:
     """``quick_check``; offer the newest good backup when the file is damaged.
 
     True when the file is fine or was restored; ``checked``: known damaged already."""
-    backup = _optional("app.core.backup")
-    if backup is None or not path.exists() or (not checked and backup.quick_check(path)):
+    from app.core import backup
+
+    if not path.exists() or (not checked and backup.quick_check(path)):
         return True
     good = backup.latest_good_backup(path)
     if good is None:
@@ -186,9 +178,8 @@ def ask_read_only(holder: str) -> bool:
 
 def _take_lock(path: Path):
     """(lock, readonly) — or None when the clerk chose to quit."""
-    lock_mod = _optional("app.core.lock")
-    if lock_mod is None:
-        return None, False
+    from app.core import lock as lock_mod
+
     try:
         return lock_mod.acquire(path), False
     except lock_mod.DatabaseInUse as exc:
@@ -199,8 +190,9 @@ def _take_lock(path: Path):
 
 
 def _ask_password(store: Store) -> bool:
-    pw = _optional("app.core.password")
-    if pw is None or not pw.has_password(store):
+    from app.core import password as pw
+
+    if not pw.has_password(store):
         return True
     for attempt in range(3):
         label = "请输入开机密码：" if attempt == 0 else "密码不正确，请重新输入："
@@ -227,8 +219,9 @@ def open_session(path: Path) -> Session | None:
         store = Store.open(path, readonly=readonly)
     except StoreError as exc:
         store = None
-        backup = _optional("app.core.backup")
-        if not readonly and backup is not None and not backup.quick_check(path) and _check_file(path, True):
+        from app.core import backup
+
+        if not readonly and not backup.quick_check(path) and _check_file(path, True):
             try:  # restored from the newest good backup
                 store = Store.open(path)
             except StoreError:
@@ -325,8 +318,9 @@ class Controller:
 
     def check_in_background(self) -> None:
         """``PRAGMA quick_check`` off the GUI thread once the window is up; offer a backup if bad."""
-        backup = _optional("app.core.backup")
-        if backup is None or self.session is None or os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
+        from app.core import backup
+
+        if self.session is None or os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
             return
         from app.ui.workers import Worker
 
@@ -337,7 +331,8 @@ class Controller:
     def _checked(self, ok: bool) -> None:
         if ok or self.window is None:
             return
-        backup = _optional("app.core.backup")
+        from app.core import backup
+
         good = backup.latest_good_backup(self.path)
         if good is None:
             QMessageBox.warning(
@@ -377,8 +372,9 @@ class Controller:
             page._restore_wired = True
 
     def restore(self, backup_file: str) -> None:
-        backup = _optional("app.core.backup")
-        if backup is None or self.session is None:
+        from app.core import backup
+
+        if self.session is None:
             return
         window = self.window
         window.hide()

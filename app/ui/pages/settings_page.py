@@ -6,7 +6,6 @@ is there only when its module is.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -27,23 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import catalog
+from app.core import backup, catalog, password
 from app.ui.widgets.titles import page_title
 
 FONT_SCHEMES = (
     ("gb2312", "公文标准字体（方正小标宋简体、仿宋_GB2312、楷体_GB2312）"),
     ("windows", "Windows 自带字体（仿宋、楷体、黑体、宋体）"),
 )
-
-
-def optional(module: str):
-    """``app.core.backup`` etc. when present, else None (the GUI works without them)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
 
 
 def lines(text: str) -> list[str]:
@@ -63,8 +52,8 @@ class SettingsPage(QWidget):
     def __init__(self, store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
-        self.backup = optional("app.core.backup")
-        self.password = optional("app.core.password")
+        self.backup = backup  # the safety modules are part of the program, never optional
+        self.password = password
         self.readonly = bool(getattr(store, "readonly", False))
         self._build()
         self.load()
@@ -148,7 +137,7 @@ class SettingsPage(QWidget):
         hint = QLabel("程序关闭时每天自动备份一次。")
         hint.setStyleSheet("color: #666;")
         bl.addRow("", hint)
-        has_backup = self.backup is not None and self.store.path is not None
+        has_backup = self.store.path is not None
         self.backup_now.setEnabled(has_backup)
         self.restore_button.setEnabled(has_backup and not self.readonly)
         lay.addWidget(backups)
@@ -202,11 +191,6 @@ class SettingsPage(QWidget):
         self._extras[(ledger_id, key)] = lines(self.choice_extra.toPlainText())
 
     def _show_password(self) -> None:
-        if self.password is None:
-            self.password_state.setText("（本版本未提供开机密码）")
-            self.set_password_button.setEnabled(False)
-            self.clear_password_button.setEnabled(False)
-            return
         on = self.password.has_password(self.store)
         self.password_state.setText("已设置开机密码：打开程序时需要输入。" if on else "未设置开机密码。")
         self.set_password_button.setText("修改密码…" if on else "设置密码…")
@@ -247,7 +231,7 @@ class SettingsPage(QWidget):
             self.backup_dir.setText(folder)
 
     def make_backup(self, dest: str | None = None) -> Path | None:
-        if self.backup is None or self.store.path is None:
+        if self.store.path is None:
             return None
         try:
             path = self.backup.make_backup(self.store.path, dest)
@@ -260,7 +244,7 @@ class SettingsPage(QWidget):
 
     def restore_backup(self, path: str | None = None) -> bool:
         """Replace the data with a backup; the program restarts on the restored file."""
-        if self.backup is None or self.store.path is None:
+        if self.store.path is None:
             return False
         if path is None:
             folder = str(self.backup.backups_dir(self.store.path))
@@ -291,16 +275,11 @@ class SettingsPage(QWidget):
         except Exception as exc:
             QMessageBox.warning(self, "从备份恢复", str(exc))
             return None
-        summary = getattr(self.backup, "backup_summary", None)
-        if summary is None:
-            return ""
-        info = summary(path)
+        info = self.backup.backup_summary(path)
         last = (info.get("last_change") or "").replace("T", " ")[:16]
         return f"（共 {info['total']} 条记录" + (f"，最后修改于 {last}" if last else "") + "）\n"
 
     def change_password(self, clear: bool = False, text: str | None = None) -> bool:
-        if self.password is None:
-            return False
         if clear:
             if text is None and not self._confirm_old():
                 return False
