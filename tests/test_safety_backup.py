@@ -130,7 +130,7 @@ def test_backup_change_restore_gives_back_exactly_the_backed_up_rows(db_path):
     s = Store.open(db_path)
     try:
         entry = s.audit_entries(limit=1)[0]
-        assert entry["action"] == "restore" and made.name in entry["note"]
+        assert entry["action"] == "restore_backup" and made.name in entry["note"]
         assert s.count("study_sessions") == 8
         s.save("study_sessions", _session(7))  # the restored database is writable as usual
     finally:

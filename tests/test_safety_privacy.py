@@ -223,7 +223,7 @@ def test_audit_covers_every_change_import_restore_and_reveal(db_path, tmp_path):
         "setting",
         "report_text",
         "password",
-        "restore",
+        "restore_backup",
     ]  # fmt: skip  (the backup's own entry was written after the copy; the restore is last)
     safety = backup.list_backups(db_path)
     conn = sqlite3.connect(next(p for p in safety if "before-restore" in p.name))

@@ -146,7 +146,7 @@ def _copy_verified(src: sqlite3.Connection, dest: Path, *, audit_note: str | Non
             dst.execute("PRAGMA journal_mode=DELETE")
             if audit_note is not None:
                 dst.execute(
-                    "INSERT INTO audit (at, actor, action, note) VALUES (?, ?, 'restore', ?)",
+                    "INSERT INTO audit (at, actor, action, note) VALUES (?, ?, 'restore_backup', ?)",
                     (now(), _actor(), audit_note),
                 )
                 dst.commit()
@@ -452,7 +452,7 @@ def restore(db_path: str | Path, backup_file: str | Path) -> Path | None:
     Checks the file first (a bad one is refused, nothing changed), backs up the current
     data, then swaps the file in atomically.  Every connection to the database must be
     closed first; the caller either holds the database's lock or it is free (else
-    ``lock.DatabaseInUse``).  The restored database gets a ``restore`` entry in its 操作日志.
+    ``lock.DatabaseInUse``).  The restored database gets a ``restore_backup`` entry in its 操作日志.
     """
     db_path = Path(db_path)
     backup_file = Path(backup_file)

@@ -232,7 +232,7 @@ class RowsMixin:
                 if old is None or old["deleted_at"] is None:
                     continue
                 if lg.id == "key_persons":
-                    self.conn.execute("DELETE FROM visits WHERE person_id = ? AND deleted_at IS NOT NULL", (rid,))
+                    self._purge_visits_of(rid)
                 try:
                     self.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
                 except sqlite3.IntegrityError:
@@ -240,6 +240,17 @@ class RowsMixin:
                 self._audit("purge", lg.id, rid, old["uid"], _plain(lg, old), None)
                 done += 1
         return done
+
+    def _purge_visits_of(self, person_id: int) -> None:
+        """A purged person's 走访记录 already in the 回收站 go with them, each audited."""
+        visits = catalog.get("visits")
+        for (vid,) in self.conn.execute(
+            "SELECT id FROM visits WHERE person_id = ? AND deleted_at IS NOT NULL", (person_id,)
+        ).fetchall():
+            old = self.get(visits.id, vid, include_deleted=True)
+            self.conn.execute("DELETE FROM visits WHERE id = ?", (vid,))
+            note = f"随重点人员第 {person_id} 条彻底删除"
+            self._audit("purge", visits.id, vid, old["uid"], _plain(visits, old), None, note)
 
     def names_of(self, ledger_id: str, key: str = "name") -> list[str]:
         """Distinct names in a roster (for completers and the 执法人员 check)."""

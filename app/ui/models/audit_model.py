@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from app.core import catalog
+from app.core.privacy import mask_ids_in_text
 from app.core.query import AuditQuery
 from app.core.validation import mask_idcard
 
@@ -28,6 +29,8 @@ ACTIONS = {
     "merge_insert": "合并新增",
     "merge": "合并更新",
     "merge_conflict": "合并冲突（保留本机）",
+    "reveal": "查看完整身份证号",
+    "password": "密码",
 }
 COLUMNS = ("时间", "用户", "操作", "台账", "记录", "原值", "新值", "说明")
 PAGE_SIZE = 200
@@ -124,7 +127,7 @@ class AuditModel(QAbstractTableModel):
             return describe_values(e["ledger"], e["old"])
         if col == 6:
             return describe_values(e["ledger"], e["new"])
-        return e["note"] or ""
+        return mask_ids_in_text(e["note"] or "")
 
     @property
     def cached_rows(self) -> int:
