@@ -224,3 +224,67 @@ def test_migration_killed_at_random_moments(tmp_path):
         versions.add(version)
         Store.open(db).close()  # and it opens (finishing the migration) afterwards
     assert SCHEMA_VERSION in versions
+
+
+# a restore that stops inside the verified copy, once the copy is whole but not yet moved
+STALLED_RESTORER = """
+import sys, time
+from app.core import backup
+real = backup._fsync_file
+def stall(path):
+    real(path)
+    if ".restore-" in str(path):
+        print("copying", flush=True)
+        time.sleep(600)
+backup._fsync_file = stall
+backup.restore(sys.argv[1], sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("start", ["window", "command line"])
+def test_restore_killed_during_the_verified_copy_leaves_nothing_at_next_start(
+    qtbot, db_path, tmp_path, monkeypatch, start
+):
+    from app.cli import main
+    from app.core.store import Store
+
+    s = Store.open(db_path)
+    s.insert_many("study_sessions", [{"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "a"}] * 3)
+    s.close()
+    made = backup.make_backup(db_path, tmp_path / "b.db")
+    proc = _spawn(STALLED_RESTORER, str(db_path), str(made))
+    assert proc.stdout.readline().strip() == "copying", proc.stderr.read()
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    left = backup.restore_leftovers(db_path)
+    assert any(p.name.startswith("..") and p.name.endswith(".tmp") for p in left), left  # the full copy
+    if start == "window":
+        from app.ui import app as ui_app
+
+        session = ui_app.open_session(db_path)
+        assert session is not None and not session.readonly
+        session.close(backup=False)
+    else:
+        assert main(["--db", str(db_path), "settings", "town=武平镇"]) == 0
+    assert backup.restore_leftovers(db_path) == []
+    assert not [p.name for p in db_path.parent.iterdir() if ".tmp" in p.name]
+
+
+def test_the_raw_copy_before_a_restore_keeps_the_rollback_journal(db_path, tmp_path, monkeypatch):
+    from app.core.store import Store
+
+    s = Store.open(db_path)
+    s.save("study_sessions", {"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "a"})
+    s.close()
+    made = backup.make_backup(db_path, tmp_path / "b.db")
+    journal = Path(f"{db_path}-journal")
+    journal.write_bytes(b"pages of an interrupted transaction")
+
+    def damaged(*args, **kwargs):
+        raise backup.CorruptDatabase("损坏")
+
+    monkeypatch.setattr(backup, "make_backup", damaged)
+    raw = backup.restore(db_path, made)
+    assert raw is not None and "damaged" in raw.name
+    assert Path(f"{raw}-journal").read_bytes() == b"pages of an interrupted transaction"
+    assert not journal.exists()

@@ -47,6 +47,9 @@ def take_lock(path: Path) -> lock.DbLock:
     except lock.LockUnavailable as exc:
         raise CliError(str(exc)) from None
     _TAKEN.append(held)
+    from app.core.backup import clean_leftovers
+
+    clean_leftovers(path)  # a restore that was killed left its temporary copies
     return held
 
 

@@ -138,7 +138,7 @@ def _source(db_path: Path) -> sqlite3.Connection:
 
 def _copy_verified(src: sqlite3.Connection, dest: Path, *, audit_note: str | None = None) -> None:
     """Copy ``src`` into ``dest`` through a temporary file; it appears only once verified."""
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    tmp = _tmp_of(dest)
     try:
         dst = sqlite3.connect(str(tmp))
         try:
@@ -412,7 +412,8 @@ def _safety_copy(db_path: Path) -> Path:
     raw = _free_name(folder, f"{db_path.stem}-damaged-{_stamp()}")
     try:
         shutil.copy2(db_path, raw)
-        for suffix in ("-wal", "-shm"):
+        # the log or rollback journal belongs to the data: _retire_wal removes them next
+        for suffix in ("-wal", "-shm", "-journal"):
             side = Path(f"{db_path}{suffix}")
             if side.exists():
                 shutil.copy2(side, Path(f"{raw}{suffix}"))
@@ -465,10 +466,38 @@ def restore(db_path: str | Path, backup_file: str | Path) -> Path | None:
         return _restore(db_path, backup_file)
 
 
+def _tmp_of(dest: Path) -> Path:
+    """The temporary file ``_copy_verified`` writes before it becomes ``dest``."""
+    return dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+
+
+def restore_leftovers(db_path: str | Path) -> list[Path]:
+    """Temporary files of a restore of ``db_path`` that was killed: the copy being swapped
+    in (``.ledgers.db.restore-PID.tmp``) and the verified copy being made of it
+    (``..ledgers.db.restore-PID.tmp.PID.tmp``), with their journals."""
+    db_path = Path(db_path)
+    found = []
+    for pattern in (f".{db_path.name}.restore-*.tmp*", f"..{db_path.name}.restore-*.tmp*"):
+        found.extend(p for p in db_path.parent.glob(pattern) if p.is_file())
+    return found
+
+
+def clean_leftovers(db_path: str | Path) -> list[Path]:
+    """Remove what a killed restore left beside the database.  Call it holding the lock
+    (the program does when it starts): a restore in progress holds the lock, so whatever
+    is found then was left by one that was killed."""
+    removed = []
+    for stale in restore_leftovers(db_path):
+        try:
+            stale.unlink()
+            removed.append(stale)
+        except OSError:
+            pass
+    return removed
+
+
 def _restore(db_path: Path, backup_file: Path) -> Path | None:
-    # we hold the lock, so any restore temp file here was left by a restore that was killed
-    for stale in db_path.parent.glob(f".{db_path.name}.restore-*.tmp*"):
-        stale.unlink(missing_ok=True)
+    clean_leftovers(db_path)  # we hold the lock
     safety = _safety_copy(db_path) if db_path.exists() else None
     tmp = db_path.with_name(f".{db_path.name}.restore-{os.getpid()}.tmp")
     note = f"从备份恢复：{backup_file}" + (f"；恢复前的数据已备份到 {safety}" if safety else "")

@@ -215,6 +215,10 @@ def open_session(path: Path) -> Session | None:
     if taken is None:
         return None
     lock, readonly = taken
+    if lock is not None:
+        from app.core.backup import clean_leftovers
+
+        clean_leftovers(path)  # a restore that was killed left its temporary copies
     try:
         store = Store.open(path, readonly=readonly)
     except StoreError as exc:
