@@ -209,12 +209,22 @@ def _print_ready(ws: Any, last_col: str) -> None:
     ws.evenFooter.center.text = "第 &P 页，共 &N 页"
 
 
+# a spreadsheet opening a .csv runs a cell starting with one of these as a formula
+# ("CSV injection"); such a text cell gets a leading apostrophe, as OWASP advises
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _write_csv(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
+    text_cols = [i for i, f in enumerate(lg.fields) if f.kind not in ("date", "int", "decimal")]
     n = 0
     with open(dest, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([*(f.label for f in lg.fields), UID_LABEL])
         for row in rows:
+            for i in text_cols:
+                v = row[i]
+                if v.__class__ is str and v.startswith(FORMULA_STARTS):
+                    row[i] = "'" + v
             w.writerow(row)
             n += 1
     return n
