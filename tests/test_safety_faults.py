@@ -146,9 +146,11 @@ def test_read_only_folder(mount, tmp_path, capsys):
     with pytest.raises(StoreError) as exc:
         Store.open(path)
     assert faults.READ_ONLY in str(exc.value) and "写权限" in str(exc.value)
-    assert main(["--db", str(path), "settings"]) == 1
+    assert main(["--db", str(path), "settings", "town=武平镇"]) == 1  # a writing command
     err = capsys.readouterr().err
     assert "只读" in err and len(err.strip().splitlines()) == 1
+    assert main(["--db", str(path), "settings"]) == 0  # a reading one runs
+    assert "town=" in capsys.readouterr().out
 
     # read-only opening still shows everything; a write says why it cannot be saved
     ro = Store.open(path, readonly=True)

@@ -34,6 +34,17 @@ from .store_util import (  # noqa: F401  (re-exported: the rest of the program i
 from .validation import ValidationError, Validator, split_names
 
 
+def _not_openable(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    """Why a file could not be opened, for the clerk: a fault to fix, or not ours/damaged."""
+    fault = open_failure_message(path, exc)
+    if fault:
+        return StoreError(f"无法打开数据库文件 {path}：{fault}")
+    return StoreError(
+        f"无法打开数据库文件 {path}：它不是本程序的数据库，或已损坏（{exc}）。"
+        "请确认选对了文件；如果文件已损坏，请用备份恢复（程序启动时会提示，或命令行 restore 备份文件）。"
+    )
+
+
 class Store(SettingsMixin, RowsMixin):
     """An open ledger database.  ``Store.open(path)`` creates or migrates it."""
 
@@ -84,13 +95,7 @@ class Store(SettingsMixin, RowsMixin):
             store._prepare(migrate)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            fault = open_failure_message(path, exc)
-            if fault:
-                raise StoreError(f"无法打开数据库文件 {path}：{fault}") from exc
-            raise StoreError(
-                f"无法打开数据库文件 {path}：它不是本程序的数据库，或已损坏（{exc}）。"
-                "请确认选对了文件；如果文件已损坏，请用备份恢复（程序启动时会提示，或命令行 restore 备份文件）。"
-            ) from exc
+            raise _not_openable(path, exc) from exc
         except BaseException:
             conn.close()
             raise
@@ -116,7 +121,7 @@ class Store(SettingsMixin, RowsMixin):
             store.conn.execute("PRAGMA query_only=ON")
         except sqlite3.DatabaseError as exc:
             store.conn.close()
-            raise StoreError(f"无法打开数据库文件 {path}：{open_failure_message(path, exc) or exc}") from exc
+            raise _not_openable(path, exc) from exc
         except BaseException:
             store.conn.close()
             raise
