@@ -83,15 +83,30 @@ def test_stale_holder_is_reported_after_a_crash(db_path):
         assert held.stale_holder["pid"] == first.pid
 
 
+# root passes every permission check through two capabilities: drop them, and a root
+# process meets a read-only folder as a clerk's account does (CI runs as root)
+AS_CLERK = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
+LOCK_RO = (
+    "import sys;from app.core import lock\n"
+    "try:\n    lock.acquire(sys.argv[1]); print('LOCKED')\n"
+    "except lock.LockUnavailable as e:\n    print('UNAVAILABLE', e)\n"
+)
+
+
 def test_read_only_folder_cannot_be_locked(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("as root, permissions do not stop writes; the read-only case is in test_safety_faults")
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        with pytest.raises(lock.LockUnavailable, match="只读"):
-            lock.acquire(folder / "ledgers.db")
+        if os.geteuid() == 0:
+            env = {**os.environ, "PYTHONPATH": str(ROOT)}
+            cmd = [*AS_CLERK, sys.executable, "-c", LOCK_RO, str(folder / "ledgers.db")]
+            done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+            assert done.stdout.startswith("UNAVAILABLE") and "只读" in done.stdout, done.stdout + done.stderr
+        else:
+            with pytest.raises(lock.LockUnavailable, match="只读"):
+                lock.acquire(folder / "ledgers.db")
+        assert not (folder / "ledgers.db.lock").exists()
     finally:
         folder.chmod(0o755)
 
