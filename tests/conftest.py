@@ -1,4 +1,5 @@
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -39,3 +40,13 @@ def demo_store(store):
 
     demo.fill(store, 2024)
     return store
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``windows`` run on Windows only (the GitHub Actions job gates on them)."""
+    if sys.platform == "win32":
+        return
+    skip = pytest.mark.skip(reason="Windows only: run by .github/workflows/windows-tests.yml")
+    for item in items:
+        if "windows" in item.keywords:
+            item.add_marker(skip)

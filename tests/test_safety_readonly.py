@@ -4,6 +4,7 @@ command line's reading commands, leave the database file exactly as it was."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -46,7 +47,7 @@ def held_demo(db_path):
     s = Store.open(db_path)
     demo.fill(s, 2024)
     s.close()
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(db_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
     )
