@@ -31,6 +31,7 @@ HANDLERS = {
     "restore": ("safety_cmds", "cmd_restore"),
     "pack": ("pack_cmds", "cmd_pack"),
     "merge": ("pack_cmds", "cmd_merge"),
+    "password": ("safety_cmds", "cmd_password"),
 }
 
 
@@ -160,6 +161,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--dry-run", action="store_true", help="只显示将新增、更新、删除多少条和冲突，不写入")
     sp.add_argument("--password", metavar="PW", help="数据包密码")
     sp.add_argument("--allow-other-town", action="store_true", help="允许合并其他乡镇的数据包")
+
+    sp = cmd("password", "设置或清除数据库密码（设了密码，数据库和备份加密保存）")
+    sp.add_argument("action", choices=["set", "clear"], metavar="set|clear", help="set 设置或修改，clear 清除")
     return p
 
 
@@ -186,7 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         if not isinstance(exc, CliError):
             _log_error(exc, args.command)
         print(f"错误：{mask_ids_in_text(describe_error(exc))}", file=sys.stderr)
-        return exc.code if isinstance(exc, CliError) else 1
+        if isinstance(exc, CliError):
+            return exc.code
+        from app.core.dbapi import PasswordRequired
+
+        return 2 if isinstance(exc, PasswordRequired) else 1
     finally:
         if "app.cli.common" in sys.modules:  # a writing command's lock ends with it
             sys.modules["app.cli.common"].release_locks()

@@ -8,11 +8,12 @@ window of another PC.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from app.cli.errors import CliError
-from app.core import lock
+from app.core import encryption, keys, lock
 from app.core.paths import default_db_path
 from app.core.store import Store
 
@@ -53,18 +54,51 @@ def take_lock(path: Path) -> lock.DbLock:
     return held
 
 
+_OPENED: list[Store] = []  # stores this command opened, closed by ``release_locks``
+
+
 def release_locks() -> None:
-    """Called by ``main`` when a command ends, however it ends."""
+    """Called by ``main`` when a command ends, however it ends: its stores closed (a command
+    that forgot to close one must not keep the file open), then its lock released."""
+    while _OPENED:
+        try:
+            _OPENED.pop().close()
+        except Exception:
+            pass
     while _TAKEN:
         _TAKEN.pop().release()
 
 
+MISSING_PASSWORD = "数据库设有密码：请用环境变量 FAZHI_PASSWORD 提供密码（或恢复码）。"
+WRONG_PASSWORD = "密码不正确（环境变量 FAZHI_PASSWORD），数据库没有打开。"
+
+
+def unlock(path: Path, what: str = "数据库") -> None:
+    """An encrypted database (or backup) opens with ``FAZHI_PASSWORD``: the password or the
+    recovery code.  Missing or wrong: one Chinese line, exit code 2."""
+    if not keys.is_encrypted(path) or keys.known_keys(path):
+        return
+    secret = os.environ.get("FAZHI_PASSWORD")
+    if not secret:
+        raise CliError(MISSING_PASSWORD.replace("数据库", what, 1), 2)
+    try:
+        encryption.unlock(path, secret)
+    except keys.WrongPassword:
+        raise CliError(WRONG_PASSWORD.replace("数据库", what), 2) from None
+
+
 def open_store(args) -> Store:
     path = db_path(args)
+    unlock(path)
     if writes(args):
         take_lock(path)  # held until the command ends
-        return Store.open(path)
+        return _opened(Store.open(path))
     if not path.is_file():  # nothing saved yet: read an empty database, create no file
         print(f"提示：数据库文件 {path} 还不存在，按空数据库处理。", file=sys.stderr)
         return Store.memory()
-    return Store.open(path, readonly=True)
+    return _opened(Store.open(path, readonly=True))
+
+
+def _opened(store: Store) -> Store:
+    _OPENED.append(store)
+    return store

@@ -23,7 +23,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from . import lock
+from . import dbapi, keys, lock
 from .faults import fault_message
 from .store import APP_ID, MIGRATIONS, SCHEMA_VERSION, Store, StoreError, _connect_readonly, file_uri, now
 
@@ -45,11 +45,11 @@ def _read_setting(db_path: Path, key: str) -> str | None:
         return None
     try:
         conn = _connect_readonly(db_path)
-    except sqlite3.Error:
+    except (*dbapi.Error, StoreError):  # damaged, or encrypted and still locked
         return None
     try:
         row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    except sqlite3.Error:
+    except dbapi.Error:
         return None
     finally:
         conn.close()
@@ -129,18 +129,22 @@ def _fault(exc: BaseException, what: str) -> StoreError:
 def _source(db_path: Path) -> sqlite3.Connection:
     """A connection to read the live database from (read-only if its folder is)."""
     if os.access(db_path.parent, os.W_OK) and os.access(db_path, os.W_OK):
-        conn = sqlite3.connect(str(db_path), timeout=10)
+        conn = dbapi.connect(db_path, timeout=10)
     else:
         conn = _connect_readonly(db_path)
     conn.execute("PRAGMA busy_timeout=10000")
     return conn
 
 
-def _copy_verified(src: sqlite3.Connection, dest: Path, *, audit_note: str | None = None) -> None:
-    """Copy ``src`` into ``dest`` through a temporary file; it appears only once verified."""
+def _copy_verified(
+    src: sqlite3.Connection, dest: Path, *, audit_note: str | None = None, key: bytes | None = None
+) -> None:
+    """Copy ``src`` into ``dest`` through a temporary file; it appears only once verified.
+
+    ``key``: the data key ``src`` is encrypted with; the copy is encrypted with it too."""
     tmp = _tmp_of(dest)
     try:
-        dst = sqlite3.connect(str(tmp))
+        dst = dbapi.connect(tmp, key=key)
         try:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")
@@ -178,14 +182,14 @@ def _actor() -> str:
 def _log(db_path: Path, action: str, note: str) -> None:
     """Best effort: an audit entry in the live database (a read-only one cannot take it)."""
     try:
-        conn = sqlite3.connect(str(db_path), timeout=5)
+        conn = dbapi.connect(db_path, timeout=5)
         conn.isolation_level = None
         try:
             conn.execute("PRAGMA busy_timeout=5000")
             Store(conn, db_path).log(action, note)
         finally:
             conn.close()
-    except (sqlite3.Error, StoreError, OSError):
+    except (*dbapi.Error, StoreError, OSError):
         pass
 
 
@@ -210,15 +214,20 @@ def make_backup(db_path: str | Path, dest: str | Path | None = None, *, note: st
         raise StoreError("备份文件不能是数据库文件本身，请另选位置。")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        key = dbapi.key_of(db_path)  # a backup of an encrypted database is encrypted
         src = _source(db_path)
         try:
-            _copy_verified(src, dest)
+            if key is not None:  # the key file first: a backup is never without one
+                keys.write_envelope(keys.key_file(dest), keys.envelope_of(db_path))
+            _copy_verified(src, dest, key=key)
         finally:
             src.close()
+            if not dest.exists():
+                keys.key_file(dest).unlink(missing_ok=True)
     except StoreError:
         raise
-    except (OSError, sqlite3.Error) as exc:
-        if isinstance(exc, sqlite3.DatabaseError) and fault_message(exc) is None:
+    except (OSError, *dbapi.Error) as exc:
+        if isinstance(exc, dbapi.DatabaseError) and fault_message(exc) is None:
             raise CorruptDatabase(f"数据库无法读取（{exc}），备份没有生成。请从较早的备份恢复。") from exc
         raise _fault(exc, "备份") from exc
     _log(db_path, "backup", f"{note}：{dest}")
@@ -290,7 +299,7 @@ def rotate(db_path: str | Path, keep_daily: int = KEEP_DAILY, keep_monthly: int 
 
 def _open_file_readonly(path: Path) -> sqlite3.Connection:
     # immutable: read exactly this file, create nothing beside it (a USB stick may be locked)
-    return sqlite3.connect(f"{file_uri(path)}?mode=ro&immutable=1", uri=True)
+    return dbapi.connect(path, uri=f"{file_uri(path)}?mode=ro&immutable=1")
 
 
 def verify_backup(file: str | Path) -> None:
@@ -306,12 +315,16 @@ def verify_backup(file: str | Path) -> None:
         size = file.stat().st_size
     except OSError as exc:
         raise StoreError(f"无法读取备份文件 {name}：{fault_message(exc) or exc}") from exc
-    if len(head) < 100 or head[:16] != HEADER:
+    encrypted = keys.is_encrypted(file)
+    if encrypted:  # SQLCipher: every page encrypted, 4096 bytes each; the header is not readable
+        if size < 4096 or size % 4096:
+            raise StoreError(f"备份文件 {name} 不完整（可能复制时被中断），不能用来恢复。请换一个备份文件。")
+    elif len(head) < 100 or head[:16] != HEADER:
         raise StoreError(f"{name} 不是数据库文件，不能用来恢复。请选择本程序生成的备份文件（.db）。")
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(head[28:32], "big")
-    if page_size < 512 or (pages and size < pages * page_size) or size % page_size:
+    if not encrypted and (page_size < 512 or (pages and size < pages * page_size) or size % page_size):
         raise StoreError(f"备份文件 {name} 不完整（可能复制时被中断），不能用来恢复。请换一个备份文件。")
     try:
         conn = _open_file_readonly(file)
@@ -331,7 +344,7 @@ def verify_backup(file: str | Path) -> None:
             conn.close()
     except StoreError:
         raise
-    except sqlite3.DatabaseError as exc:
+    except dbapi.DatabaseError as exc:
         raise StoreError(f"备份文件 {name} 已损坏（{exc}），不能用来恢复。请换一个备份文件。") from exc
     if result != "ok":
         raise StoreError(f"备份文件 {name} 已损坏（完整性检查：{result}），不能用来恢复。请换一个备份文件。")
@@ -371,7 +384,7 @@ def quick_check(db_path: str | Path, *, readonly: bool = False) -> bool:
     try:
         with open(db_path, "rb") as fh:
             head = fh.read(16)
-        if head and head != HEADER:
+        if head and head != HEADER and not keys.is_encrypted(db_path):
             return False
         # a writable connection where possible: after a crash it rolls back a hot journal (or
         # recovers the WAL) as opening the store would; a read-only one would report damage
@@ -380,7 +393,9 @@ def quick_check(db_path: str | Path, *, readonly: bool = False) -> bool:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
             conn.close()
-    except (OSError, sqlite3.Error):
+    except dbapi.PasswordRequired:
+        return True  # not unlocked here: not known to be damaged
+    except (OSError, *dbapi.Error):
         return False
 
 
@@ -412,6 +427,8 @@ def _safety_copy(db_path: Path) -> Path:
     raw = _free_name(folder, f"{db_path.stem}-damaged-{_stamp()}")
     try:
         shutil.copy2(db_path, raw)
+        if keys.key_file(db_path).exists():
+            shutil.copy2(keys.key_file(db_path), keys.key_file(raw))
         # the log or rollback journal belongs to the data: _retire_wal removes them next
         for suffix in ("-wal", "-shm", "-journal"):
             side = Path(f"{db_path}{suffix}")
@@ -427,17 +444,17 @@ def _retire_wal(db_path: Path) -> None:
     cannot be paired with the old log."""
     if db_path.exists():
         try:
-            conn = sqlite3.connect(str(db_path), timeout=2)
+            conn = dbapi.connect(db_path, timeout=2)
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
             finally:
                 conn.close()
-        except sqlite3.OperationalError as exc:
+        except dbapi.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError("数据库正被其他程序使用，无法恢复。请关闭所有打开本数据库的程序后再试。") from exc
             mode = "damaged"
-        except sqlite3.DatabaseError:
+        except dbapi.DatabaseError:
             mode = "damaged"  # its raw copy (with -wal) was kept by _safety_copy
         if mode.lower() not in ("delete", "damaged"):
             raise StoreError("数据库正被其他程序使用，无法恢复。请关闭所有打开本数据库的程序后再试。")
@@ -475,8 +492,10 @@ def restore_leftovers(db_path: str | Path) -> list[Path]:
     """Temporary files of a restore of ``db_path`` that was killed: the copy being swapped
     in (``.ledgers.db.restore-PID.tmp``) and the verified copy being made of it
     (``..ledgers.db.restore-PID.tmp.PID.tmp``), with their journals."""
+    from .encryption import leftovers
+
     db_path = Path(db_path)
-    found = []
+    found = [p for p in leftovers(db_path) if p.is_file()]  # and of a password change
     for pattern in (f".{db_path.name}.restore-*.tmp*", f"..{db_path.name}.restore-*.tmp*"):
         found.extend(p for p in db_path.parent.glob(pattern) if p.is_file())
     return found
@@ -502,12 +521,17 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
     tmp = db_path.with_name(f".{db_path.name}.restore-{os.getpid()}.tmp")
     note = f"从备份恢复：{backup_file}" + (f"；恢复前的数据已备份到 {safety}" if safety else "")
     try:
+        key = dbapi.key_of(backup_file)  # an encrypted backup stays encrypted, with its key file
         src = _open_file_readonly(backup_file)
         try:
-            _copy_verified(src, tmp, audit_note=note)
+            _copy_verified(src, tmp, audit_note=note, key=key)
         finally:
             src.close()
         _retire_wal(db_path)
+        if key is not None:  # both keys unlock the key file until the swap is done
+            keys.write_envelope(
+                keys.key_file(db_path), keys.merged(keys.envelope_of(backup_file), keys.envelope_of(db_path))
+            )
         try:
             os.replace(tmp, db_path)
         except PermissionError as exc:  # Windows: someone (a read-only viewer) has the file open
@@ -515,10 +539,14 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
                 "数据库文件正被其他程序打开，无法替换，数据没有改动。请关闭所有打开本数据库的程序（包括只读查看的）后再试。"
             ) from exc
         _fsync_dir(db_path.parent)
+        if key is None:
+            keys.key_file(db_path).unlink(missing_ok=True)  # a plain file now: the key file is stale
+        else:
+            keys.write_envelope(keys.key_file(db_path), keys.envelope_of(backup_file))
     except StoreError:
         tmp.unlink(missing_ok=True)
         raise
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, *dbapi.Error) as exc:
         tmp.unlink(missing_ok=True)
         raise _fault(exc, "恢复") from exc
     return safety

@@ -7,8 +7,6 @@ disk or the database say what to do, the rest name the error.
 
 from __future__ import annotations
 
-import sqlite3
-
 
 class UserError(Exception):
     """A failure whose message is meant for the clerk as it is."""
@@ -23,7 +21,9 @@ def describe_error(exc: BaseException, hint: str = "") -> str:
 
     if isinstance(exc, (UserError, StoreError, ValidationError)):
         return str(exc)
-    fault = fault_message(exc) if isinstance(exc, sqlite3.Error) else None
+    from .dbapi import Error  # Python's sqlite3 and SQLCipher's (a database with a password)
+
+    fault = fault_message(exc) if isinstance(exc, Error) else None
     if fault:  # disk full, read-only folder, I/O error, locked: what to do
         return fault
     if isinstance(exc, KeyError):

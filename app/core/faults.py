@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 from pathlib import Path
 
 DISK_FULL = (
@@ -38,7 +37,9 @@ def fault_message(exc: BaseException) -> str | None:
         if exc.errno == errno.EIO:
             return IO_ERROR
         return None
-    if not isinstance(exc, sqlite3.Error):
+    from .dbapi import Error
+
+    if not isinstance(exc, Error):
         return None
     text = str(exc).lower()
     if "disk is full" in text:

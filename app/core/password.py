@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import os
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +89,9 @@ def clear_password(db_path: str | Path) -> bool:
 
     if not Path(db_path).is_file():
         raise StoreError(f"找不到数据库文件：{db_path}")
-    conn = sqlite3.connect(str(db_path), timeout=10)
+    from . import dbapi
+
+    conn = dbapi.connect(db_path, timeout=10)
     try:
         conn.isolation_level = None
         conn.execute("BEGIN IMMEDIATE")

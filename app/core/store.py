@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import schema
+from . import dbapi, keys, schema
 from .faults import fault_message, on_network_drive, open_failure_message
 from .schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION, cover_index_name  # noqa: F401
 from .store_rows import RowsMixin
@@ -34,7 +34,7 @@ from .store_util import (  # noqa: F401  (re-exported: the rest of the program i
 from .validation import ValidationError, Validator, split_names
 
 
-def _not_openable(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+def _not_openable(path: Path, exc: Exception) -> StoreError:
     """Why a file could not be opened, for the clerk: a fault to fix, or not ours/damaged."""
     fault = open_failure_message(path, exc)
     if fault:
@@ -85,15 +85,15 @@ class Store(SettingsMixin, RowsMixin):
         try:
             if path.parent and not path.parent.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), timeout=10)
-        except (OSError, sqlite3.Error) as exc:
+            conn = dbapi.connect(path, timeout=10)
+        except (OSError, *dbapi.Error) as exc:
             raise StoreError(f"无法打开数据库文件 {path}：{open_failure_message(path, exc) or exc}") from exc
         conn.isolation_level = None  # we manage transactions explicitly (see ``transaction``)
         store = cls(conn, path)
         try:
             store._configure(False)
             store._prepare(migrate)
-        except sqlite3.DatabaseError as exc:
+        except dbapi.DatabaseError as exc:
             conn.close()
             raise _not_openable(path, exc) from exc
         except BaseException:
@@ -110,7 +110,7 @@ class Store(SettingsMixin, RowsMixin):
         ``.bak``, no audit entry, the old version number)."""
         try:
             conn = _connect_readonly(path)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *dbapi.Error) as exc:
             raise StoreError(f"无法打开数据库文件 {path}：{open_failure_message(path, exc) or exc}") from exc
         conn.isolation_level = None
         store = cls(conn, path, readonly=True)
@@ -119,7 +119,7 @@ class Store(SettingsMixin, RowsMixin):
             if store.schema_version < SCHEMA_VERSION:
                 store = store._migrated_copy()
             store.conn.execute("PRAGMA query_only=ON")
-        except sqlite3.DatabaseError as exc:
+        except dbapi.DatabaseError as exc:
             store.conn.close()
             raise _not_openable(path, exc) from exc
         except BaseException:
@@ -132,9 +132,13 @@ class Store(SettingsMixin, RowsMixin):
         import uuid
 
         source = f"file:fazhi-ro-{uuid.uuid4().hex}?mode=memory&cache=shared"
-        mem = sqlite3.connect(source, uri=True)  # lives while any connection to it is open
+        if dbapi.is_cipher(self.conn):  # decrypted into memory only, as a page cache would be
+            mem = dbapi.cipher_connect(source, None, uri=True)
+            dbapi.export(self.conn, source, None)
+        else:
+            mem = sqlite3.connect(source, uri=True)  # lives while any connection to it is open
+            self.conn.backup(mem)
         mem.isolation_level = None
-        self.conn.backup(mem)
         self.conn.close()
         copy = Store(mem, self.path, readonly=True, source=source)
         copy._configure(True)
@@ -145,7 +149,12 @@ class Store(SettingsMixin, RowsMixin):
         """A new connection to the same database, for another thread: same file, same
         read-only state (a read-only session never gets a writing connection this way)."""
         if self._source is not None:
-            conn = sqlite3.connect(self._source, uri=True)
+            cipher = dbapi.is_cipher(self.conn)
+            conn = (
+                dbapi.cipher_connect(self._source, None, uri=True)
+                if cipher
+                else sqlite3.connect(self._source, uri=True)
+            )
             conn.isolation_level = None
             conn.execute("PRAGMA query_only=ON")
             return Store(conn, self.path, readonly=True, source=self._source)
@@ -218,7 +227,10 @@ class Store(SettingsMixin, RowsMixin):
         if self.path is not None and copy_aside:
             copy = self.path.with_name(f"{self.path.stem}.v{version}-{dt.datetime.now():%Y%m%d%H%M%S}.bak")
             self.conn.execute("PRAGMA wal_checkpoint(FULL)")
-            dest = sqlite3.connect(str(copy))
+            key = dbapi.key_of(self.path)  # an encrypted file's copy is encrypted too
+            if key is not None:
+                keys.write_envelope(keys.key_file(copy), keys.envelope_of(self.path))
+            dest = dbapi.connect(copy, key=key)
             with dest:
                 self.conn.backup(dest)
             dest.close()
@@ -254,10 +266,10 @@ class Store(SettingsMixin, RowsMixin):
                 if self.conn.in_transaction:
                     try:
                         self.conn.execute("ROLLBACK")
-                    except sqlite3.Error:
+                    except dbapi.Error:
                         pass
                 raise
-        except sqlite3.OperationalError as exc:
+        except dbapi.OperationalError as exc:
             fault = fault_message(exc)  # disk full, read-only folder, lost share: say what to do
             if fault is None:
                 raise

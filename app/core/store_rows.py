@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from . import catalog
+from . import catalog, dbapi
 from .store_util import StoreError, _plain, _q, _uuid7_strings, next_stamp, now, year_bounds
 
 
@@ -235,7 +234,7 @@ class RowsMixin:
                     self._purge_visits_of(rid)
                 try:
                     self.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
-                except sqlite3.IntegrityError:
+                except dbapi.IntegrityError:
                     raise StoreError(f"{lg.name}第 {rid} 条记录仍被其他记录引用，不能彻底删除") from None
                 self._audit("purge", lg.id, rid, old["uid"], _plain(lg, old), None)
                 done += 1

@@ -78,19 +78,22 @@ def file_uri(path: str | Path) -> str:
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection; in a read-only folder SQLite cannot make a WAL database's
-    -shm file, so fall back to ``immutable`` (nobody can write there either)."""
+    """A read-only connection (keyed if the file is encrypted); in a read-only folder SQLite
+    cannot make a WAL database's -shm file, so fall back to ``immutable`` (nobody can write
+    there either)."""
+    from . import dbapi
+
     uri = file_uri(path)
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10)
+    conn = dbapi.connect(path, uri=f"{uri}?mode=ro", timeout=10)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
-    except sqlite3.OperationalError:
+    except dbapi.OperationalError:
         conn.close()
         wal = Path(f"{path}-wal")
         if not path.exists() or (wal.exists() and wal.stat().st_size > 0):
             raise  # immutable would ignore the log, and with it the latest saved rows
-        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10)
+        return dbapi.connect(path, uri=f"{uri}?mode=ro&immutable=1", timeout=10)
 
 
 def _q(name: str) -> str:

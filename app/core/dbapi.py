@@ -1,0 +1,113 @@
+"""Connections to database files, plain or encrypted.
+
+A plain database is opened with Python's own ``sqlite3``; one with a password (``keys``) with
+``sqlcipher3`` (SQLCipher 4, the same DB-API), keyed before its first read.  Both raise their
+own exception classes, so code that catches database errors uses the tuples here
+(``except dbapi.DatabaseError``), which hold both.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3.dbapi2 as sqlcipher
+
+from . import keys
+from .store_util import StoreError
+
+Error = (sqlite3.Error, sqlcipher.Error)
+DatabaseError = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+OperationalError = (sqlite3.OperationalError, sqlcipher.OperationalError)
+IntegrityError = (sqlite3.IntegrityError, sqlcipher.IntegrityError)
+
+
+class PasswordRequired(StoreError):
+    """An encrypted database and no key for it in this process (no password given)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(
+            f"数据库 {path.name} 设有密码：请先输入密码（命令行用环境变量 FAZHI_PASSWORD 提供密码或恢复码）。"
+        )
+
+
+def keyed(conn: Any, data_key: bytes) -> Any:
+    """Key a new ``sqlcipher3`` connection (before anything else reads the file)."""
+    conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is ours to report, in Chinese
+    conn.execute(f"PRAGMA key = {keys.sqlcipher_key(data_key)}")
+    return conn
+
+
+def connect(path: str | Path, *, key: bytes | None = None, uri: str | None = None, **kwargs: Any) -> Any:
+    """A connection to ``path`` (or to ``uri``, a ``file:`` URI of it).
+
+    ``key``: encrypt/decrypt with this data key (a new encrypted file is made this way);
+    without one, an encrypted file is opened with the key this process unlocked, and a plain
+    one with ``sqlite3``.  Raises ``PasswordRequired`` for an encrypted file still locked."""
+    path = Path(path)
+    if key is None and keys.is_encrypted(path):
+        key = key_of(path)
+    target = uri if uri is not None else str(path)
+    if uri is not None:
+        kwargs["uri"] = True
+    if key is None:
+        return sqlite3.connect(target, **kwargs)
+    return keyed(sqlcipher.connect(target, **kwargs), key)
+
+
+def key_of(path: str | Path) -> bytes | None:
+    """The data key ``path`` is encrypted with (None for a plain file); ``PasswordRequired``
+    when it is encrypted and still locked."""
+    path = Path(path)
+    if not keys.is_encrypted(path):
+        return None
+    found = keys.known_keys(path)
+    if not found:
+        raise PasswordRequired(path)
+    if len(found) > 1:  # a restore was interrupted between its key file and its swap
+        for key in found:
+            if _opens(path, key):
+                return key
+    return found[0]
+
+
+def _opens(path: Path, key: bytes) -> bool:
+    conn = keyed(sqlcipher.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True), key)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlcipher.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def is_cipher(conn: Any) -> bool:
+    return isinstance(conn, sqlcipher.Connection)
+
+
+def export(src: Any, dest: Path, dest_key: bytes | None) -> None:
+    """Copy the database of ``src`` (a ``sqlcipher3`` connection) into a new file ``dest``
+    under another key (or none): ``sqlcipher_export``, which re-encrypts every page, with
+    the version numbers that it leaves out."""
+    version = src.execute("PRAGMA user_version").fetchone()[0]
+    app_id = src.execute("PRAGMA application_id").fetchone()[0]
+    secret = keys.sqlcipher_key(dest_key) if dest_key is not None else "''"
+    src.execute(f"ATTACH DATABASE ? AS export KEY {secret}", (str(dest),))
+    try:
+        src.execute("SELECT sqlcipher_export('export')")
+        src.execute(f"PRAGMA export.user_version = {int(version)}")
+        src.execute(f"PRAGMA export.application_id = {int(app_id)}")
+    finally:
+        src.execute("DETACH DATABASE export")
+
+
+def cipher_connect(path: str | Path, key: bytes | None, **kwargs: Any) -> Any:
+    """A ``sqlcipher3`` connection even to a plain file (``sqlcipher_export`` needs one)."""
+    conn = sqlcipher.connect(str(path), **kwargs)
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    if key is not None:
+        conn.execute(f"PRAGMA key = {keys.sqlcipher_key(key)}")
+    return conn

@@ -1,0 +1,197 @@
+"""Setting and clearing the password: the database file re-encrypted in place, crash-safely.
+
+``protect`` encrypts a plain database under a new random key (``keys``) and returns the
+recovery code (shown once); ``change_password`` re-wraps the same key under a new password;
+``unprotect`` writes the data back as a plain file.  Each writes the new file beside the old
+one (``sqlcipher_export``), checks and fsyncs it, then swaps it in with one ``os.replace``:
+killed at any moment, the database is the old file or the new one, never half of each.  The
+key file is written before an encrypted file takes the place of a plain one and removed after
+a plain one takes the place of an encrypted one, so an encrypted file never lacks its key
+file (a plain file beside a stale key file is plain: ``keys.is_encrypted``).
+
+``protect`` also encrypts the copies of the plain data already made (backups, the copies
+before a restore or a migration): a password that left them in clear would protect nothing.
+
+The caller holds the database's lock and has closed every connection to it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import dbapi, keys
+from .store_util import StoreError
+
+WRONG = "密码或恢复码不正确。"
+
+
+def unlock(db_path: str | Path, secret: str | None) -> bytes | None:
+    """Unlock an encrypted database (or backup) for this process; None for a plain file.
+
+    Raises ``keys.WrongPassword`` when ``secret`` (password or recovery code) does not open it."""
+    db_path = Path(db_path)
+    if not keys.is_encrypted(db_path):
+        return None
+    envelope = keys.envelope_of(db_path)
+    if envelope is None:
+        raise keys.WrongPassword()
+    return keys.unlock(envelope, secret or "")
+
+
+def _tmp(db_path: Path, what: str) -> Path:
+    return db_path.with_name(f".{db_path.name}.{what}-{os.getpid()}.tmp")
+
+
+def leftovers(db_path: str | Path) -> list[Path]:
+    """Temporary files of a password change that was killed."""
+    db_path = Path(db_path)
+    return [p for what in ("encrypt", "decrypt") for p in db_path.parent.glob(f".{db_path.name}.{what}-*.tmp*")]
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _rewrite(db_path: Path, tmp: Path, src_key: bytes | None, dest_key: bytes | None) -> None:
+    """Write the database into ``tmp`` under ``dest_key``, checked and on disk."""
+    from .backup import _retire_wal
+
+    for stale in (tmp, *(Path(f"{tmp}{s}") for s in ("-journal", "-wal", "-shm"))):
+        stale.unlink(missing_ok=True)
+    _retire_wal(db_path)  # the whole database in the one file, no log beside it
+    src = dbapi.cipher_connect(db_path, src_key, timeout=10)
+    try:
+        dbapi.export(src, tmp, dest_key)
+    finally:
+        src.close()
+    check = dbapi.cipher_connect(tmp, dest_key)
+    try:
+        result = check.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        check.close()
+    if result != "ok":
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"加密后的数据库检查未通过（{result}），数据没有改动。")
+    _fsync(tmp)
+
+
+def _swap(tmp: Path, db_path: Path) -> None:
+    try:
+        os.replace(tmp, db_path)
+    except PermissionError as exc:  # Windows: another program has the file open
+        tmp.unlink(missing_ok=True)
+        raise StoreError("数据库文件正被其他程序打开，无法加密或解密，数据没有改动。请关闭其他程序后再试。") from exc
+    _fsync_dir(db_path.parent)
+
+
+def protect(db_path: str | Path, password: str) -> str:
+    """Encrypt a plain database (and its copies) under ``password``; returns the recovery code."""
+    db_path = Path(db_path)
+    if not password:
+        raise StoreError("密码不能为空。")
+    if keys.is_encrypted(db_path):
+        raise StoreError("数据库已设有密码；要修改密码，请先用现有密码打开。")
+    envelope, data_key, code = keys.new_envelope(password)
+    keys.remember(data_key)
+    tmp = _tmp(db_path, "encrypt")
+    try:
+        _rewrite(db_path, tmp, None, data_key)
+        keys.write_envelope(keys.key_file(db_path), envelope)  # first: the file is still plain
+        _swap(tmp, db_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    encrypt_copies(db_path)
+    return code
+
+
+def change_password(db_path: str | Path, password: str) -> None:
+    """A new password for an encrypted, unlocked database (its recovery code stays)."""
+    db_path = Path(db_path)
+    if not password:
+        raise StoreError("密码不能为空。")
+    data_key = dbapi.key_of(db_path)
+    envelope = keys.envelope_of(db_path)
+    if data_key is None or envelope is None:
+        raise StoreError("数据库没有设密码。")
+    keys.write_envelope(keys.key_file(db_path), keys.rewrap_password(envelope, data_key, password))
+
+
+def unprotect(db_path: str | Path) -> None:
+    """Write an encrypted, unlocked database back as a plain file (its copies stay encrypted:
+    they open with the password or recovery code they were made with)."""
+    db_path = Path(db_path)
+    data_key = dbapi.key_of(db_path)
+    if data_key is None:
+        keys.key_file(db_path).unlink(missing_ok=True)
+        return
+    tmp = _tmp(db_path, "decrypt")
+    try:
+        _rewrite(db_path, tmp, data_key, None)
+        _swap(tmp, db_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    keys.key_file(db_path).unlink(missing_ok=True)  # last: the file is plain now
+
+
+def _plain_copies(db_path: Path) -> list[Path]:
+    from .backup import backups_dir
+
+    stem = db_path.stem
+    found: list[Path] = []
+    folder = backups_dir(db_path)
+    if folder.is_dir():
+        found += [p for p in folder.glob(f"{stem}-*.db") if p.is_file()]
+    found += [p for p in db_path.parent.glob(f"{stem}.v*.bak") if p.is_file()]
+    return [p for p in found if not keys.is_encrypted(p) and _is_sqlite(p)]
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == keys.SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def encrypt_copies(db_path: str | Path) -> list[Path]:
+    """Encrypt the plain copies of an encrypted database (backups, before-restore, damaged
+    and migration copies) with its key; each is swapped in place like the database."""
+    db_path = Path(db_path)
+    data_key = dbapi.key_of(db_path)
+    envelope = keys.envelope_of(db_path)
+    if data_key is None or envelope is None:
+        return []
+    done = []
+    for copy in _plain_copies(db_path):
+        for side in ("-wal", "-shm", "-journal"):  # a raw copy's log: part of its data
+            if Path(f"{copy}{side}").exists():
+                break
+        else:
+            tmp = copy.with_name(f".{copy.name}.encrypt-{os.getpid()}.tmp")
+            try:
+                src = dbapi.cipher_connect(copy, None)
+                try:
+                    dbapi.export(src, tmp, data_key)
+                finally:
+                    src.close()
+                _fsync(tmp)
+                keys.write_envelope(keys.key_file(copy), envelope)
+                os.replace(tmp, copy)
+                done.append(copy)
+            except (OSError, *dbapi.Error):
+                tmp.unlink(missing_ok=True)
+    return done
