@@ -255,19 +255,23 @@ def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monke
 
 def test_password_asked_at_start(qtbot, db_path, monkeypatch):
     password = importlib.import_module("app.core.password")
+    keys = importlib.import_module("app.core.keys")
     s = Store.open(db_path)
-    password.set_password(s, "对的")
+    password.set_password(s, "对的")  # the file is encrypted now
     s.close()
+    keys.forget_all()  # as a new start of the program: the key is not known
     answers = iter([("错的", True), ("对的", True)])
     monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: next(answers))
     session = ui_app.open_session(db_path)
-    assert session is not None
+    assert session is not None and session.store.count("consultations") == 0
     session.close(backup=False)
+    keys.forget_all()
     monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: ("错的", True))
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
     assert ui_app.open_session(db_path) is None  # three wrong answers
     monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: ("", False))
     assert ui_app.open_session(db_path) is None  # cancelled
+    keys.forget_all()
     lock = importlib.import_module("app.core.lock")
     assert not lock.held_here(db_path)
 

@@ -1,10 +1,16 @@
-"""An optional password asked when the program opens.
+"""The password of a database: it encrypts the file (``encryption``), and opens it.
 
-It guards the *program*, not the file: the database stays an ordinary SQLite file (so a
-forgotten password can never lose data).  Only a scrypt hash with a random salt is stored,
-in the settings row ``password``; the 操作日志 records that it was set or cleared, never the
-hash.  Recovery (README, "For IT staff"): ``clear_password(db_path)``, or with any SQLite
-tool ``DELETE FROM settings WHERE key = 'password';``.
+With a password set, the database file, its log and its backups are encrypted (SQLCipher)
+under a random key that the password, or the recovery code shown once when it was set,
+unlocks (``keys``).  ``set_password`` encrypts, re-wraps or decrypts the file in place and
+reconnects the store; it returns the recovery code when the file was just encrypted.  The
+操作日志 records that a password was set, changed or cleared, never the password.
+
+A store in memory (tests, previews) has no file to encrypt: there the password is only a
+scrypt hash in the settings row ``password``, as in earlier versions, which also left that
+row in files; ``clear_password(db_path)`` removes such a row (IT staff).  A password that
+encrypts cannot be removed without the password or the recovery code: lose both and the
+data is gone.
 """
 
 from __future__ import annotations
@@ -16,16 +22,19 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .keys import SCRYPT_N, SCRYPT_P, SCRYPT_R
+from .store_util import StoreError
+
 if TYPE_CHECKING:
     from .store import Store
 
 SETTING = "password"
-# scrypt cost: 16 MiB of memory, ~50 ms on an office PC
-_N, _R, _P = 2**14, 8, 1
+# scrypt cost as OWASP advises (N=2^17, r=8, p=1: 128 MiB of memory, ~0.5 s)
+_N, _R, _P = SCRYPT_N, SCRYPT_R, SCRYPT_P
 
 
 def _hash(text: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(text.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32)
+    return hashlib.scrypt(text.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32)
 
 
 def _stored(store: Store) -> dict[str, Any] | None:
@@ -39,12 +48,61 @@ def _stored(store: Store) -> dict[str, Any] | None:
     return value if isinstance(value, dict) and value.get("hash") else None
 
 
+def _encrypted(store: Store) -> bool:
+    from . import keys
+
+    return store.path is not None and keys.is_encrypted(store.path)
+
+
 def has_password(store: Store) -> bool:
-    return _stored(store) is not None
+    return _encrypted(store) or _stored(store) is not None
 
 
-def set_password(store: Store, text: str | None) -> None:
-    """Set the opening password, or clear it with ``None`` (or an empty text)."""
+def set_password(store: Store, text: str | None) -> str | None:
+    """Set, change or clear (``None`` or empty) the password; the recovery code when the
+    file was just encrypted (show it once), else None."""
+    if store.path is not None:
+        return _set_file_password(store, text)
+    _set_hash(store, text)
+    return None
+
+
+def _set_file_password(store: Store, text: str | None) -> str | None:
+    from . import encryption
+
+    if store.readonly:
+        raise StoreError("只读方式打开时不能设置密码。")
+    if text and _encrypted(store):
+        encryption.change_password(store.path, text)
+        store.log("password", "修改密码")
+        return None
+    if not text and not _encrypted(store):
+        _set_hash(store, None)  # a password row left by an earlier version
+        return None
+    code = None
+    store.close()  # the file is swapped: no connection may stay on the old one
+    try:
+        if text:
+            code = encryption.protect(store.path, text)
+        else:
+            encryption.unprotect(store.path)
+    finally:
+        store.reconnect()
+    with store.transaction():
+        store.conn.execute("DELETE FROM settings WHERE key = ?", (SETTING,))
+        store._audit(
+            "password",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "设置密码：数据库文件及其备份已加密" if text else "清除密码：数据库文件已解密（已有的备份仍加密）",
+        )
+    return code
+
+
+def _set_hash(store: Store, text: str | None) -> None:
     with store.transaction():
         if not text:
             store.conn.execute("DELETE FROM settings WHERE key = ?", (SETTING,))
@@ -67,7 +125,15 @@ def set_password(store: Store, text: str | None) -> None:
 
 
 def check_password(store: Store, text: str) -> bool:
-    """True when ``text`` is the password, or when none is set."""
+    """True when ``text`` is the password (or the recovery code), or when none is set."""
+    if _encrypted(store):
+        from . import encryption, keys
+
+        try:
+            encryption.unlock(store.path, text)
+            return True
+        except keys.WrongPassword:
+            return False
     stored = _stored(store)
     if stored is None:
         return True
@@ -85,7 +151,7 @@ def clear_password(db_path: str | Path) -> bool:
     Works without opening the program's store, so it also works on a file another copy of
     the program has open; the removal is recorded in the 操作日志.
     """
-    from .store import StoreError, now
+    from .store import now
 
     if not Path(db_path).is_file():
         raise StoreError(f"找不到数据库文件：{db_path}")

@@ -162,6 +162,15 @@ class Store(SettingsMixin, RowsMixin):
             raise StoreError("内存数据库不能再次打开")
         return Store.open(self.path, readonly=self._readonly)
 
+    def reconnect(self) -> None:
+        """A fresh connection to the file (after it was swapped: a password set or cleared)."""
+        fresh = Store.open(self.path, readonly=self._readonly)
+        try:
+            self.conn.close()
+        except dbapi.Error:
+            pass
+        self.conn, self._source, self._db = fresh.conn, fresh._source, None
+
     @classmethod
     def memory(cls) -> Store:
         conn = sqlite3.connect(":memory:")

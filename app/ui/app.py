@@ -189,10 +189,32 @@ def _take_lock(path: Path):
         return None, True
 
 
+def _unlock(path: Path) -> bool:
+    """An encrypted database: its password (or recovery code) before it can be opened."""
+    from app.core import encryption, keys
+
+    if not keys.is_encrypted(path) or keys.known_keys(path):
+        return True
+    for attempt in range(3):
+        label = "数据库已加密，请输入密码（或恢复码）：" if attempt == 0 else "密码不正确，请重新输入："
+        text, ok = QInputDialog.getText(None, "法治台账", label, QLineEdit.Password)
+        if not ok:
+            return False
+        try:
+            encryption.unlock(path, text)
+            return True
+        except keys.WrongPassword:
+            continue
+    QMessageBox.warning(None, "法治台账", "密码错误次数过多，程序将退出。")
+    return False
+
+
 def _ask_password(store: Store) -> bool:
+    """The opening password of a file from an earlier version (a hash, no encryption)."""
+    from app.core import keys
     from app.core import password as pw
 
-    if not pw.has_password(store):
+    if not pw.has_password(store) or (store.path is not None and keys.is_encrypted(store.path)):
         return True
     for attempt in range(3):
         label = "请输入开机密码：" if attempt == 0 else "密码不正确，请重新输入："
@@ -218,7 +240,11 @@ def open_session(path: Path) -> Session | None:
     if lock is not None:
         from app.core.backup import clean_leftovers
 
-        clean_leftovers(path)  # a restore that was killed left its temporary copies
+        clean_leftovers(path)  # a restore or password change that was killed left temporary copies
+    if not _unlock(path):
+        if lock is not None:
+            lock.release()
+        return None
     try:
         store = Store.open(path, readonly=readonly)
     except StoreError as exc:

@@ -192,7 +192,11 @@ class SettingsPage(QWidget):
 
     def _show_password(self) -> None:
         on = self.password.has_password(self.store)
-        self.password_state.setText("已设置开机密码：打开程序时需要输入。" if on else "未设置开机密码。")
+        self.password_state.setText(
+            "已设置密码：数据库文件及其备份加密保存，打开时需要输入。"
+            if on
+            else "未设置密码：数据库文件中的身份证号等信息以明文保存。"
+        )
         self.set_password_button.setText("修改密码…" if on else "设置密码…")
         self.set_password_button.setEnabled(not self.readonly)
         self.clear_password_button.setEnabled(on and not self.readonly)
@@ -295,7 +299,15 @@ class SettingsPage(QWidget):
                 if not ok or again != text:
                     QMessageBox.warning(self, "设置开机密码", "两次输入的密码不一致，密码没有更改。")
                     return False
-            self.password.set_password(self.store, text)
+            code = self.password.set_password(self.store, text)
+            if code:  # the file was just encrypted: the recovery code, shown this once
+                QMessageBox.information(
+                    self,
+                    "恢复码",
+                    f"数据库文件及其备份已加密。\n\n恢复码（只显示这一次）：\n\n    {code}\n\n"
+                    "请打印或抄下，与密码分开妥善保管。忘记密码时可用恢复码代替密码；"
+                    "密码和恢复码都丢失，数据将无法找回。",
+                )
         self._show_password()
         self.status.emit("开机密码已清除" if clear else "开机密码已设置")
         return True
