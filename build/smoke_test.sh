@@ -57,6 +57,15 @@ step "backup"
 clean "$cli" --db "$tmp/work/t.db" backup --to "$tmp/work/t-backup.db"
 test -s "$tmp/work/t-backup.db"
 
+step "password set: the database and its backup encrypted (SQLCipher in the bundle)"
+cp "$tmp/work/t.db" "$tmp/work/enc.db"
+printf '秘密1\n秘密1\n' | clean "$cli" --db "$tmp/work/enc.db" password set | grep -q 恢复码
+if head -c 16 "$tmp/work/enc.db" | grep -q 'SQLite format 3'; then echo "smoke: not encrypted" >&2; exit 1; fi
+clean env FAZHI_PASSWORD=秘密1 "$cli" --db "$tmp/work/enc.db" figures --year 2024 | grep -q 114次
+if clean env FAZHI_PASSWORD=错 "$cli" --db "$tmp/work/enc.db" figures --year 2024 2>/dev/null; then
+    echo "smoke: a wrong password was accepted" >&2; exit 1
+fi
+
 step "a failing command fails with a Chinese message"
 if clean "$cli" --db "$tmp/work/t.db" import no_such_ledger "$tmp/work/none.xlsx" 2> "$tmp/err.txt"; then
     echo "smoke: expected a failure" >&2; exit 1
