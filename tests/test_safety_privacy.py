@@ -226,7 +226,9 @@ def test_audit_covers_every_change_import_restore_and_reveal(db_path, tmp_path):
         "restore_backup",
     ]  # fmt: skip  (the backup's own entry was written after the copy; the restore is last)
     safety = backup.list_backups(db_path)
-    conn = sqlite3.connect(next(p for p in safety if "before-restore" in p.name))
+    from app.core import dbapi  # the password encrypted the file and its copies
+
+    conn = dbapi.connect(next(p for p in safety if "before-restore" in p.name))
     tail = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")][-3:]
     conn.close()
     assert tail == ["backup", "insert", "reveal"]

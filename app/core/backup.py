@@ -285,6 +285,7 @@ def rotate(db_path: str | Path, keep_daily: int = KEEP_DAILY, keep_monthly: int 
         if d not in keep:
             try:
                 p.unlink()
+                keys.key_file(p).unlink(missing_ok=True)  # an encrypted backup's key file
                 removed.append(p)
             except OSError:
                 pass
