@@ -208,3 +208,21 @@ def test_killed_while_setting_the_password(db_path, monkeypatch):
             encryption.unprotect(db_path)
             assert not keys.is_encrypted(db_path)
     assert outcomes == {True, False}, outcomes  # kills landed before the swap too
+
+
+def test_pack_of_an_encrypted_database_is_encrypted_and_merges(demo_db, tmp_path, monkeypatch, capsys):
+    ids = _ids(demo_db)
+    _set_password(demo_db, monkeypatch, capsys)
+    monkeypatch.setenv("FAZHI_PASSWORD", PASSWORD)
+    assert main(["--db", str(demo_db), "settings", "office=司法所"]) == 0
+    pack = tmp_path / "司法所.fzpack"
+    args = ["--db", str(demo_db), "pack", "--out", str(pack), "--ledgers", "key_persons,visits"]
+    assert main([*args, "--no-password"]) == 2  # not in clear, from an encrypted database
+    assert "必须加密" in capsys.readouterr().err and not pack.exists()
+    assert main([*args, "--password", "包密码"]) == 0
+    data = pack.read_bytes()
+    assert all(i.encode() not in data for i in ids)
+    other = tmp_path / "other.db"
+    Store.open(other).close()
+    assert main(["--db", str(other), "merge", str(pack), "--password", "包密码"]) == 0
+    assert sorted(_ids(other)) == sorted(ids)

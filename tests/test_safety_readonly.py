@@ -38,7 +38,7 @@ def _state(db: Path) -> dict:
         f = Path(f"{db}{suffix}")
         out[suffix or "db"] = hashlib.sha256(f.read_bytes()).hexdigest() if f.exists() else None
     out["-shm exists"] = Path(f"{db}-shm").exists()
-    out["folder"] = sorted(p.name for p in db.parent.iterdir() if p.name not in (f"{db.name}-shm", "out"))
+    out["folder"] = sorted(p.name for p in db.parent.iterdir() if p.name not in (f"{db.name}-shm", "out", "data"))
     return out
 
 

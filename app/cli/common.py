@@ -27,8 +27,10 @@ def writes(args) -> bool:
     command = getattr(args, "command", None)
     if command == "settings":
         return bool(getattr(args, "pairs", None))
-    if command in ("import", "merge"):
+    if command == "import":
         return not getattr(args, "dry_run", False)
+    if command == "merge":  # even a dry run: it builds its pairing tables in the connection
+        return True
     if command == "export":  # whole ID numbers leave an audit entry
         return bool(getattr(args, "full_id", False))
     return command in ("demo", "pack", "password")  # pack: its audit entry

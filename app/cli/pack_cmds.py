@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.cli.common import open_store
 from app.cli.errors import CliError
+from app.core import keys
 from app.core.exchange import PackError, make_pack, merge_pack
 
 CONFLICTS_SHOWN = 50
@@ -13,6 +14,9 @@ def cmd_pack(args) -> int:
     if args.password is not None and args.no_password:
         raise CliError("--password 和 --no-password 只能选一个", code=2)
     store = open_store(args)
+    if args.no_password and store.path is not None and keys.is_encrypted(store.path):
+        store.close()  # the data is encrypted at rest: it leaves this PC encrypted too
+        raise CliError("数据库设有密码，数据包也必须加密：请用 --password 设置数据包密码。", code=2)
     try:
         ledgers = [x for x in (args.ledgers or "").replace("，", ",").split(",") if x.strip()] or None
         summary = make_pack(store, args.out, ledgers, args.password, plain=args.no_password)
