@@ -142,7 +142,7 @@ class SettingsPage(QWidget):
         self.restore_button.setEnabled(has_backup and not self.readonly)
         lay.addWidget(backups)
 
-        pw = QGroupBox("开机密码")
+        pw = QGroupBox("密码（数据加密保存）")
         pl = QHBoxLayout(pw)
         self.password_state = QLabel()
         self.set_password_button = QPushButton("设置密码…")
