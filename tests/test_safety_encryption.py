@@ -226,3 +226,66 @@ def test_pack_of_an_encrypted_database_is_encrypted_and_merges(demo_db, tmp_path
     Store.open(other).close()
     assert main(["--db", str(other), "merge", str(pack), "--password", "包密码"]) == 0
     assert sorted(_ids(other)) == sorted(ids)
+
+
+def test_encrypted_read_only_session_and_worker_connections(db_path, monkeypatch, capsys):
+    import threading
+
+    from app.core import schema
+
+    s = Store.open(db_path)
+    s.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "加密的记录"})
+    s.close()
+    encryption.protect(db_path, PASSWORD)
+    keys.forget_all()
+    with pytest.raises(StoreError, match="设有密码"):
+        Store.open(db_path, readonly=True)
+    encryption.unlock(db_path, PASSWORD)
+    ro = Store.open(db_path, readonly=True)
+    seen = []
+
+    def worker():  # a worker thread's own connection, keyed from what this process unlocked
+        other = ro.reopen()
+        try:
+            seen.append((other.readonly, other.count("consultations")))
+        finally:
+            other.close()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    ro.close()
+    assert seen == [(True, 1)]
+    # an older structure version, encrypted, read-only: migrated in memory, the file untouched
+    conn = encryption.dbapi.connect(db_path)
+    conn.execute("DROP TABLE report_texts")
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    assert 1 in schema.MIGRATIONS
+    ro = Store.open(db_path, readonly=True)
+    try:
+        assert ro.report_texts(2024) == {} and ro.count("consultations") == 1
+        other = ro.reopen()
+        assert other.count("consultations") == 1
+        other.close()
+    finally:
+        ro.close()
+    assert db_path.read_bytes() == before
+
+
+def test_plain_copies_left_by_an_interrupted_run_are_encrypted_at_the_next_start(demo_db, monkeypatch, capsys):
+    ids = _ids(demo_db)
+    _set_password(demo_db, monkeypatch, capsys)
+    monkeypatch.setenv("FAZHI_PASSWORD", PASSWORD)
+    # a plain copy beside it, as a run killed between the swap and encrypting the copies leaves
+    folder = backup.backups_dir(demo_db)
+    folder.mkdir(exist_ok=True)
+    conn = encryption.dbapi.connect(demo_db)
+    plain = folder / f"{demo_db.stem}-20240101-000000.db"
+    encryption.dbapi.export(encryption.dbapi.cipher_connect(demo_db, encryption.dbapi.key_of(demo_db)), plain, None)
+    conn.close()
+    assert any(i.encode() in plain.read_bytes() for i in ids)
+    assert main(["--db", str(demo_db), "settings", "town=武平镇"]) == 0  # a writing command: a start
+    assert keys.is_encrypted(plain) and all(i.encode() not in plain.read_bytes() for i in ids)

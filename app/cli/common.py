@@ -52,7 +52,9 @@ def take_lock(path: Path) -> lock.DbLock:
     _TAKEN.append(held)
     from app.core.backup import clean_leftovers
 
-    clean_leftovers(path)  # a restore that was killed left its temporary copies
+    clean_leftovers(path)  # a restore or password change that was killed left temporary copies
+    if keys.is_encrypted(path) and keys.known_keys(path):
+        encryption.encrypt_copies(path)  # plain copies a killed password change had not reached
     return held
 
 

@@ -133,8 +133,17 @@ class Store(SettingsMixin, RowsMixin):
 
         source = f"file:fazhi-ro-{uuid.uuid4().hex}?mode=memory&cache=shared"
         if dbapi.is_cipher(self.conn):  # decrypted into memory only, as a page cache would be
-            mem = dbapi.cipher_connect(source, None, uri=True)
-            dbapi.export(self.conn, source, None)
+            # exported into a scratch memory database, then copied page by page into the one
+            # the store reads: the shared cache keeps the schema sqlcipher_export loaded while
+            # it wrote, and a later schema change there would find its triggers twice
+            scratch_uri = f"file:fazhi-ro-{uuid.uuid4().hex}?mode=memory&cache=shared"
+            scratch = dbapi.cipher_connect(scratch_uri, None, uri=True)
+            try:
+                dbapi.export(self.conn, scratch_uri, None)
+                mem = dbapi.cipher_connect(source, None, uri=True)
+                scratch.backup(mem)
+            finally:
+                scratch.close()
         else:
             mem = sqlite3.connect(source, uri=True)  # lives while any connection to it is open
             self.conn.backup(mem)

@@ -245,6 +245,10 @@ def open_session(path: Path) -> Session | None:
         if lock is not None:
             lock.release()
         return None
+    if lock is not None:
+        from app.core import encryption
+
+        encryption.encrypt_copies(path)  # plain copies a killed password change had not reached
     try:
         store = Store.open(path, readonly=readonly)
     except StoreError as exc:
