@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import backup, catalog, password
+from app.core import backup, catalog, encryption, keys, password
 from app.ui.widgets.titles import page_title
 
 FONT_SCHEMES = (
@@ -272,8 +272,26 @@ class SettingsPage(QWidget):
         self.restored.emit(path)
         return True
 
+    def _unlock_backup(self, path: str) -> bool:
+        """An encrypted backup made under another password: ask for it (or its recovery code)."""
+        if not keys.is_encrypted(path) or keys.known_keys(path):
+            return True
+        text, ok = QInputDialog.getText(
+            self, "从备份恢复", "这个备份设有密码，请输入它的密码（或恢复码）：", QLineEdit.Password
+        )
+        if not ok:
+            return False
+        try:
+            encryption.unlock(path, text)
+            return True
+        except keys.WrongPassword:
+            QMessageBox.warning(self, "从备份恢复", "密码不正确，没有恢复。")
+            return False
+
     def describe_backup(self, path: str) -> str | None:
         """One line on what a backup holds (checked first); None, with a message, if it is bad."""
+        if not self._unlock_backup(path):
+            return None
         try:
             self.backup.verify_backup(path)
         except Exception as exc:
@@ -287,7 +305,11 @@ class SettingsPage(QWidget):
         if clear:
             if text is None and not self._confirm_old():
                 return False
-            self.password.set_password(self.store, None)
+            try:
+                self.password.set_password(self.store, None)
+            except Exception as exc:
+                QMessageBox.warning(self, "清除密码", f"密码没有清除：{exc}")
+                return False
         else:
             if text is None:
                 if not self._confirm_old():
@@ -299,7 +321,11 @@ class SettingsPage(QWidget):
                 if not ok or again != text:
                     QMessageBox.warning(self, "设置开机密码", "两次输入的密码不一致，密码没有更改。")
                     return False
-            code = self.password.set_password(self.store, text)
+            try:
+                code = self.password.set_password(self.store, text)
+            except Exception as exc:  # another program has the file open, a full disk…
+                QMessageBox.warning(self, "设置密码", f"密码没有设置：{exc}")
+                return False
             if code:  # the file was just encrypted: the recovery code, shown this once
                 QMessageBox.information(
                     self,
