@@ -4,6 +4,7 @@ typing, the recovery code shown once (and it opens the file)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
@@ -13,26 +14,49 @@ from app.core.store import Store
 PASSWORD = "武平镇2024"
 
 
+def _type(edit: QLineEdit, text: str) -> None:
+    """As a clerk types: ASCII by key presses, Chinese as an input method commits it."""
+    for ch in text:
+        if ch.isascii():
+            QTest.keyClicks(edit, ch)
+        else:
+            event = QInputMethodEvent()
+            event.setCommitString(ch)
+            QApplication.sendEvent(edit, event)
+
+
 def _answer(steps: list, seen: list, shots: str | None = None) -> None:
     """Handle the modal dialogs as they come: type into an input dialog and press Enter, or
     read a message box and press Enter; ``steps`` are the texts to type, in order."""
 
+    done: set[int] = set()  # dialogs answered (one may linger a moment after Return)
+
     def handle() -> None:
+        try:
+            _handle()
+        except Exception as exc:  # never into Qt's event loop: recorded, the test fails on it
+            seen.append(f"error: {exc!r}")
+
+    def _handle() -> None:
         w = QApplication.activeModalWidget()
-        if w is None:
-            QTimer.singleShot(20, handle)
+        if w is None or id(w) in done or not w.isVisible():
+            if steps:
+                QTimer.singleShot(20, handle)
             return
+        done.add(id(w))
         if isinstance(w, QInputDialog):
             seen.append(w.labelText())
             edit = w.findChild(QLineEdit)
             edit.setFocus()
-            QTest.keyClicks(edit, steps.pop(0))
+            _type(edit, steps.pop(0) if steps else "")
             if shots and len(seen) == 1:
                 w.grab().save(shots)
         elif isinstance(w, QMessageBox):
             seen.append(w.text())
+            if steps:
+                steps.pop(0)
         QTest.keyClick(w, Qt.Key.Key_Return)
-        if steps or isinstance(w, QInputDialog):
+        if steps:
             QTimer.singleShot(20, handle)
 
     QTimer.singleShot(0, handle)
