@@ -31,6 +31,8 @@ def writes(args) -> bool:
         return not getattr(args, "dry_run", False)
     if command == "merge":  # even a dry run: it builds its pairing tables in the connection
         return True
+    if command == "paragraph":  # rewording or resetting a paragraph saves it
+        return any(getattr(args, k, None) for k in ("set", "file", "reset"))
     if command == "export":  # whole ID numbers leave an audit entry
         return bool(getattr(args, "full_id", False))
     return command in ("demo", "pack", "password")  # pack: its audit entry
