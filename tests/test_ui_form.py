@@ -156,10 +156,10 @@ def test_edit_existing_row_and_numbers(qtbot, store):
     form.show()
     w = form.widgets
     assert w["topic"].value() == "宪法" and w["participants"].value() == 30
-    _type(qtbot, w["passed"].lineEdit(), "40")  # more passed than took part
+    _type(qtbot, w["passed"], "40")  # more passed than took part
     assert "不能大于" in form.error_labels["passed"].text()
     assert not form.save_button.isEnabled()
-    _type(qtbot, w["passed"].lineEdit(), "28")
+    _type(qtbot, w["passed"], "28")
     form.save_and_close()
     assert store.get("study_sessions", row_id)["passed"] == 28
     assert store.count("study_sessions") == 1

@@ -9,56 +9,62 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QStringListModel, Qt, Signal
+from PySide6.QtCore import QDate, QRegularExpression, QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
     QCompleter,
-    QDoubleSpinBox,
-    QHBoxLayout,
     QLineEdit,
     QMenu,
     QPlainTextEdit,
-    QSpinBox,
-    QToolButton,
     QWidget,
     QWidgetAction,
 )
 
-from app.core.validation import parse_date
+from app.core.validation import parse_date, parse_decimal, parse_int
 
 
-class DateField(QWidget):
-    """A date typed in any of the accepted forms, or picked from a calendar; may be empty."""
+def _calendar_icon() -> QIcon:
+    """A small drawn calendar (no image file to ship, same on every platform)."""
+    pix = QPixmap(16, 16)
+    pix.fill(Qt.transparent)
+    p = QPainter(pix)
+    p.setPen(QColor("#555"))
+    p.drawRect(1, 2, 13, 12)
+    p.fillRect(2, 3, 12, 3, QColor("#c0392b"))
+    for x in (4, 7, 10):
+        for y in (8, 11):
+            p.drawPoint(x, y)
+    p.end()
+    return QIcon(pix)
+
+
+class DateField(QLineEdit):
+    """A date typed in any of the accepted forms, or picked from a calendar; may be empty.
+
+    One line edit with the calendar as its trailing button: a wrapper widget with a focus
+    proxy broke Qt's Tab chain (Tab stayed in the date), so the field is the edit itself.
+    """
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        self.edit = QLineEdit()
-        self.edit.setPlaceholderText("如 2024-03-05")
-        self.edit.setMaximumWidth(160)
-        self.button = QToolButton()
-        self.button.setText("日历")
-        self.button.setToolTip("从日历中选择（Alt+↓）")
-        self.button.setFocusPolicy(Qt.NoFocus)
+        self.setPlaceholderText("如 2024-03-05")
+        self.setMaximumWidth(180)
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(True)
         self.menu = QMenu(self)
         action = QWidgetAction(self.menu)
         action.setDefaultWidget(self.calendar)
         self.menu.addAction(action)
-        self.button.clicked.connect(self.popup)
+        self.button = self.addAction(_calendar_icon(), QLineEdit.TrailingPosition)
+        self.button.setToolTip("从日历中选择（Alt+↓）")
+        self.button.triggered.connect(self.popup)
         self.calendar.activated.connect(self._picked)
         self.calendar.clicked.connect(self._picked)
-        lay.addWidget(self.edit)
-        lay.addWidget(self.button)
-        lay.addStretch(1)
-        self.setFocusProxy(self.edit)
-        self.edit.textChanged.connect(lambda _t: self.changed.emit())
+        self.textChanged.connect(lambda _t: self.changed.emit())
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key_Down and event.modifiers() & Qt.AltModifier:
@@ -68,23 +74,23 @@ class DateField(QWidget):
 
     def popup(self) -> None:
         try:
-            d = dt.date.fromisoformat(parse_date(self.edit.text()))
+            d = dt.date.fromisoformat(parse_date(self.text()))
             self.calendar.setSelectedDate(QDate(d.year, d.month, d.day))
         except ValueError:
             self.calendar.setSelectedDate(QDate.currentDate())
-        self.menu.popup(self.edit.mapToGlobal(self.edit.rect().bottomLeft()))
+        self.menu.popup(self.mapToGlobal(self.rect().bottomLeft()))
         self.calendar.setFocus()
 
     def _picked(self, date: QDate) -> None:
-        self.edit.setText(date.toString("yyyy-MM-dd"))
+        self.setText(date.toString("yyyy-MM-dd"))
         self.menu.hide()
-        self.edit.setFocus()
+        self.setFocus()
 
     def value(self) -> str | None:
-        return self.edit.text().strip() or None
+        return self.text().strip() or None
 
     def set_value(self, value: Any) -> None:
-        self.edit.setText("" if value is None else str(value))
+        self.setText("" if value is None else str(value))
 
 
 class ChoiceField(QComboBox):
@@ -155,6 +161,11 @@ class NamesField(TextField):
         self._comp = comp
         self.textEdited.connect(self._complete)
 
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        if event.reason() != Qt.PopupFocusReason:
+            self._comp.popup().hide()
+
     def _current_part(self) -> tuple[int, str]:
         text = self.text()[: self.cursorPosition()]
         start = max(text.rfind(c) for c in self.SEPARATORS) + 1
@@ -200,56 +211,70 @@ class LongTextField(QPlainTextEdit):
         self.setPlainText("" if value is None else str(value))
 
 
-class IntField(QSpinBox):
-    """A count; blank (shown empty) until the clerk types a number."""
+class NumberField(QLineEdit):
+    """A count or an amount, typed as text: empty means "not filled".
+
+    A spin box cannot be empty, so it needs a hidden sentinel (-1 shown blank) that every
+    caller must remember; a line edit holds what the clerk typed and nothing else.  Only digits
+    (half- or full-width, from an input method too), group commas and, for amounts, a decimal
+    point are accepted.  ``value()`` is the number, or the text when it is not one yet, so the
+    validator gives its Chinese reason; Up/Down step a count by one.
+    """
 
     changed = Signal()
+    PATTERN = r"[0-9０-９,，]{0,12}"
+    parse = staticmethod(parse_int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setRange(-1, 10_000_000)
-        self.setSpecialValueText(" ")
-        self.setValue(-1)
-        self.setMaximumWidth(140)
-        self.valueChanged.connect(lambda _v: self.changed.emit())
+        self.setValidator(QRegularExpressionValidator(QRegularExpression(self.PATTERN), self))
+        self.setMaximumWidth(160)
+        self.setInputMethodHints(Qt.ImhFormattedNumbersOnly)
+        self.textChanged.connect(lambda _t: self.changed.emit())
 
-    def focusInEvent(self, event) -> None:
-        super().focusInEvent(event)
-        if self.value() < 0:
-            self.lineEdit().clear()
-
-    def value(self) -> int | None:  # type: ignore[override]
-        v = super().value()
-        return None if v < 0 else v
-
-    def set_value(self, value: Any) -> None:
-        self.setValue(-1 if value is None else int(value))
-
-
-class DecimalField(QDoubleSpinBox):
-    changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setDecimals(2)
-        self.setRange(-1, 1e12)
-        self.setSpecialValueText(" ")
-        self.setValue(-1)
-        self.setGroupSeparatorShown(True)
-        self.setMaximumWidth(180)
-        self.valueChanged.connect(lambda _v: self.changed.emit())
-
-    def focusInEvent(self, event) -> None:
-        super().focusInEvent(event)
-        if self.value() is None:
-            self.lineEdit().clear()
-
-    def value(self) -> float | None:  # type: ignore[override]
-        v = super().value()
-        return None if v < 0 else v
+    def value(self) -> Any:
+        text = self.text().strip().translate(_NUMBER_PUNCT)
+        if not text:
+            return None
+        try:
+            return self.parse(text)
+        except ValueError:
+            return text
 
     def set_value(self, value: Any) -> None:
-        self.setValue(-1 if value is None else float(value))
+        self.setText("" if value is None else _plain_number(value))
+
+    def keyPressEvent(self, event) -> None:
+        step = {Qt.Key_Up: 1, Qt.Key_Down: -1}.get(event.key())
+        v = self.value()
+        if step and event.modifiers() == Qt.NoModifier and (v is None or isinstance(v, (int, float))):
+            self.set_value(max(0, (v or 0) + step))
+            return
+        super().keyPressEvent(event)
+
+
+_NUMBER_PUNCT = str.maketrans({"，": ",", "．": ".", "。": "."})
+
+
+def _plain_number(value: Any) -> str:
+    """12 for 12 and 12.0, 1200.5 for 1200.50: what a clerk would type."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class IntField(NumberField):
+    """A count (参加人数 …); empty until the clerk types a number."""
+
+
+class DecimalField(NumberField):
+    """An amount in 元, two decimals at most."""
+
+    PATTERN = r"[0-9０-９,，]{0,15}([.．。][0-9０-９]{0,2})?"
+    parse = staticmethod(parse_decimal)
+
+    def keyPressEvent(self, event) -> None:
+        QLineEdit.keyPressEvent(self, event)  # no stepping: an amount is typed
 
 
 class PersonField(QComboBox):
@@ -270,6 +295,11 @@ class PersonField(QComboBox):
         self.completer().setCompletionMode(QCompleter.PopupCompletion)
         self.setMinimumContentsLength(16)
         self.currentTextChanged.connect(lambda _t: self.changed.emit())
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        if event.reason() != Qt.PopupFocusReason:
+            self.completer().popup().hide()  # Tab moved on: the suggestions go with it
 
     def value(self) -> int | str | None:
         text = self.currentText().strip()
