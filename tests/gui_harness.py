@@ -176,7 +176,7 @@ class Clerk:
             try:
                 self.activate(dialog)
                 drive(dialog)
-            except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            except BaseException as exc:  # handed back to the test
                 failure.append(exc)
                 close_modals()
             finally:

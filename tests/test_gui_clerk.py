@@ -121,7 +121,7 @@ def test_edit_an_existing_row_with_blank_counts(clerk, qtbot, store, ledger_id):
 
     def drive(form):
         assert form.row_id == row_id
-        for key, w in form.widgets.items():
+        for w in form.widgets.values():
             if w.metaObject().className() == "ChoiceField":
                 focus_target(w).setFocus(Qt.TabFocusReason)
             else:
