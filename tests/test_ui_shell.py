@@ -112,8 +112,10 @@ def test_qt_dialogs_in_chinese(qapp):
 
 
 def test_exception_hook_logs_and_tells_in_chinese(qapp, monkeypatch):
-    shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+    from app.ui import errors
+
+    reporter = errors.ErrorReporter()
+    monkeypatch.setattr(errors, "reporter", reporter)
     monkeypatch.delenv("FAZHI_NO_ERROR_DIALOG", raising=False)
     try:
         raise PermissionError(13, "denied", "D:/台账/x.db")
@@ -121,7 +123,9 @@ def test_exception_hook_logs_and_tells_in_chinese(qapp, monkeypatch):
         ui_app.exception_hook(*sys.exc_info())
     log = (paths.logs_dir() / "error.log").read_text(encoding="utf-8")
     assert "PermissionError" in log and "Traceback" in log
-    assert shown and "没有权限访问" in shown[0] and "error.log" in shown[0]
+    (box,) = reporter.open_boxes.values()
+    assert "没有权限访问" in box.text() and "error.log" in box.text()
+    box.close()
 
 
 def test_first_run_setup(qtbot, store, monkeypatch):

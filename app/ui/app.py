@@ -7,11 +7,9 @@ Start-up imports nothing heavy (matplotlib, python-docx, openpyxl load when firs
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +17,13 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app.core import paths
+from app.ui.errors import (  # noqa: F401 - error_log_path, exception_hook, log_exception: names callers know
+    describe,
+    error_log_path,
+    exception_hook,
+    install_exception_hook,
+    log_exception,
+)
 
 if TYPE_CHECKING:  # the store is imported once the window is on screen
     from app.core.store import Store
@@ -40,64 +45,6 @@ def load_translations(app: QApplication) -> bool:
             _translators.append(tr)
             return True
     return False
-
-
-# -- errors -------------------------------------------------------------------------------
-
-
-def error_log_path() -> Path:
-    return paths.logs_dir() / "error.log"
-
-
-def log_exception(exc_type, exc, tb) -> Path:
-    path = error_log_path()
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(f"==== {dt.datetime.now().isoformat(timespec='seconds')} ====\n")
-        from app.core.privacy import mask_ids_in_text  # a log file never holds a whole ID
-
-        fh.write(mask_ids_in_text("".join(traceback.format_exception(exc_type, exc, tb))))
-    return path
-
-
-def describe(exc: BaseException) -> str:
-    try:
-        from app.core.error_text import describe_error
-
-        return describe_error(exc)
-    except Exception:
-        return f"{type(exc).__name__}: {exc}"
-
-
-_in_hook = False
-
-
-def exception_hook(exc_type, exc, tb) -> None:
-    """Log the error and tell the clerk in Chinese; the program keeps running."""
-    global _in_hook
-    if issubclass(exc_type, KeyboardInterrupt):
-        sys.__excepthook__(exc_type, exc, tb)
-        return
-    try:
-        path = log_exception(exc_type, exc, tb)
-    except OSError:
-        path = None
-    if _in_hook or QApplication.instance() is None or os.environ.get("FAZHI_NO_ERROR_DIALOG"):
-        sys.__excepthook__(exc_type, exc, tb)
-        return
-    _in_hook = True
-    try:
-        where = f"\n\n详细信息已记录到：{path}" if path else ""
-        QMessageBox.critical(
-            None,
-            "程序出错",
-            f"刚才的操作没有完成：{describe(exc)}{where}\n\n已保存的数据不受影响。如问题反复出现，请把这个文件发给技术人员。",
-        )
-    finally:
-        _in_hook = False
-
-
-def install_exception_hook() -> None:
-    sys.excepthook = exception_hook
 
 
 def _log_to_file() -> None:
