@@ -105,8 +105,8 @@ def holds_focus(w: QWidget) -> bool:
 class Clerk:
     """Mouse and keyboard; fails the test on an exception or a critical Qt message."""
 
-    def __init__(self, qtbot):
-        self.qtbot = qtbot
+    def __init__(self, qtbot=None):
+        self.qtbot = qtbot  # not needed: the harness also runs in a plain subprocess
         self.errors: list[str] = []
         self.boxes: list[str] = []  # texts of the message boxes answered
         self._old_hook = None
@@ -157,7 +157,7 @@ class Clerk:
         window.show()
         window.raise_()
         window.windowHandle().requestActivate()
-        self.qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+        wait_until(lambda: QApplication.activeWindow() is window)
 
     def run_modal(self, open_it: Callable[[], Any], drive: Callable[[QWidget], Any], timeout: int = 20000):
         """``open_it`` opens a modal dialog with ``exec()``; ``drive(dialog)`` runs inside it.
@@ -265,6 +265,18 @@ class Clerk:
             return
         self.clear_field()
         self.type(entry.keys or "")  # suggestions may pop up: the next Tab moves on
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 5.0) -> None:
+    """Run the event loop until ``condition()`` holds (AssertionError after ``timeout`` s)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting")
+        QApplication.processEvents()
+        time.sleep(0.01)
 
 
 def close_modals() -> None:

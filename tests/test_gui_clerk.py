@@ -99,8 +99,16 @@ def test_tab_through_an_empty_form_and_click_into_every_field(clerk, qtbot, stor
             clerk.click(w)
             assert holds_focus(w), f"a click did not put the cursor into {key}"
             assert form.widgets[key].value() in (None, form.raw()[key])
+        text = next(k for k in keys if lg.field(k).kind in ("text", "longtext"))
+        clerk.click(form.widgets[text])
+        clerk.type("打了几个字")
+        clerk.answer_box("继续编辑")
+        clerk.key(Qt.Key_Escape)  # typed something: Esc asks, 继续编辑 keeps the form
+        assert form.isVisible() and form.widgets[text].value() == "打了几个字"
+        clerk.answer_box("不保存")
         clerk.key(Qt.Key_Escape)
         assert not form.isVisible()
+        assert clerk.boxes == ["刚才录入的内容还没有保存。"] * 2
 
     page.table.setFocus()
     clerk.run_modal(lambda: clerk.key(Qt.Key_N, Qt.ControlModifier), drive)  # 新增 by its shortcut

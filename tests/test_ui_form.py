@@ -8,6 +8,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
 from app.ui.forms.record_form import RecordForm
+from tests.gui_harness import Clerk
 
 pytest.importorskip("pytestqt")
 
@@ -141,9 +142,16 @@ def test_enter_moves_to_next_field_and_escape_cancels(qtbot, store):
     type_text(qtbot, w["person"], "王五")
     qtbot.keyClick(w["person"], Qt.Key_Return)
     assert form.focusWidget() is w["village"]
+    clerk = Clerk(qtbot)
+    clerk.answer_box("继续编辑")  # something was typed: Esc asks first
     qtbot.keyClick(w["village"], Qt.Key_Escape)
+    assert form.isVisible() and w["person"].value() == "王五"
+    assert "没有保存" in clerk.boxes[-1]
+    clerk.answer_box("不保存")
+    qtbot.mouseClick(form.cancel_button, Qt.LeftButton)
     assert not form.isVisible()
     assert store.count("consultations") == 0
+    clerk.stop()
 
 
 def test_edit_existing_row_and_numbers(qtbot, store):

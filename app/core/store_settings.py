@@ -57,7 +57,7 @@ class SettingsMixin:
     def settings(self) -> dict[str, Any]:
         out = dict(DEFAULT_SETTINGS)
         for key, value in self.conn.execute("SELECT key, value FROM settings"):
-            if key not in HIDDEN_SETTINGS:
+            if key not in HIDDEN_SETTINGS and not key.startswith("draft."):  # drafts: core.drafts
                 out[key] = json.loads(value)
         out["issuer"] = self.issuer
         return out

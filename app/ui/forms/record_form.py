@@ -1,7 +1,9 @@
 """The record form, generated from the catalog: one widget per field, checked as you type.
 
 Keys: Enter moves to the next field (Shift+Enter is a new line in long text), Ctrl+Enter
-saves and starts the next record keeping the date and the choices, Esc cancels.  The
+saves and starts the next record keeping the date and the choices, Esc cancels (asking
+first when something was typed).  What is typed is kept as a draft (``core.drafts``) every
+few seconds and whenever focus moves, so a crash loses nothing.  The
 validator is the same one import and the command line use, so the reason shown beside a
 field is the reason any other path would give; ``store.save`` writes in one transaction,
 so nothing is ever half saved.
@@ -10,6 +12,7 @@ so nothing is ever half saved.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -26,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import catalog, query
+from app.core import catalog, drafts, query
 from app.core.catalog import Field
 from app.core.store import StoreError
 from app.core.validation import ValidationError
@@ -41,6 +44,7 @@ from app.ui.widgets.fields import (
     TextField,
 )
 
+log = logging.getLogger(__name__)
 KEEP_KINDS = ("date", "choice")  # what Ctrl+Enter carries over to the next record
 ROSTERS = {"officers": ("enforcement_officers", "name")}  # names fields completed from a roster
 
@@ -80,6 +84,7 @@ class RecordForm(QDialog):
     """新增 or 编辑 one row.  ``saved(row_id)`` fires after every successful save."""
 
     saved = Signal(int)
+    DRAFT_INTERVAL_MS = 3000
 
     def __init__(self, store, ledger_id: str, row_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -103,6 +108,12 @@ class RecordForm(QDialog):
         else:
             self._fill_defaults()
         self.validate()
+        self._baseline = self.raw()  # what "no changes" means
+        self._drafted = self._baseline
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setInterval(self.DRAFT_INTERVAL_MS)
+        self._draft_timer.timeout.connect(self.keep_draft)
+        self._draft_timer.start()
         QTimer.singleShot(0, self.focus_first)
 
     # -- layout ---------------------------------------------------------------------------
@@ -165,7 +176,7 @@ class RecordForm(QDialog):
         self.cancel_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save_and_close)
         self.save_next_button.clicked.connect(self.save_and_next)
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self.cancel)
         for b in (self.save_next_button, self.save_button, self.cancel_button):
             buttons.addWidget(b)
         outer.addLayout(buttons)
@@ -179,6 +190,8 @@ class RecordForm(QDialog):
             child.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.FocusOut:
+            self.keep_draft()
         if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
             mods = event.modifiers() & ~Qt.KeypadModifier
             if mods & Qt.ControlModifier:
@@ -244,6 +257,7 @@ class RecordForm(QDialog):
         self.row_id = None
         self.setWindowTitle(f"新增 — {self.ledger.name}")
         self.validate()
+        self._baseline = self._drafted = self.raw()
 
     # -- checking -------------------------------------------------------------------------
 
@@ -273,6 +287,76 @@ class RecordForm(QDialog):
         self.hint.setText(f"还需填写：{'、'.join(hidden)}" if hidden else "")
         return not self.errors
 
+    # -- drafts and leaving ---------------------------------------------------------------
+
+    def has_changes(self) -> bool:
+        return self.raw() != self._baseline
+
+    def keep_draft(self) -> None:
+        """Write what is typed as the ledger's draft (or drop it when nothing is)."""
+        values = self.raw()
+        if values == self._drafted:
+            return
+        try:
+            if values == self._baseline:
+                drafts.clear(self.store, self.ledger.id)
+            else:
+                drafts.save(self.store, self.ledger.id, values, self.row_id)
+            self._drafted = values
+        except Exception:  # a draft must never get in the way of typing
+            log.exception("keeping the draft of %s", self.ledger.id)
+
+    def drop_draft(self) -> None:
+        try:
+            drafts.clear(self.store, self.ledger.id)
+        except Exception:
+            log.exception("dropping the draft of %s", self.ledger.id)
+        self._drafted = self.raw()
+
+    def restore(self, values: dict[str, Any]) -> None:
+        """Bring back a draft's values (the form then has changes to save)."""
+        self.set_values({key: values.get(key) for key in self.widgets})
+        self.touched = {k for k, v in values.items() if v is not None and k in self.widgets}
+        self.validate()
+        self._drafted = self.raw()
+
+    def ask_discard(self) -> bool:
+        """True when the clerk chooses 不保存; Esc or 继续编辑 keeps the form open."""
+        box = QMessageBox(QMessageBox.Question, "还没有保存", "刚才录入的内容还没有保存。", parent=self)
+        box.setInformativeText("不保存就关闭，还是继续编辑？")
+        discard = box.addButton("不保存", QMessageBox.DestructiveRole)
+        keep = box.addButton("继续编辑", QMessageBox.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is discard
+
+    def cancel(self) -> bool:
+        """Esc, 取消 or the window's close button: ask before throwing typing away.
+
+        Closing from code (the program quitting) keeps the draft instead: nothing is lost."""
+        if self.has_changes() and not self.ask_discard():
+            return False
+        self.drop_draft()
+        self.reject()
+        return True
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key_Escape and event.modifiers() == Qt.NoModifier:
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:
+        if event.spontaneous() and self.isVisible() and not self.cancel():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self._draft_timer.stop()
+        super().done(result)
+
     # -- saving ---------------------------------------------------------------------------
 
     def save(self) -> int | None:
@@ -291,6 +375,9 @@ class RecordForm(QDialog):
             QMessageBox.warning(self, "无法保存", str(exc))
             return None
         self.saved_count += 1
+        self.row_id = row_id
+        self.drop_draft()
+        self._baseline = self.raw()
         self.saved.emit(row_id)
         return row_id
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import query
+from app.core import drafts, query
 from app.ui.models.ledger_model import LedgerModel
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
@@ -332,9 +332,36 @@ class LedgerPage(QWidget):
         return form
 
     def new_record(self) -> None:
+        """新增; when typing was lost last time (crash, kill, power cut), offer it back first."""
         if is_readonly(self.store):
             return
-        self._after_form(self.open_form())
+        draft = drafts.load(self.store, self.ledger.id)
+        if draft is None:
+            self._after_form(self.open_form())
+            return
+        if not self.offer_draft(draft):
+            drafts.clear(self.store, self.ledger.id)
+            self._after_form(self.open_form())
+            return
+        row_id = draft.row_id
+        if row_id is not None and self.store.get(self.ledger.id, row_id) is None:
+            row_id = None  # the row went to the 回收站 meanwhile: the draft becomes a new record
+        form = self.open_form(row_id)
+        form.restore(draft.values)
+        self._after_form(form)
+
+    def offer_draft(self, draft: drafts.Draft) -> bool:
+        when = draft.saved_at.replace("T", " ")[:16]
+        what = "修改" if draft.row_id is not None else "录入"
+        box = QMessageBox(
+            QMessageBox.Question, "恢复未保存的内容", f"上次{what}的内容没有保存（{when}）。", parent=self
+        )
+        box.setInformativeText("要恢复并继续录入吗？")
+        restore = box.addButton("恢复", QMessageBox.AcceptRole)
+        box.addButton("不要了", QMessageBox.DestructiveRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        return box.clickedButton() is restore
 
     def edit_current(self) -> None:
         row_id = self.current_id()
