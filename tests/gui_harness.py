@@ -204,7 +204,10 @@ class Clerk:
                 self.errors.append(f"no {button_text!r} in {[b.text() for b in box.buttons()]}: {box.text()}")
                 box.reject()
                 return
+            behind = box.parentWidget().window() if box.parentWidget() is not None else None
             QTest.mouseClick(button, Qt.LeftButton)
+            if behind is not None and behind.isVisible():  # the window manager's part, offscreen
+                behind.windowHandle().requestActivate()
             if then is not None:
                 then()
 
@@ -219,8 +222,9 @@ class Clerk:
         self.check()
 
     def key(self, key, modifiers=Qt.NoModifier) -> None:
+        if QApplication.focusWidget() is None:  # a window is still being activated
+            wait_until(lambda: QApplication.focusWidget() is not None, timeout=2)
         target = QApplication.focusWidget()
-        assert target is not None, "no widget has keyboard focus"
         QTest.keyClick(target, key, modifiers)
         self.check()
 
