@@ -11,7 +11,7 @@ from app.ui.pages.settings_page import SettingsPage
 def test_settings_saved(qtbot, store):
     page = SettingsPage(store)
     qtbot.addWidget(page)
-    assert page.county.text() == "丰都县"
+    assert page.county.text() == "" and page.town.text() == ""  # no invented office
     page.county.setText("武隆区")
     page.town.setText("白马镇")
     page.villages.setPlainText("白马村\n中坪村\n白马村\n")
@@ -37,11 +37,14 @@ def test_settings_saved(qtbot, store):
 def test_settings_refuse_empty_names(qtbot, store, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    store.set_setting("county", "丰都县")
+    store.set_setting("town", "武平镇")
     page = SettingsPage(store)
     qtbot.addWidget(page)
     page.town.setText("")
     page.save()
     assert shown and store.setting("town") == "武平镇"
+    assert "乡镇（街道）名称" in shown[0]
 
 
 def test_backup_now_and_password(qtbot, store, monkeypatch, tmp_path):

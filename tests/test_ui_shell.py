@@ -59,6 +59,10 @@ def _window(qtbot, store) -> MainWindow:
 
 def test_main_window_title_and_side_bar(qtbot, store):
     w = _window(qtbot, store)
+    assert w.windowTitle() == "法治台账 — 未设置单位名称"  # never another town's name
+    store.set_setting("county", "丰都县")
+    store.set_setting("town", "武平镇")
+    w.update_title()
     assert w.windowTitle() == "法治台账 — 丰都县武平镇人民政府"
     tops = [w.nav.topLevelItem(i).text(0) for i in range(w.nav.topLevelItemCount())]
     assert tops == ["首页", *catalog.GROUPS, "年度报告", "报表", "数据交换", "设置", "回收站", "操作日志"]
@@ -80,6 +84,7 @@ def test_nav_click_opens_page_and_settings_update_title(qtbot, store):
     w.nav.setCurrentItem(w._items["audit"])
     assert w.current_key() == "audit"
     settings = w.show_page("settings")
+    settings.county.setText("丰都县")
     settings.town.setText("白马镇")
     settings.save()
     assert w.windowTitle() == "法治台账 — 丰都县白马镇人民政府"

@@ -372,6 +372,11 @@ BY_ID: dict[str, Ledger] = {lg.id: lg for lg in LEDGERS}
 BY_NAME: dict[str, Ledger] = {lg.name: lg for lg in LEDGERS}
 
 
+def in_group_order() -> list[Ledger]:
+    """The ledgers as the window's side bar lists them: group by group."""
+    return [lg for group in GROUPS for lg in LEDGERS if lg.group == group]
+
+
 def get(ledger: str) -> Ledger:
     """A ledger by id or by 台账 name; ``KeyError`` with a Chinese message otherwise."""
     lg = BY_ID.get(ledger) or BY_NAME.get(ledger)

@@ -291,3 +291,19 @@ class AuditQuery:
             for key in ("old", "new"):
                 row[key] = json.loads(row[key]) if row[key] else None
         return rows
+
+
+def year_choices(store, ledger_id: str | None = None, today: dt.date | None = None) -> list[int]:
+    """The years a clerk can pick, newest first: next year down to the first year with data
+    (in ``ledger_id``, or in any dated ledger), this year when there is none yet."""
+    this = (today or dt.date.today()).year
+    ids = [ledger_id] if ledger_id else [lg.id for lg in catalog.LEDGERS if lg.date_field]
+    first = this
+    for lid in ids:
+        date = catalog.get(lid).date_field
+        if not date:
+            continue
+        (lo,) = store.conn.execute(f"SELECT MIN({_q(date)}) FROM {_q(lid)} WHERE {_q(date)} IS NOT NULL").fetchone()
+        if lo and lo[:4].isdigit():
+            first = min(first, int(lo[:4]))
+    return list(range(this + 1, first - 1, -1))

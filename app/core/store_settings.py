@@ -12,8 +12,8 @@ from .store_util import now
 from .validation import Validator, parse_idcard
 
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "county": "丰都县",
-    "town": "武平镇",
+    "county": "",  # no invented office: empty until the clerk names it (setup or 设置)
+    "town": "",
     "office": "",  # this PC's office (司法所, 执法大队, 党政办…): rows and data packs carry it
     "province": "",  # 重庆市: the report's 视察重庆重要讲话, 重庆干部网络学院
     "city": "",
@@ -69,8 +69,9 @@ class SettingsMixin:
 
     @property
     def issuer(self) -> str:
-        """发文机关全称: set explicitly, or {county}{town}人民政府."""
-        return self.setting("issuer") or f"{self.setting('county')}{self.setting('town')}人民政府"
+        """发文机关全称: set explicitly, or {county}{town}人民政府; '' while the town is unnamed."""
+        town = self.setting("town")  # '' until the office is named: callers ask for it
+        return self.setting("issuer") or (f"{self.setting('county') or ''}{town}人民政府" if town else "")
 
     def choices(self, ledger_id: str, key: str) -> tuple[str, ...]:
         """A field's choice list: the catalog's, plus what the office added."""

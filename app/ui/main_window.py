@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import catalog
+from app.ui.window_place import place_on_screen, remember_place
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.setWindowTitle("法治台账")
         self._build()
-        self.resize(1280, 800)
+        place_on_screen(self)
         self.nav.setEnabled(False)
         if store is not None:
             self.attach(store)
@@ -106,7 +107,7 @@ class MainWindow(QMainWindow):
             self.show_page(start if start in self._items else "home")
 
     def update_title(self) -> None:
-        title = f"法治台账 — {self.store.issuer}"
+        title = f"法治台账 — {self.store.issuer or '未设置单位名称'}"
         if getattr(self.store, "readonly", False):
             title += "（只读）"
         self.setWindowTitle(title)
@@ -304,6 +305,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._closing = True
+        remember_place(self)
         self.stop_workers()
         super().closeEvent(event)
 

@@ -43,6 +43,7 @@ from app.ui.widgets.fields import (
     PersonField,
     TextField,
 )
+from app.ui.window_place import FRAME, available
 
 log = logging.getLogger(__name__)
 KEEP_KINDS = ("date", "choice")  # what Ctrl+Enter carries over to the next record
@@ -182,7 +183,10 @@ class RecordForm(QDialog):
         outer.addLayout(buttons)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, activated=self.save_and_next)
-        self.resize(620, min(760, 110 + 62 * len(self.ledger.fields)))
+        area = available(self)  # the fields scroll rather than push the form off the screen
+        self.resize(
+            min(640, area.width() - FRAME[0]), min(110 + 62 * len(self.ledger.fields), area.height() - FRAME[1])
+        )
 
     def _watch_keys(self, w: QWidget) -> None:
         w.installEventFilter(self)

@@ -32,18 +32,82 @@ ACTIONS = {
     "reveal": "查看完整身份证号",
     "password": "密码",
 }
+# settings and report-text keys as a clerk knows them (one name everywhere: as in 设置)
+SETTING_LABELS = {
+    "county": "县（区）名称",
+    "town": "乡镇（街道）名称",
+    "issuer": "发文机关全称",
+    "villages": "村（社区）",
+    "font_scheme": "报告字体",
+    "backup_dir": "备份文件夹",
+    "setup_done": "已完成首次设置",
+    "office": "本机科室",
+    "level": "单位层级",
+    "province": "省（市）",
+    "city": "市（州）",
+}
+REPORT_TEXT_LABELS = {"date": "成文日期", "basis_no": "工作要点文号", "basis_title": "工作要点标题"}
+VALUE_WORDS = {True: "是", False: "否", "gb2312": "公文标准字体", "windows": "Windows 自带字体"}
+
+
+def setting_label(key: str) -> str:
+    if key in SETTING_LABELS:
+        return SETTING_LABELS[key]
+    if key.startswith("choices.") and key.count(".") == 2:
+        _c, ledger_id, field_key = key.split(".")
+        lg = catalog.BY_ID.get(ledger_id)
+        if lg is not None and field_key in lg._by_key:
+            return f"{lg.name}“{lg.field(field_key).label}”的选项"
+    return key
+
+
+def report_text_label(section: str) -> str:
+    if section in REPORT_TEXT_LABELS:
+        return REPORT_TEXT_LABELS[section]
+    if section.startswith("para:"):
+        return f"报告段落（{section[5:]}）"
+    return section
+
+
+def plain_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or value in ("gb2312", "windows"):
+        return VALUE_WORDS.get(value, str(value))
+    if isinstance(value, list):
+        return "、".join(plain_value(v) for v in value) or "（空）"
+    if value == "":
+        return "（空）"
+    return str(value)
+
+
+def describe_note(action: str, note: str | None) -> str:
+    """``设置 town`` -> ``设置 乡镇（街道）名称``; ``2024年报告 date`` -> ``2024年报告 成文日期``."""
+    if not note:
+        return ""
+    if action == "setting" and note.startswith("设置 "):
+        return "设置 " + setting_label(note[3:])
+    if action == "report_text" and "年报告 " in note:
+        head, section = note.split("年报告 ", 1)
+        return f"{head}年报告 {report_text_label(section)}"
+    return note
+
+
 COLUMNS = ("时间", "用户", "操作", "台账", "记录", "原值", "新值", "说明")
 PAGE_SIZE = 200
 MAX_PAGES = 5
 _ID_KEYS = {f.key for lg in catalog.LEDGERS for f in lg.fields if f.kind == "idcard"}
 
 
-def describe_values(ledger_id: str | None, values: Any) -> str:
+def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str:
     """``{"name": "张三", "id_number": "5002…"}`` -> ``姓名：张三；身份证号：500230********123X``."""
     if not values:
         return ""
     if not isinstance(values, dict):
         return str(values)
+    if action in ("setting", "report_text"):
+        label_of = setting_label if action == "setting" else report_text_label
+        return "；".join(f"{label_of(k)}：{plain_value(v)}" for k, v in values.items())
     lg = catalog.BY_ID.get(ledger_id or "")
     parts = []
     for key, value in values.items():
@@ -124,10 +188,10 @@ class AuditModel(QAbstractTableModel):
         if col == 4:
             return "" if e["row_id"] is None else str(e["row_id"])
         if col == 5:
-            return describe_values(e["ledger"], e["old"])
+            return describe_values(e["ledger"], e["old"], e["action"])
         if col == 6:
-            return describe_values(e["ledger"], e["new"])
-        return mask_ids_in_text(e["note"] or "")
+            return describe_values(e["ledger"], e["new"], e["action"])
+        return mask_ids_in_text(describe_note(e["action"], e["note"]))
 
     @property
     def cached_rows(self) -> int:

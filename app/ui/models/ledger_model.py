@@ -119,7 +119,7 @@ class LedgerModel(QAbstractTableModel):
                 return None
             col = index.column()
             if col >= len(self.fields):
-                return row.get(self.extra[col - len(self.fields)][0]) or ""
+                return str(row.get(self.extra[col - len(self.fields)][0]) or "").replace("T", " ")
             f = self.fields[col]
             text = display_value(f, row.get(f.key), self._refs)
             if role == Qt.ToolTipRole:

@@ -23,7 +23,7 @@ class AuditPage(QWidget):
         bar = QHBoxLayout()
         self.ledger_combo = QComboBox()
         self.ledger_combo.addItem("全部台账", None)
-        for lg in catalog.LEDGERS:
+        for lg in catalog.in_group_order():
             self.ledger_combo.addItem(lg.name, lg.id)
         self.ledger_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.count_label = QLabel()

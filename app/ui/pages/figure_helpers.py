@@ -45,12 +45,19 @@ def suggest_year(store, today: dt.date | None = None, share: float = 0.2) -> int
 
 
 class YearCombo(QComboBox):
-    """Years from ten back to next year, newest first; ``year()`` / ``set_year()``."""
+    """Next year down to the first year with data (ten back without a store), newest first;
+    ``year()`` / ``set_year()``."""
 
-    def __init__(self, year: int | None = None, parent=None):
+    def __init__(self, year: int | None = None, parent=None, store=None):
         super().__init__(parent)
         this = dt.date.today().year
-        for y in range(this + 1, this - 11, -1):
+        if store is not None:
+            from app.core.query import year_choices
+
+            years = year_choices(store)
+        else:
+            years = list(range(this + 1, this - 11, -1))
+        for y in years:
             self.addItem(f"{y}年", y)
         self.set_year(year or default_year())
 
@@ -66,10 +73,10 @@ class YearCombo(QComboBox):
         self.setCurrentIndex(i)
 
 
-def year_bar(title: str) -> tuple[QHBoxLayout, YearCombo]:
+def year_bar(title: str, store=None) -> tuple[QHBoxLayout, YearCombo]:
     """The top bar of a page about one year: its title, then 年度 and the year selector."""
     bar = QHBoxLayout()
-    year_combo = YearCombo()
+    year_combo = YearCombo(store=store)
     bar.addWidget(page_title(title))
     bar.addSpacing(16)
     bar.addWidget(QLabel("年度："))

@@ -141,7 +141,7 @@ class KeyPersonsPage(QWidget):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        bar, self.year_combo = year_bar("重点人群")
+        bar, self.year_combo = year_bar("重点人群", self.store)
         self.category_combo = QComboBox()
         self.category_combo.addItem(ALL, None)
         for c in self.store.choices("key_persons", "category"):

@@ -6,7 +6,6 @@ Ctrl+F the search box.  Export and template files are written off the GUI thread
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
@@ -189,10 +188,7 @@ class LedgerPage(QWidget):
             self.table.selectRow(0)
 
     def _fill_years(self) -> None:
-        years = self.model.query.years()
-        this = dt.date.today().year
-        if this not in years:
-            years = sorted({*years, this}, reverse=True)
+        years = query.year_choices(self.store, self.ledger.id)  # next year down to the first with data
         self.year_combo.blockSignals(True)
         current = self.year_combo.currentData()
         self.year_combo.clear()

@@ -77,14 +77,15 @@ class RecyclePage(QWidget):
         current = self.current_ledger()
         self.ledgers.blockSignals(True)
         self.ledgers.clear()
-        for lg in catalog.LEDGERS:
+        for lg in catalog.in_group_order():  # as the side bar lists them
             item = QListWidgetItem(f"{lg.name}（{counts[lg.id]}）")
             item.setData(Qt.UserRole, lg.id)
             if not counts[lg.id]:
                 item.setForeground(Qt.gray)
             self.ledgers.addItem(item)
         self.ledgers.blockSignals(False)
-        first = current or next((lg.id for lg in catalog.LEDGERS if counts[lg.id]), catalog.LEDGERS[0].id)
+        order = catalog.in_group_order()
+        first = current or next((lg.id for lg in order if counts[lg.id]), order[0].id)
         self.select_ledger(first)
         self._total = sum(counts.values())
         self.update_count()
@@ -114,6 +115,10 @@ class RecyclePage(QWidget):
         )
         self.table.setModel(self.model)
         size_columns(self.table, self.model)
+        header = self.table.horizontalHeader()
+        deleted_col = self.model.columnCount() - 1
+        header.moveSection(header.visualIndex(deleted_col), 0)  # 删除时间 first: what a bin is sorted by
+        self.table.setColumnWidth(deleted_col, self.table.fontMetrics().horizontalAdvance("2024-03-05 12:00:00") + 16)
 
     def selected_ids(self) -> list[int]:
         if self.model is None:

@@ -6,12 +6,12 @@ is there only when its module is.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import backup, catalog, encryption, keys, password
+from app.ui.widgets.file_dialogs import existing_directory, open_file_name, save_file_name
 from app.ui.widgets.titles import page_title
 
 FONT_SCHEMES = (
@@ -72,9 +73,11 @@ class SettingsPage(QWidget):
         self.county = QLineEdit()
         self.town = QLineEdit()
         self.issuer = QLineEdit()
-        self.issuer.setPlaceholderText("留空则为：县（区）名称 + 单位名称 + 人民政府")
+        self.county.setPlaceholderText("如：丰都县")
+        self.town.setPlaceholderText("如：武平镇")
+        self.issuer.setPlaceholderText("留空则为：县（区）名称 + 乡镇（街道）名称 + 人民政府")
         form.addRow("县（区）名称：", self.county)
-        form.addRow("单位名称：", self.town)
+        form.addRow("乡镇（街道）名称：", self.town)  # the same words as the first-run setup
         form.addRow("发文机关全称：", self.issuer)
         self.villages = QPlainTextEdit()
         self.villages.setPlaceholderText("每行一个村（社区），录入时可自动补全")
@@ -126,11 +129,16 @@ class SettingsPage(QWidget):
         row.addWidget(pick)
         bl.addRow("备份文件夹：", row)
         self.backup_now = QPushButton("立即备份")
+        self.backup_now.setToolTip("备份到上面的备份文件夹")
+        self.backup_to = QPushButton("备份到…")
+        self.backup_to.setToolTip("选择位置另存一份备份，如U盘")
         self.restore_button = QPushButton("从备份恢复…")
         self.backup_now.clicked.connect(lambda: self.make_backup())
+        self.backup_to.clicked.connect(lambda: self.backup_elsewhere())
         self.restore_button.clicked.connect(lambda: self.restore_backup())
         brow = QHBoxLayout()
         brow.addWidget(self.backup_now)
+        brow.addWidget(self.backup_to)
         brow.addWidget(self.restore_button)
         brow.addStretch(1)
         bl.addRow("", brow)
@@ -139,6 +147,7 @@ class SettingsPage(QWidget):
         bl.addRow("", hint)
         has_backup = self.store.path is not None
         self.backup_now.setEnabled(has_backup)
+        self.backup_to.setEnabled(has_backup)
         self.restore_button.setEnabled(has_backup and not self.readonly)
         lay.addWidget(backups)
 
@@ -212,7 +221,7 @@ class SettingsPage(QWidget):
             "backup_dir": self.backup_dir.text().strip(),
         }
         if not values["county"] or not values["town"]:
-            QMessageBox.warning(self, "设置", "请填写县（区）名称和单位名称。")
+            QMessageBox.warning(self, "设置", "请填写县（区）名称和乡镇（街道）名称。")
             return
         with s.transaction():
             for key, value in values.items():
@@ -230,7 +239,7 @@ class SettingsPage(QWidget):
     # -- backups and password ---------------------------------------------------------------
 
     def _pick_backup_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹", self.backup_dir.text() or str(Path.home()))
+        folder = existing_directory(self, "选择备份文件夹", self.backup_dir.text() or str(Path.home()))
         if folder:
             self.backup_dir.setText(folder)
 
@@ -246,15 +255,26 @@ class SettingsPage(QWidget):
         QMessageBox.information(self, "备份", f"已备份到：\n{path}")
         return path
 
+    def backup_elsewhere(self) -> Path | None:
+        """备份到…: a file the clerk picks (a USB drive, another folder)."""
+        if self.backup is None or self.store.path is None:
+            return None
+        name = f"法治台账备份{dt.date.today():%Y%m%d}.db"
+        start = str(Path(self.backup_dir.text() or Path.home()) / name)
+        path = save_file_name(self, "备份到", start, "备份文件 (*.db)")
+        if not path:
+            return None
+        if not path.lower().endswith(".db"):
+            path += ".db"
+        return self.make_backup(path)
+
     def restore_backup(self, path: str | None = None) -> bool:
         """Replace the data with a backup; the program restarts on the restored file."""
         if self.store.path is None:
             return False
         if path is None:
             folder = str(self.backup.backups_dir(self.store.path))
-            path, _f = QFileDialog.getOpenFileName(
-                self, "选择备份文件", folder, "备份文件 (*.db *.sqlite);;所有文件 (*)"
-            )
+            path = open_file_name(self, "选择备份文件", folder, "备份文件 (*.db *.sqlite);;所有文件 (*)")
             if not path:
                 return False
             about = self.describe_backup(path)
