@@ -61,6 +61,9 @@ def _style(ax, title: str) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="both", alpha=0.25)
     ax.set_axisbelow(True)
+    for lim, set_lim, axis in ((ax.get_xlim, ax.set_xlim, ax.xaxis), (ax.get_ylim, ax.set_ylim, ax.yaxis)):
+        if getattr(axis.get_major_locator(), "_integer", False) and lim()[1] < 1:
+            set_lim(0, 1)  # nothing counted: a 0–1 axis in whole numbers, not a 0.02 scale
 
 
 def _label_bars(ax, bars, horizontal: bool = False) -> None:

@@ -41,7 +41,9 @@ class SetupDialog(QDialog):
         self.issuer = QLabel()
         self.issuer.setStyleSheet("color: #666;")
         lay.addWidget(self.issuer)
-        self.demo = QCheckBox("填入演示数据（丰都县武平镇2024年的台账，便于先熟悉程序；单位名称将随之设为武平镇）")
+        self.demo = QCheckBox(
+            "填入演示数据（丰都县武平镇2024年的台账，便于先熟悉程序；乡镇（街道）名称将随之设为武平镇）"
+        )
         self.demo.setVisible(demo_available())
         lay.addWidget(self.demo)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
@@ -53,19 +55,22 @@ class SetupDialog(QDialog):
         lay.addWidget(buttons)
         for edit in (self.county, self.town):
             edit.textChanged.connect(self._update)
+        self.demo.toggled.connect(self._update)  # the demo names its own town
         self._update()
 
     def _update(self) -> None:
         county, town = self.county.text().strip(), self.town.text().strip()
-        self.ok_button.setEnabled(bool(county and town))
+        demo = not self.demo.isHidden() and self.demo.isChecked()
+        self.ok_button.setEnabled(bool(county and town) or demo)
         self.issuer.setText(f"发文机关：{county}{town}人民政府" if county and town else "")
 
     def apply(self) -> dict[str, int] | None:
         """Save the names (and fill the demo data if asked); the demo's row counts, or None."""
         s = self.store
         with s.transaction():
-            s.set_setting("county", self.county.text().strip())
-            s.set_setting("town", self.town.text().strip())
+            for key, edit in (("county", self.county), ("town", self.town)):
+                if edit.text().strip():  # left empty with the demo: the demo names its town
+                    s.set_setting(key, edit.text().strip())
             s.set_setting("setup_done", True)
         if not self.demo.isHidden() and self.demo.isChecked():
             from app.core import demo
