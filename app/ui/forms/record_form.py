@@ -184,9 +184,8 @@ class RecordForm(QDialog):
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, activated=self.save_and_next)
         area = available(self)  # the fields scroll rather than push the form off the screen
-        self.resize(
-            min(640, area.width() - FRAME[0]), min(110 + 62 * len(self.ledger.fields), area.height() - FRAME[1])
-        )
+        height = min(form_host.sizeHint().height() + 110, area.height() - FRAME[1])
+        self.resize(min(640, area.width() - FRAME[0]), height)
 
     def _watch_keys(self, w: QWidget) -> None:
         w.installEventFilter(self)
@@ -332,6 +331,10 @@ class RecordForm(QDialog):
         keep = box.addButton("继续编辑", QMessageBox.RejectRole)
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
+        for name in ("qt_msgbox_label", "qt_msgbox_informativelabel"):  # one line, not "继续编 / 辑"
+            label = box.findChild(QLabel, name)
+            if label is not None:
+                label.setMinimumWidth(label.fontMetrics().horizontalAdvance("不保存就关闭，还是继续编辑？") + 8)
         box.exec()
         return box.clickedButton() is discard
 
