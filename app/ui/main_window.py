@@ -58,6 +58,18 @@ def placeholder(text: str = "该功能正在开发") -> QWidget:
     return w
 
 
+def fit_to_screen(page: QWidget) -> QWidget:
+    """The page in a scroll area: it fills the window, and scrolls rather than push the
+    window past a small screen when its minimum size is larger (1280×720 at 125 %)."""
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    holder = QScrollArea()
+    holder.setWidgetResizable(True)
+    holder.setFrameShape(QFrame.NoFrame)
+    holder.setWidget(page)
+    return holder
+
+
 class MainWindow(QMainWindow):
     page_shown = Signal(str)
     first_painted = Signal()  # the window is on screen; the 首页 is built right after
@@ -184,7 +196,7 @@ class MainWindow(QMainWindow):
             self.show_page(key)
 
     def _nav_activated(self, _item, _column: int = 0) -> None:
-        page = self.stack.currentWidget()
+        page = self.current_page()
         if page is None:
             return
         if hasattr(page, "focus_main"):
@@ -200,8 +212,8 @@ class MainWindow(QMainWindow):
         if page is None:
             page = self._make_page(key)
             self.pages[key] = page
-            self.stack.addWidget(page)
-        self.stack.setCurrentWidget(page)
+            self.stack.addWidget(fit_to_screen(page))
+        self.stack.setCurrentWidget(self._holder(page))
         item = self._items.get(key)
         if item is not None and self.nav.currentItem() is not item:
             self.nav.blockSignals(True)
@@ -219,8 +231,15 @@ class MainWindow(QMainWindow):
         return page
 
     def current_key(self) -> str | None:
-        page = self.stack.currentWidget()
+        page = self.current_page()
         return next((k for k, p in self.pages.items() if p is page), None)
+
+    def _holder(self, page: QWidget) -> QWidget:
+        return next(self.stack.widget(i) for i in range(self.stack.count()) if self.stack.widget(i).widget() is page)
+
+    def current_page(self) -> QWidget | None:
+        holder = self.stack.currentWidget()
+        return holder.widget() if holder is not None else None
 
     def _make_page(self, key: str) -> QWidget:
         makers: dict[str, Callable[[], QWidget]] = {
@@ -296,7 +315,7 @@ class MainWindow(QMainWindow):
     def data_changed(self, ledger_id: str = "") -> None:
         """After a write: pages that summarise data reload when next shown."""
         for page in self.pages.values():
-            if page is self.stack.currentWidget():
+            if page is self.current_page():
                 continue
             if hasattr(page, "mark_stale"):
                 page.mark_stale()

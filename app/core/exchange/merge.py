@@ -109,7 +109,7 @@ def read_pack(path: str | Path, password: str | None, store, *, allow_other_town
     if county and our_county and county != our_county:
         if not allow_other_town:
             raise PackError(f"这个数据包来自{county}{town}，不是本县（{our_county}）的数据，已拒绝合并。")
-    elif not county_level and town != our_town and not allow_other_town:
+    elif not county_level and town and our_town and town != our_town and not allow_other_town:  # unnamed: a new PC
         raise PackError(
             f"这个数据包来自{county}{town}，不是本镇（{our_town}）的数据，已拒绝合并"
             "（确需合并请用 --allow-other-town）。"
