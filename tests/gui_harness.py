@@ -190,7 +190,7 @@ class Clerk:
         self.check()
         return result
 
-    def answer_box(self, button_text: str, then: Callable[[], Any] | None = None) -> None:
+    def answer_box(self, button_text, then: Callable[[], Any] | None = None) -> None:
         """When a message box opens, press its ``button_text`` button (by mouse)."""
 
         def press() -> None:
@@ -199,7 +199,10 @@ class Clerk:
                 QTimer.singleShot(20, press)
                 return
             self.boxes.append(box.text())
-            button = next((b for b in box.buttons() if b.text().replace("&", "") == button_text), None)
+            if isinstance(button_text, QMessageBox.StandardButton):
+                button = box.button(button_text)
+            else:
+                button = next((b for b in box.buttons() if b.text().replace("&", "") == button_text), None)
             if button is None:
                 self.errors.append(f"no {button_text!r} in {[b.text() for b in box.buttons()]}: {box.text()}")
                 box.reject()

@@ -149,3 +149,45 @@ def test_edit_an_existing_row_with_blank_counts(clerk, qtbot, store, ledger_id):
         elif f.key != edited.key:
             assert row[f.key] == values[f.key]
     assert store.count(ledger_id) == 1
+
+
+def test_side_bar_search_and_delete_by_keyboard(clerk, qtbot, store):
+    """Ctrl+L into the side bar, arrows through every ledger, Enter into the table, Ctrl+F to
+    search, Delete to the 回收站 — no mouse."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui.main_window import MainWindow
+
+    row = {"date": "2024-03-05", "form": "专题培训", "audience": "全体干部职工"}
+    for topic in ("宪法学习", "民法典讲座", "安全生产培训"):
+        store.save("study_sessions", {**row, "topic": topic})
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    clerk.activate(w)
+    qtbot.waitUntil(lambda: "home" in w.pages, timeout=10000)
+    clerk.key(Qt.Key_L, Qt.ControlModifier)
+    assert w.nav.hasFocus()
+    seen = []
+    for _ in range(w.nav.topLevelItemCount() + len(catalog.LEDGERS) + 2):
+        clerk.key(Qt.Key_Down)
+        key = w.current_key()
+        if key and key.startswith("ledger:") and key not in seen:
+            seen.append(key)
+    assert seen == [f"ledger:{lg.id}" for lg in catalog.in_group_order()]
+
+    w.nav.setCurrentItem(w._items["ledger:study_sessions"])
+    clerk.key(Qt.Key_Return)  # into the page's table
+    page = w.pages["ledger:study_sessions"]
+    assert page.table.hasFocus()
+    clerk.key(Qt.Key_F, Qt.ControlModifier)
+    assert page.search.hasFocus()
+    clerk.type("民法典")
+    clerk.key(Qt.Key_Return)
+    assert page.model.rowCount() == 1
+    page.table.setFocus()
+    page.table.selectRow(0)
+    clerk.answer_box(QMessageBox.Yes)
+    clerk.key(Qt.Key_Delete)
+    assert store.count("study_sessions") == 2
+    assert {r["topic"] for r in store.rows("study_sessions")} == {"宪法学习", "安全生产培训"}
+    assert "移入回收站" in clerk.boxes[0]
