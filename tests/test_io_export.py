@@ -150,6 +150,7 @@ def test_xlsx_is_print_ready_with_date_cells_numbers_widths_and_a_uid_column(mem
     from openpyxl import load_workbook
 
     s = mem()
+    s.set_setting("town", "武平镇")  # the sheet's title names the town
     s.save("study_sessions", {"date": "2024-03-05", "form": "党委会", "audience": "领导班子", "topic": "宪法",
                               "participants": 20, "passed": 18})  # fmt: skip
     path = tmp_path / "a.xlsx"

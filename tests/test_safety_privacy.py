@@ -38,6 +38,8 @@ def _person(name: str, number: str, category: str = "社区矫正对象") -> dic
 @pytest.fixture
 def people_db(db_path):
     s = Store.open(db_path)
+    s.set_setting("county", "丰都县")  # the office is named: a report needs it
+    s.set_setting("town", "武平镇")
     s.save("key_persons", _person("张三", ID_A))
     s.save("key_persons", _person("李四", ID_B, "安置帮教对象"))
     clean = s.validator("key_persons").clean(_person("王五", ID_A))[0]
