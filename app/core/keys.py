@@ -26,9 +26,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from .kdf import scrypt
+
 # OWASP's scrypt parameters: 128 MiB of memory, about half a second on an office PC
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
-_MAXMEM = 256 * 1024 * 1024
 SQLITE_HEADER = b"SQLite format 3\x00"
 KEY_SUFFIX = ".key"
 
@@ -64,7 +65,7 @@ def key_id(data_key: bytes) -> str:
 
 
 def _derive(secret: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(secret.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=64)
+    return scrypt(secret, salt, n, r, p, 64)
 
 
 def _wrap(data_key: bytes, secret: str) -> dict[str, Any]:

@@ -15,13 +15,13 @@ data is gone.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .kdf import scrypt
 from .keys import SCRYPT_N, SCRYPT_P, SCRYPT_R
 from .store_util import StoreError
 
@@ -34,7 +34,7 @@ _N, _R, _P = SCRYPT_N, SCRYPT_R, SCRYPT_P
 
 
 def _hash(text: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(text.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32)
+    return scrypt(text, salt, n, r, p, 32)
 
 
 def _stored(store: Store) -> dict[str, Any] | None:

@@ -234,6 +234,10 @@ def first_run(store: Store) -> None:
             dlg.apply()
         except Exception as exc:
             QMessageBox.warning(None, "演示数据", f"演示数据没有填入：{describe(exc)}")
+        if dlg.wants_excel:  # last year's workbooks in before the window: nothing to type
+            from app.ui.dialogs.workbooks import bring_in_workbooks
+
+            bring_in_workbooks(store)
 
 
 # -- the application ----------------------------------------------------------------------

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..kdf import scrypt
+
 MAGIC = b"FZTB-PACK\x00"
 FORMAT = 1  # this file layout; a newer one is refused
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}  # ~0.1 s and 32 MiB on an office PC
@@ -61,10 +63,7 @@ class Container:
 
 
 def _key(password: str, salt: bytes, params: dict[str, int]) -> bytes:
-    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
-    kdf = Scrypt(salt=salt, length=32, n=params["n"], r=params["r"], p=params["p"])
-    return kdf.derive(password.encode("utf-8"))
+    return scrypt(password, salt, params["n"], params["r"], params["p"], 32)
 
 
 def write(path: Path, header: dict[str, Any], payload: bytes, password: str | None) -> None:

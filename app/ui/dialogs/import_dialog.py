@@ -61,7 +61,7 @@ def write_preview(store, preview, note: str = "") -> int:
         return commit_import(s, preview, note)
 
 
-def _start_folder() -> str:
+def start_folder() -> str:
     docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return docs if docs and Path(docs).is_dir() else str(Path.home())
 
@@ -111,7 +111,7 @@ class ImportDialog(QDialog):
         self.resize(960, 640)
         self._build()
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(parent, f"选择要导入{what}的文件", _start_folder(), FILE_FILTER)
+            path, _ = QFileDialog.getOpenFileName(parent, f"选择要导入{what}的文件", start_folder(), FILE_FILTER)
         self.path = Path(path) if path else None
         if self.path is None:
             self.status_label.setText("没有选择文件。")

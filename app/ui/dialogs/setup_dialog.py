@@ -1,4 +1,5 @@
-"""First run on an empty database: the office's names, and an offer of the demo data."""
+"""First run on an empty database: the office's names, an offer to bring last year's Excel
+ledgers in, and an offer of the demo data."""
 
 from __future__ import annotations
 
@@ -45,7 +46,17 @@ class SetupDialog(QDialog):
             "填入演示数据（丰都县武平镇2024年的台账，便于先熟悉程序；乡镇（街道）名称将随之设为武平镇）"
         )
         self.demo.setVisible(demo_available())
+        self.excel = QCheckBox("导入已有的 Excel 台账（如去年的表格）")
+        self.excel.setChecked(True)  # a new office nearly always has last year's workbooks
+        excel_note = QLabel("可一次选多个文件。程序按表头认出每个工作表是哪本台账，先预览、再导入，不必重新录入。")
+        excel_note.setWordWrap(True)
+        excel_note.setStyleSheet("color: #666; margin-left: 22px;")
+        lay.addWidget(self.excel)
+        lay.addWidget(excel_note)
         lay.addWidget(self.demo)
+        # the demo is another town's data: never mixed with the office's own ledgers
+        self.demo.toggled.connect(lambda on: on and self.excel.setChecked(False))
+        self.excel.toggled.connect(lambda on: on and self.demo.setChecked(False))
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Ok).setText("开始使用")
         buttons.button(QDialogButtonBox.Cancel).setText("以后再说")
@@ -63,6 +74,11 @@ class SetupDialog(QDialog):
         demo = not self.demo.isHidden() and self.demo.isChecked()
         self.ok_button.setEnabled(bool(county and town) or demo)
         self.issuer.setText(f"发文机关：{county}{town}人民政府" if county and town else "")
+
+    @property
+    def wants_excel(self) -> bool:
+        """The clerk asked to bring Excel workbooks in after setup."""
+        return self.excel.isChecked()
 
     def apply(self) -> dict[str, int] | None:
         """Save the names (and fill the demo data if asked); the demo's row counts, or None."""

@@ -186,6 +186,11 @@ class DashboardPage(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.status_label)
         bar.addStretch(1)
+        self.excel_button = QPushButton("导入 Excel 台账…")
+        self.excel_button.setToolTip("导入已有的 Excel 工作簿：按表头认出每个工作表的台账，先预览再导入")
+        self.excel_button.clicked.connect(self.bring_in_excel)
+        self.excel_button.setEnabled(not getattr(self.store, "readonly", False))
+        bar.addWidget(self.excel_button)
         outer.addLayout(bar)
 
         scroll = QScrollArea()
@@ -230,6 +235,13 @@ class DashboardPage(QWidget):
 
     def period(self):
         return self.picker.period()
+
+    def bring_in_excel(self) -> None:
+        """Whole workbooks of last year's ledgers; the figures are read again after."""
+        from app.ui.dialogs.workbooks import bring_in_workbooks
+
+        if bring_in_workbooks(self.store, self):
+            self.refresh()
 
     def _period_picked(self, _period) -> None:
         self._auto_year = False
