@@ -21,6 +21,23 @@ def _data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _no_real_file_dialog(request, monkeypatch):
+    """A file dialog nobody answers would hang the suite (CI then times out): a test that
+    reaches one without patching it fails at once, naming the dialog."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QFileDialog
+
+    for name in ("getOpenFileName", "getOpenFileNames", "getSaveFileName", "getExistingDirectory"):
+
+        def refuse(*args, _name=name, **kwargs):
+            caption = next((a for a in args if isinstance(a, str)), "")
+            raise AssertionError(f"{request.node.name} opened a real file dialog ({_name} “{caption}”)")
+
+        monkeypatch.setattr(QFileDialog, name, staticmethod(refuse))
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "ledgers.db"

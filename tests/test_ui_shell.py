@@ -143,8 +143,15 @@ def test_first_run_setup(qtbot, store, monkeypatch):
         assert dlg.ok_button.isEnabled() and "武隆区白马镇人民政府" in dlg.issuer.text()
         return 1
 
+    from app.ui.dialogs import workbooks
+
+    offered = []  # the Excel offer is ticked by default; this clerk cancels the file dialog
+    monkeypatch.setattr(
+        workbooks.QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: offered.append(a) or ([], ""))
+    )
     monkeypatch.setattr(SetupDialog, "exec", fake_exec)
     ui_app.first_run(store)
+    assert len(offered) == 1
     assert store.issuer == "武隆区白马镇人民政府"
     assert store.setting("setup_done") is True
     monkeypatch.setattr(SetupDialog, "exec", lambda dlg: pytest.fail("asked twice"))
