@@ -16,6 +16,7 @@ from app.core import catalog, paths
 from app.core.store import Store
 from app.ui import app as ui_app
 from app.ui import main_window
+from app.ui.dialogs import secret_prompt
 from app.ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -277,15 +278,15 @@ def test_password_asked_at_start(qtbot, db_path, monkeypatch):
     s.close()
     keys.forget_all()  # as a new start of the program: the key is not known
     answers = iter([("错的", True), ("对的", True)])
-    monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: next(answers))
+    monkeypatch.setattr(secret_prompt.QInputDialog, "getText", lambda *a, **k: next(answers))
     session = ui_app.open_session(db_path)
     assert session is not None and session.store.count("consultations") == 0
     session.close(backup=False)
     keys.forget_all()
-    monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: ("错的", True))
+    monkeypatch.setattr(secret_prompt.QInputDialog, "getText", lambda *a, **k: ("错的", True))
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
     assert ui_app.open_session(db_path) is None  # three wrong answers
-    monkeypatch.setattr(ui_app.QInputDialog, "getText", lambda *a, **k: ("", False))
+    monkeypatch.setattr(secret_prompt.QInputDialog, "getText", lambda *a, **k: ("", False))
     assert ui_app.open_session(db_path) is None  # cancelled
     keys.forget_all()
     lock = importlib.import_module("app.core.lock")

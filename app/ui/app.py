@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core import paths
+from app.ui.dialogs.secret_prompt import ask_secret
 from app.ui.errors import (  # noqa: F401 - error_log_path, exception_hook, log_exception: names callers know
     describe,
     error_log_path,
@@ -142,18 +143,15 @@ def _unlock(path: Path) -> bool:
 
     if not keys.is_encrypted(path) or keys.known_keys(path):
         return True
-    for attempt in range(3):
-        label = "数据库已加密，请输入密码（或恢复码）：" if attempt == 0 else "密码不正确，请重新输入："
-        text, ok = QInputDialog.getText(None, "法治台账", label, QLineEdit.Password)
-        if not ok:
-            return False
+
+    def opens(text: str) -> bool:
         try:
             encryption.unlock(path, text)
             return True
         except keys.WrongPassword:
-            continue
-    QMessageBox.warning(None, "法治台账", "密码错误次数过多，程序将退出。")
-    return False
+            return False
+
+    return _answered(ask_secret(None, "法治台账", "数据库已加密，请输入密码（或恢复码）：", opens))
 
 
 def _ask_password(store: Store) -> bool:
@@ -163,15 +161,13 @@ def _ask_password(store: Store) -> bool:
 
     if not pw.has_password(store) or (store.path is not None and keys.is_encrypted(store.path)):
         return True
-    for attempt in range(3):
-        label = "请输入开机密码：" if attempt == 0 else "密码不正确，请重新输入："
-        text, ok = QInputDialog.getText(None, "法治台账", label, QLineEdit.Password)
-        if not ok:
-            return False
-        if pw.check_password(store, text):
-            return True
-    QMessageBox.warning(None, "法治台账", "密码错误次数过多，程序将退出。")
-    return False
+    return _answered(ask_secret(None, "法治台账", "请输入开机密码：", lambda text: pw.check_password(store, text)))
+
+
+def _answered(result: bool | None) -> bool:
+    if result is None:
+        QMessageBox.warning(None, "法治台账", "密码错误次数过多，程序将退出。")
+    return bool(result)
 
 
 def open_session(path: Path) -> Session | None:

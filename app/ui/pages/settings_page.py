@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import backup, catalog, encryption, keys, password
+from app.ui.dialogs.secret_prompt import ask_secret
 from app.ui.widgets.file_dialogs import existing_directory, open_file_name, save_file_name
 from app.ui.widgets.titles import page_title
 
@@ -296,17 +297,18 @@ class SettingsPage(QWidget):
         """An encrypted backup made under another password: ask for it (or its recovery code)."""
         if not keys.is_encrypted(path) or keys.known_keys(path):
             return True
-        text, ok = QInputDialog.getText(
-            self, "从备份恢复", "这个备份设有密码，请输入它的密码（或恢复码）：", QLineEdit.Password
-        )
-        if not ok:
-            return False
-        try:
-            encryption.unlock(path, text)
-            return True
-        except keys.WrongPassword:
+
+        def opens(text: str) -> bool:
+            try:
+                encryption.unlock(path, text)
+                return True
+            except keys.WrongPassword:
+                return False
+
+        answer = ask_secret(self, "从备份恢复", "这个备份设有密码，请输入它的密码（或恢复码）：", opens, tries=1)
+        if answer is None:
             QMessageBox.warning(self, "从备份恢复", "密码不正确，没有恢复。")
-            return False
+        return bool(answer)
 
     def describe_backup(self, path: str) -> str | None:
         """One line on what a backup holds (checked first); None, with a message, if it is bad."""
