@@ -175,7 +175,7 @@ class DashboardPage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(page_title("首页"))
         bar.addSpacing(16)
-        self.picker = PeriodPicker()
+        self.picker = PeriodPicker(store=self.store)
         self.year_combo = self.picker.year_combo
         self.part_combo = self.picker.part_combo
         bar.addWidget(self.picker)

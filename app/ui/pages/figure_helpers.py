@@ -48,18 +48,18 @@ class YearCombo(QComboBox):
     """Next year down to the first year with data (ten back without a store), newest first;
     ``year()`` / ``set_year()``."""
 
-    def __init__(self, year: int | None = None, parent=None, store=None):
+    def __init__(self, year: int | None = None, parent=None, store=None, today: dt.date | None = None):
         super().__init__(parent)
-        this = dt.date.today().year
+        this = (today or dt.date.today()).year
         if store is not None:
             from app.core.query import year_choices
 
-            years = year_choices(store)
+            years = year_choices(store, today=today)
         else:
             years = list(range(this + 1, this - 11, -1))
         for y in years:
             self.addItem(f"{y}年", y)
-        self.set_year(year or default_year())
+        self.set_year(year or default_year(today))
 
     def year(self) -> int:
         return int(self.currentData())

@@ -156,7 +156,7 @@ class ReportPage(QWidget):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        bar, self.year_combo = year_bar("年度报告")
+        bar, self.year_combo = year_bar("年度报告", self.store)
         self.refresh_button = QPushButton("刷新预览")
         self.refresh_button.clicked.connect(self.refresh)
         self.generate_button = QPushButton("生成报告…")

@@ -142,7 +142,7 @@ class ReturnsPage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(page_title("报表"))
         bar.addSpacing(16)
-        self.picker = PeriodPicker(custom=True, quick=True, today=today)
+        self.picker = PeriodPicker(custom=True, quick=True, today=today, store=self.store)
         bar.addWidget(self.picker)
         bar.addStretch(1)
         self.export_button = QPushButton("导出 Excel…")

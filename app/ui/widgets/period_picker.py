@@ -63,16 +63,19 @@ def _pydate(q: QDate) -> dt.date:
 
 
 class PeriodPicker(QWidget):
-    """``period()`` / ``set_period()``; ``changed(period)`` when the clerk picks another."""
+    """``period()`` / ``set_period()``; ``changed(period)`` when the clerk picks another.
+    With ``store`` the years run from next year down to the first year with data."""
 
     changed = Signal(object)
 
-    def __init__(self, *, custom: bool = False, quick: bool = False, today: dt.date | None = None, parent=None):
+    def __init__(
+        self, *, custom: bool = False, quick: bool = False, today: dt.date | None = None, store=None, parent=None
+    ):
         super().__init__(parent)
         self.today = today or dt.date.today()
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.year_combo = YearCombo()
+        self.year_combo = YearCombo(store=store, today=today)  # next year down to the first with data
         self.part_combo = QComboBox()
         for text, code in PARTS:
             self.part_combo.addItem(text, code)
