@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from app.cli import main
-from app.core.io import export_ledger
+from app.core.io import export_ledger, import_file
 from app.core.store import Store
 
 DANGEROUS = ['=HYPERLINK("http://x","点我")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
@@ -54,3 +54,33 @@ def test_command_line_export_neutralises_text_and_keeps_numbers(tmp_path):
     assert main(["--db", str(db), "export", "study_sessions", str(path)]) == 0
     assert _cells(path, "主题") == ["'-会议"]
     assert _cells(path, "参加人数") == ["3"]
+
+
+def _titles(store) -> list[str]:
+    return sorted(r[0] for r in store.conn.execute("SELECT title FROM meetings WHERE deleted_at IS NULL"))
+
+
+def test_exported_csv_imports_back_without_the_apostrophes(meetings, tmp_path):
+    path = tmp_path / "m.csv"
+    export_ledger(meetings, "meetings", path)
+    # import trims text, so only the two cells stored with a leading tab / CR change
+    trimmed = sorted(t.strip() for t in _titles(meetings))
+    again = import_file(meetings, "meetings", path)
+    assert (again.updated, again.unchanged) == (2, len(DANGEROUS) - 1)
+    assert _titles(meetings) == trimmed
+    assert (import_file(meetings, "meetings", path).updated) == 0  # a second time: nothing
+
+    fresh = Store.memory()
+    import_file(fresh, "meetings", path)
+    assert _titles(fresh) == trimmed
+    fresh.close()
+
+
+def test_an_apostrophe_before_ordinary_text_is_kept(tmp_path):
+    path = tmp_path / "m.csv"
+    lines = ["会议日期,会议名称,会议类型,主持人", "2024-03-05,'春季会议,其他,王", "2024-03-06,'=1+1,其他,王"]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    s = Store.memory()
+    import_file(s, "meetings", path)
+    assert _titles(s) == ["'春季会议", "=1+1"]
+    s.close()

@@ -22,7 +22,7 @@ from typing import Any
 from ..catalog import Field, Ledger
 from ..validation import mask_idcard
 from .headers import UID_LABEL
-from .readers import ReadError
+from .readers import FORMULA_STARTS, ReadError
 
 EXPORT_SUFFIXES = (".xlsx", ".csv")
 UID_WIDTH = 27
@@ -207,11 +207,6 @@ def _print_ready(ws: Any, last_col: str) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.evenFooter.center.text = "第 &P 页，共 &N 页"
-
-
-# a spreadsheet opening a .csv runs a cell starting with one of these as a formula
-# ("CSV injection"); such a text cell gets a leading apostrophe, as OWASP advises
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _write_csv(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:

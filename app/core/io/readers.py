@@ -7,7 +7,9 @@ for workbooks (python-calamine; empty cells are ``""``).
 
 CSV files are decoded as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 (a
 superset of GBK, which WPS and older Excel write); the delimiter (``,`` tab ``;``) is taken
-from the first line.
+from the first line.  A CSV cell that our export neutralised against formulas (``'=…``,
+``'+…``, ``'-…``, ``'@…``, see ``FORMULA_STARTS``) is read without that apostrophe, so an
+exported file imports back as it was.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from typing import Any
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv", ".txt")
 _CHUNK = 1 << 20
+# a spreadsheet opening a .csv runs a cell starting with one of these as a formula ("CSV
+# injection"); the export writes such a text cell with a leading apostrophe (OWASP's advice)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ReadError(Exception):
@@ -79,12 +84,14 @@ def detect_encoding(path: Path) -> str:
         return "gb18030"
 
 
-def _count_lines(path: Path) -> int:
-    n = 0
+def _count_lines(path: Path) -> tuple[int, bool]:
+    """The number of lines, and whether the file holds an apostrophe anywhere."""
+    n, quoted = 0, False
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
             n += chunk.count(b"\n")
-    return n
+            quoted = quoted or b"'" in chunk
+    return n, quoted
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -93,20 +100,37 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+def _unquote(cells: list[str]) -> None:
+    """Drop the apostrophe the export put before a formula-like cell (``'=1+1`` → ``=1+1``)."""
+    for i, cell in enumerate(cells):
+        if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS:
+            cells[i] = cell[1:]
+
+
 def _open_csv(path: Path) -> Table:
     encoding = detect_encoding(path)
     with open(path, encoding=encoding, newline="") as fh:
         first = fh.readline()
     delimiter = _sniff_delimiter(first)
 
+    lines, quoted = _count_lines(path)
+
     def rows() -> Iterator[tuple[int, list[Any]]]:
         with open(path, encoding=encoding, newline="") as fh:
             try:
-                yield from enumerate(csv.reader(fh, delimiter=delimiter), start=1)
+                numbered = enumerate(csv.reader(fh, delimiter=delimiter), start=1)
+                if not quoted:  # no apostrophe in the whole file: the plain fast path
+                    yield from numbered
+                    return
+                join = "".join
+                for row in numbered:
+                    if "'" in join(row[1]):
+                        _unquote(row[1])
+                    yield row
             except csv.Error as exc:
                 raise ReadError(f"CSV 文件格式有误：{exc}") from None
 
-    return Table(path, None, _count_lines(path), encoding, rows)
+    return Table(path, None, lines, encoding, rows)
 
 
 def _open_workbook(path: Path) -> list[Table]:
