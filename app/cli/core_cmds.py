@@ -21,6 +21,23 @@ SETTABLE = {
     "backup_dir": str,
 }
 FONT_SCHEMES = ("gb2312", "windows")
+# kept by the program for itself (remembered import columns, the first-run flag): not
+# listed by ``settings``, which shows what a clerk sets
+INTERNAL_PREFIXES = ("import_mapping.",)
+INTERNAL_KEYS = frozenset({"setup_done"})
+
+
+def setting_line(key: str, value) -> str:
+    """``key=value`` as a clerk reads it: text as is, a list joined by 、, anything else JSON."""
+    if value is None:
+        text = ""
+    elif isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        text = "、".join(map(str, value))
+    elif isinstance(value, str):
+        text = value
+    else:  # a dict, a number, true/false
+        text = json.dumps(value, ensure_ascii=False)
+    return f"{key}={text}"
 
 
 def report_year_setting(key: str, value: str) -> str:
@@ -77,7 +94,6 @@ def cmd_settings(args) -> int:
         )
         store.set_setting(key, parsed)
     for key, value in store.settings().items():
-        if isinstance(value, list):
-            value = "、".join(map(str, value))
-        print(f"{key}={value}")
+        if key not in INTERNAL_KEYS and not key.startswith(INTERNAL_PREFIXES):
+            print(setting_line(key, value))
     return 0
