@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox
 
 from app.core import catalog, query
 from app.ui.dialogs.setup_dialog import SetupDialog
-from app.ui.models.audit_model import AuditModel
+from app.ui.models.audit_model import COLUMNS, AuditModel
 from app.ui.pages import settings_page
 from app.ui.pages.ledger_page import LedgerPage
 from app.ui.pages.recycle_page import RecyclePage
@@ -69,6 +69,15 @@ def test_audit_log_speaks_chinese(qtbot, store):
     for label in ("乡镇（街道）名称：武平镇", "县（区）名称：丰都县", "已完成首次设置：是", "矛盾纠纷台账“来源”的选项"):
         assert label in shown, shown
     assert "成文日期：2025-01-20" in shown
+
+
+def test_audit_log_says_empty_rather_than_nothing(qtbot, store):
+    values = {"date": "2024-03-05", "form": "专题培训", "audience": "全体干部职工", "topic": "宪法"}
+    row = store.save("study_sessions", values)
+    store.delete("study_sessions", row)
+    model = AuditModel(store)
+    old_values = [str(model.data(model.index(r, COLUMNS.index("原值"))) or "") for r in range(model.rowCount())]
+    assert "删除时间：（空）" in old_values  # moved to the 回收站 from not deleted
 
 
 def test_recycle_bin_shows_when_deleted_in_side_bar_order(qtbot, store):

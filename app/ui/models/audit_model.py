@@ -122,7 +122,7 @@ def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str
             value = value.replace("T", " ")
         if key in _ID_KEYS and isinstance(value, str):
             value = mask_idcard(value)
-        parts.append(f"{label}：{'' if value is None else value}")
+        parts.append(f"{label}：{'（空）' if value is None else value}")  # 删除时间：（空） = was not deleted
     return "；".join(parts)
 
 
