@@ -7,7 +7,6 @@ and that leaves a ``reveal`` entry in the 操作日志 (``privacy.reveal_idcard`
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
 
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.key_person_months import monthly_changes, on_roster, year_change_ids
 from app.ui.dialogs.visit_dialog import VisitDialog
 from app.ui.pages.figure_helpers import muted_label, suggest_year, year_bar
 
@@ -50,50 +50,6 @@ ROSTER_COLUMNS = (
 )
 CHANGE_COLUMNS = (("opening", "期初"), ("added", "新增"), ("released", "解除"), ("closing", "期末"))
 ALL = "全部类别"
-
-
-def _active(row: dict, day: str) -> bool:
-    """On the roster at the end of ``day``: listed by then and not released by then."""
-    start, end = row.get("listed_on"), row.get("released_on")
-    return bool(start) and start <= day and (not end or end > day)
-
-
-def month_end(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
-
-
-def monthly_changes(rows: list[dict], year: int) -> list[dict[str, list[int]]]:
-    """For each month of ``year``: ids 月初 (on the roster at the end of the month before),
-    新增 (listed in the month), 解除 (released in it), 月末 (on the roster at its end).
-
-    Same definitions as the year's ``key_person_changes``, so January's 月初 is the 期初 and
-    December's 月末 the 期末.
-    """
-    out = []
-    before = f"{year - 1:04d}-12-31"
-    for m in range(1, 13):
-        lo, hi = f"{year:04d}-{m:02d}-01", month_end(year, m)
-        out.append(
-            {
-                "opening": [r["id"] for r in rows if _active(r, before)],
-                "added": [r["id"] for r in rows if r.get("listed_on") and lo <= r["listed_on"] <= hi],
-                "released": [r["id"] for r in rows if r.get("released_on") and lo <= r["released_on"] <= hi],
-                "closing": [r["id"] for r in rows if _active(r, hi)],
-            }
-        )
-        before = hi
-    return out
-
-
-def year_change_ids(rows: list[dict], year: int) -> dict[str, list[int]]:
-    """The ids behind the year's 期初/新增/解除/期末 of some rows."""
-    months = monthly_changes(rows, year)
-    return {
-        "opening": months[0]["opening"],
-        "added": [i for m in months for i in m["added"]],
-        "released": [i for m in months for i in m["released"]],
-        "closing": months[-1]["closing"],
-    }
 
 
 def _item(text: Any, data: Any = None, align_right: bool = False) -> QTableWidgetItem:
@@ -307,7 +263,7 @@ class KeyPersonsPage(QWidget):
 
     def _status(self, row: dict) -> str:
         year_end = f"{self.year():04d}-12-31"
-        if _active(row, year_end):
+        if on_roster(row, year_end):
             return "在册"
         if row.get("listed_on") and row["listed_on"] > year_end:
             return "次年列管"
@@ -342,7 +298,7 @@ class KeyPersonsPage(QWidget):
                     item = _NumItem("" if visits is None else str(sum(visits)))
                     item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if visits is not None and this_month and visits[this_month - 1] == 0 and _active(r, _today()):
+                    if visits is not None and this_month and visits[this_month - 1] == 0 and on_roster(r, _today()):
                         item.setForeground(QColor("#c0392b"))
                         item.setToolTip("本月尚未走访")
                 else:
