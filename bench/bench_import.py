@@ -32,6 +32,7 @@ from pathlib import Path
 from app.core import catalog
 from app.core.io import import_file, preview_import
 from app.core.store import Store
+from bench.timing import Timing, best, clock, since
 
 LEDGER = "disputes"
 KEYS = ("registered_on", "source", "dispute_type", "village", "parties", "summary", "mediator", "status", "closed_on")
@@ -161,24 +162,8 @@ def write_xlsx(path: Path, n: int, clerk: bool = False) -> None:
             z.writestr(name, text)
 
 
-Timing = tuple[float, float]  # (wall seconds, CPU seconds of this process)
-
-
-def _clock() -> Timing:
-    return time.perf_counter(), time.process_time()
-
-
-def _since(t0: Timing) -> Timing:
-    return time.perf_counter() - t0[0], time.process_time() - t0[1]
-
-
-def best(runs: list[Timing]) -> Timing:
-    """The fastest of several runs, wall and CPU each (the machine is shared and noisy)."""
-    return min(r[0] for r in runs), min(r[1] for r in runs)
-
-
 def bare_csv(path: Path, db: Path) -> Timing:
-    t = _clock()
+    t = clock()
     conn = sqlite3.connect(db)
     conn.execute(f"CREATE TABLE t ({', '.join(KEYS)})")
     with open(path, encoding="utf-8", newline="") as fh:
@@ -187,25 +172,25 @@ def bare_csv(path: Path, db: Path) -> Timing:
         with conn:
             conn.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(KEYS))})", reader)
     conn.close()
-    return _since(t)
+    return since(t)
 
 
 def bare_calamine(path: Path) -> Timing:
     from python_calamine import CalamineWorkbook
 
-    t = _clock()
+    t = clock()
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     n = sum(1 for _ in sheet.iter_rows())
     assert n > 1
-    return _since(t)
+    return since(t)
 
 
 def ours(path: Path, db: Path, expect: int, dry_run: bool = False) -> Timing:
     store = Store.open(db)
     try:
-        t = _clock()
+        t = clock()
         result = import_file(store, LEDGER, path, dry_run=dry_run)
-        elapsed = _since(t)
+        elapsed = since(t)
         assert result.written != dry_run and result.count == expect, result.errors[:3]
         assert store.count(LEDGER) == (0 if dry_run else expect)
     finally:
@@ -218,9 +203,9 @@ def again(path: Path, db: Path, expect: int) -> Timing:
     (found set-based: one read of the live rows, a hash per row), nothing written."""
     store = Store.open(db)
     try:
-        t = _clock()
+        t = clock()
         result = import_file(store, LEDGER, path)
-        elapsed = _since(t)
+        elapsed = since(t)
         assert not result.written and result.count == 0 and result.duplicates == expect, result.errors[:3]
     finally:
         store.close()
@@ -235,9 +220,9 @@ def write_floor(path: Path, db: Path) -> Timing:
         keys = catalog.get(LEDGER).keys
         rows = [tuple(r[k] for k in keys) for r in preview_import(store, LEDGER, path).rows]
         gc.collect()  # tuples of plain values drop out of the GC's tracking: no GC cost in the timing
-        t = _clock()
+        t = clock()
         store.insert_many(LEDGER, rows, ordered=True, expected=len(rows))
-        return _since(t)
+        return since(t)
     finally:
         store.close()
 

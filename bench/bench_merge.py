@@ -27,22 +27,10 @@ from pathlib import Path
 from app.core import catalog, demo
 from app.core.exchange import make_pack, merge_pack
 from app.core.store import Store
+from bench.timing import Timing, best, clock, since
 
 LEDGER = "disputes"
 N = 200_000
-Timing = tuple[float, float]  # (wall seconds, CPU seconds of this process)
-
-
-def _clock() -> Timing:
-    return time.perf_counter(), time.process_time()
-
-
-def _since(t0: Timing) -> Timing:
-    return time.perf_counter() - t0[0], time.process_time() - t0[1]
-
-
-def best(runs: list[Timing]) -> Timing:
-    return min(r[0] for r in runs), min(r[1] for r in runs)
 
 
 def _rows(n: int):
@@ -90,14 +78,14 @@ def bare(d: Path, i: int, ledger_table: bool) -> Timing:
         conn.execute("PRAGMA synchronous=FULL")
     else:
         conn.execute("CREATE TABLE t AS SELECT * FROM disputes WHERE 0")
-    t = _clock()
+    t = clock()
     conn.execute(f"ATTACH '{d / 'rows.db'}' AS src")
     conn.execute("BEGIN")
     target = LEDGER if ledger_table else "t"
     conn.execute(f"INSERT INTO {target} ({keys}) SELECT {keys} FROM src.t")
     conn.execute("COMMIT")
     conn.close()
-    elapsed = _since(t)
+    elapsed = since(t)
     db.unlink()
     return elapsed
 
@@ -107,9 +95,9 @@ def ours(d: Path, i: int, pack: str, password: str | None) -> Timing:
     shutil.copy(d / "demo.db", db)
     s = Store.open(db)
     try:
-        t = _clock()
+        t = clock()
         result = merge_pack(s, d / pack, password)
-        elapsed = _since(t)
+        elapsed = since(t)
         assert result.total("new") == N and result.changes == N, result.summary()
     finally:
         s.close()

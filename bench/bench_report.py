@@ -20,18 +20,15 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.timing import best_time
+
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "2024-wuping-report.txt"
 EXTRA_ROWS = 200_000
 RUNS = 3
 
 
 def best(fn, runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    return best_time(fn, runs)
 
 
 def reference_lines() -> list[str]:

@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from pathlib import Path
+
+from bench.timing import best_time
 
 RUNS = 5
 
 
 def best(fn, runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    return best_time(fn, runs)
 
 
 def main() -> None:
