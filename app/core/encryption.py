@@ -39,6 +39,15 @@ def unlock(db_path: str | Path, secret: str | None) -> bytes | None:
     return keys.unlock(envelope, secret or "")
 
 
+def opens(db_path: str | Path, secret: str) -> bool:
+    """Whether ``secret`` unlocks the file (it stays unlocked for this process if so)."""
+    try:
+        unlock(db_path, secret)
+        return True
+    except keys.WrongPassword:
+        return False
+
+
 def _tmp(db_path: Path, what: str) -> Path:
     return db_path.with_name(f".{db_path.name}.{what}-{os.getpid()}.tmp")
 

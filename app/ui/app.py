@@ -145,11 +145,7 @@ def _unlock(path: Path) -> bool:
         return True
 
     def opens(text: str) -> bool:
-        try:
-            encryption.unlock(path, text)
-            return True
-        except keys.WrongPassword:
-            return False
+        return encryption.opens(path, text)
 
     return _answered(ask_secret(None, "法治台账", "数据库已加密，请输入密码（或恢复码）：", opens))
 

@@ -299,11 +299,7 @@ class SettingsPage(QWidget):
             return True
 
         def opens(text: str) -> bool:
-            try:
-                encryption.unlock(path, text)
-                return True
-            except keys.WrongPassword:
-                return False
+            return encryption.opens(path, text)
 
         answer = ask_secret(self, "从备份恢复", "这个备份设有密码，请输入它的密码（或恢复码）：", opens, tries=1)
         if answer is None:
