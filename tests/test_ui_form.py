@@ -213,3 +213,19 @@ def test_date_picked_from_calendar_and_optional_date_left_empty(qtbot, store):
     assert date.value() == "2024-02-14" and not date.menu.isVisible()
     assert form.widgets["closed_on"].value() is None  # an optional date may stay empty
     assert "closed_on" not in form.errors
+
+
+def test_date_typed_on_opening_replaces_the_prefilled_one(qtbot, store):
+    """The new form opens with today's date in the focused date field: typing replaces it
+    (seen on Xvfb: "2026-12-012024-03-05" when the date was appended)."""
+    form = RecordForm(store, "study_sessions")
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    date = form.widgets["date"]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is date)
+    assert date.text()  # prefilled
+    qtbot.wait(10)  # the deferred selection
+    qtbot.keyClicks(QApplication.focusWidget(), "2024-03-05")
+    assert date.value() == "2024-03-05"

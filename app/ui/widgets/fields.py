@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QRegularExpression, QStringListModel, Qt, Signal
+from PySide6.QtCore import QDate, QRegularExpression, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -65,6 +65,13 @@ class DateField(QLineEdit):
         self.calendar.activated.connect(self._picked)
         self.calendar.clicked.connect(self._picked)
         self.textChanged.connect(lambda _t: self.changed.emit())
+
+    def focusInEvent(self, event) -> None:
+        """Reached by keyboard or on opening (the new form puts today's date here): the date
+        is selected, so what the clerk types replaces it instead of being appended to it."""
+        super().focusInEvent(event)
+        if event.reason() != Qt.MouseFocusReason:
+            QTimer.singleShot(0, self.selectAll)
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key_Down and event.modifiers() & Qt.AltModifier:
