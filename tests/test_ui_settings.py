@@ -23,7 +23,7 @@ def test_settings_saved(qtbot, store):
     assert store.setting("county") == "武隆区" and store.setting("town") == "白马镇"
     assert store.issuer == "武隆区白马镇人民政府"
     assert store.setting("villages") == ["白马村", "中坪村"]
-    assert store.setting("font_scheme") == "windows"
+    assert store.setting("report.font_scheme") == "windows"
     assert store.choices("disputes", "source")[-1] == "网格员上报"
     assert store.setting("choices.disputes.source") == ["网格员上报"]
 
