@@ -4,7 +4,8 @@ schema versions with their migrations.
 Version 1: ledger tables, settings, audit.  Version 2: per-year report texts, and an audit
 log that refuses edits.  Version 3: each row records the office that created it and the one
 that last changed it (``created_office``, ``updated_office``: data packs, DESIGN.md section
-5).  Each migration step runs in the transaction that bumps
+5).  Version 4: the setting ``font_scheme`` is named ``report.font_scheme``, beside the
+report's other settings.  Each migration step runs in the transaction that bumps
 ``user_version``; ``Store.migrate_from`` copies the file first.
 """
 
@@ -15,7 +16,7 @@ import sqlite3
 from . import catalog
 from .catalog import Field, Ledger
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP_ID = 0x4C5A5442  # "LZTB": marks the file as ours (PRAGMA application_id)
 
 _SQL_TYPES = {
@@ -76,7 +77,17 @@ def _add_office_columns(conn: sqlite3.Connection) -> None:
                 conn.execute(f'ALTER TABLE "{lg.id}" ADD COLUMN "{col}" TEXT')
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+def _rename_font_scheme_setting(conn: sqlite3.Connection) -> None:
+    """``font_scheme`` becomes ``report.font_scheme`` (whose default is now ``auto``): an
+    office that chose a scheme keeps it."""
+    conn.execute(
+        "INSERT OR IGNORE INTO settings (key, value) SELECT 'report.font_scheme', value FROM settings"
+        " WHERE key = 'font_scheme'"
+    )
+    conn.execute("DELETE FROM settings WHERE key = 'font_scheme'")
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _rename_font_scheme_setting}
 
 BASE_SCHEMA_V1 = (
     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
