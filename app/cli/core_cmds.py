@@ -16,6 +16,7 @@ SETTABLE = {
     "town": str,
     "office": str,
     "issuer": str,
+    "phone": str,
     "villages": list,
     "font_scheme": str,
     "backup_dir": str,

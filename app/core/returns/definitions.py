@@ -27,6 +27,7 @@ and 《人民调解工作情况统计表》; the 综治中心 (平安建设) 《
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -332,6 +333,10 @@ RETURNS_LIST: tuple[Return, ...] = (
             Column("joint", "综合查一次", **_INSPECTED, where="t.method = '综合查一次'",
                    definition="日期在本期、检查方式为综合查一次的次数"),
             Column("penalties", "行政处罚", **_DECIDED, definition="决定日期在本期的行政处罚次数"),
+            Column("fines", "罚没金额（元）", kind="sum", **_DECIDED, sums="amount", money=True,
+                   definition="决定日期在本期的行政处罚罚没金额之和"),
+            Column("fines_wan", "罚没金额（万元）", kind="sum", **_DECIDED, sums="amount", money=True, scale=10000,
+                   definition="决定日期在本期的行政处罚罚没金额之和，以万元计"),
             _penalty_kind("warnings", "警告/通报批评", ("警告", "通报批评")),
             _penalty_kind("fined", "罚款", ("罚款",)),
             _penalty_kind("confiscated", "没收", ("没收违法所得", "没收非法财物")),
@@ -340,10 +345,6 @@ RETURNS_LIST: tuple[Return, ...] = (
             Column("other_penalties", "其他", **_DECIDED,
                    where=f"IFNULL(t.penalty, '') NOT IN ({', '.join(repr(k) for k in _OTHER_PENALTIES)})",
                    definition="决定日期在本期、处罚种类为其他（或未填）的次数"),
-            Column("fines", "罚没金额（元）", kind="sum", **_DECIDED, sums="amount", money=True,
-                   definition="决定日期在本期的行政处罚罚没金额之和"),
-            Column("fines_wan", "罚没金额（万元）", kind="sum", **_DECIDED, sums="amount", money=True, scale=10000,
-                   definition="决定日期在本期的行政处罚罚没金额之和，以万元计"),
         ),
     ),
     Return(
@@ -385,6 +386,18 @@ def for_recipient(recipient: str | None) -> list[Return]:
     if text not in RECIPIENTS:
         raise KeyError(f"没有报送单位“{recipient}”，可选：{'、'.join(RECIPIENTS)}")
     return [r for r in RETURNS_LIST if text in r.recipients]
+
+
+def choose(names: Sequence[str] | None = None, recipient: str | None = None) -> list[Return]:
+    """The returns named (all when none) that ``recipient`` takes (all offices' when none);
+    ``KeyError`` with a Chinese message for a wrong name or an empty choice."""
+    chosen = [find(n) for n in names] if names else list(RETURNS_LIST)
+    if recipient:
+        takes = for_recipient(recipient)
+        chosen = [r for r in chosen if r in takes]
+        if not chosen:
+            raise KeyError(f"{recipient.strip()}不报送所选的报表，它报送：{'、'.join(r.title for r in takes)}")
+    return chosen
 
 
 def find(name: str) -> Return:
