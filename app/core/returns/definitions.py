@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.core.catalog import CLOSED_DISPUTE_STATES
-from app.core.schema import UNCLOSED_DISPUTE_SQL, UNCLOSED_DISPUTES_INDEX
+from app.core.schema import CLOSED_DISPUTES_INDEX, UNCLOSED_DISPUTE_SQL, UNCLOSED_DISPUTES_INDEX
 
 Kind = Literal["count", "sum", "rate"]
 Items = Literal["choices", "villages"]
@@ -160,14 +160,15 @@ RELEASED_IN_PERIOD = (
     f"({_listed_by(':hi')} AND {_released_by(':hi')} AND NOT ({_listed_by(':before')} AND {_released_by(':before')}))"
 )
 
-# the disputes a period's dispute columns may take: registered in it, closed on or after its
-# first day (so open at its start, or closed in it), or never closed by a date
+# the disputes a period's dispute columns may take: registered in it, registered by its end and
+# closed on or after its first day (so open at its start, or closed in it), or never closed by
+# a date
 DISPUTES_IN_PLAY = RowSet(
     "disputes_in_play",
     "disputes",
     (
         ("registered_on", "registered_on BETWEEN :lo AND :hi"),
-        ("closed_on", "closed_on >= :lo"),
+        (CLOSED_DISPUTES_INDEX, "closed_on >= :lo AND registered_on <= :hi"),
         (UNCLOSED_DISPUTES_INDEX, f"{UNCLOSED_DISPUTE_SQL} AND registered_on <= :hi"),
     ),
 )
