@@ -92,7 +92,8 @@ class Column:
 
     @property
     def decimals(self) -> int:
-        return 2 if self.scale == 1 else 2 + len(str(self.scale)) - 1
+        """元 with two decimals; a scaled sum (万元) with four: whole 元 stay exact."""
+        return 2 if self.scale == 1 else 4
 
 
 @dataclass(frozen=True)
