@@ -62,7 +62,8 @@ def test_disputes_by_village_cells(disputes, store):
         return [t.value(item, c.key) for c in t.ret.columns]
 
     # 上期未结 登记 自主排查 成功 不成 终止 期末未结 成功率 书面 口头 金额 人数
-    assert row("东村") == [2, 1, 0, 1, 1, 0, 1, 0.5, 1, 0, 1000.0, 0]  # d1 closed 1 April counts; registered 31 March does not
+    # d1 closed 1 April counts (and was carried in: registered 31 March)
+    assert row("东村") == [2, 1, 0, 1, 1, 0, 1, 0.5, 1, 0, 1000.0, 0]
     assert row("西村") == [0, 1, 1, 0, 0, 0, 1, None, 0, 0, 0.0, 0]
     assert row("南村") == [0, 1, 0, 1, 0, 0, 0, 1.0, 1, 0, 200.5, 0]
     assert row(UNFILLED) == [0, 1, 0, 0, 0, 0, 1, None, 0, 0, 0.0, 0]  # closed 1 July: open on 30 June

@@ -21,6 +21,7 @@ VILLAGES = ("东村", "西村")
 STATES = ("待调解", "调解中", "调解成功", "调解不成", "终止")
 CLOSED = ("调解成功", "调解不成", "终止")
 DISPUTE_FLOWS = ("disputes_by_village", "disputes_by_type")
+FLOWS = ("carried", "registered", "success", "failure", "terminated", "open")
 ROSTERS = ("key_person_changes", "corrections", "resettlement")
 
 
@@ -137,7 +138,7 @@ def check_flows(store: Store, p: periods.Period, *, ytd: bool = False) -> dict:
         t = tables[key] = compute(store, p, key, ytd=ytd)
         for item in t.all_items():
             for x in prefixes:
-                v = {k: t.value(item, x + k) for k in ("carried", "registered", "success", "failure", "terminated", "open")}
+                v = {k: t.value(item, x + k) for k in FLOWS}
                 assert v["carried"] + v["registered"] == v["success"] + v["failure"] + v["terminated"] + v["open"], (
                     key,
                     item,

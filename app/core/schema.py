@@ -126,10 +126,8 @@ UNCLOSED_DISPUTES_INDEX = "disputes_unclosed"
 CLOSED_DISPUTES_INDEX = "disputes_closed_registered"
 # a dispute that no date closes: its 状态 is not a closed one, or it has no 结案日期 (the returns'
 # 期末未结 of any day takes these, however old: a partial index keeps them few to read)
-UNCLOSED_DISPUTE_SQL = (
-    "(IFNULL(status, '') NOT IN ({states}) OR IFNULL(closed_on, '') = '')".format(
-        states=", ".join(f"'{s}'" for s in catalog.CLOSED_DISPUTE_STATES)
-    )
+UNCLOSED_DISPUTE_SQL = "(IFNULL(status, '') NOT IN ({states}) OR IFNULL(closed_on, '') = '')".format(
+    states=", ".join(f"'{s}'" for s in catalog.CLOSED_DISPUTE_STATES)
 )
 
 

@@ -139,7 +139,8 @@ def _open_at(day: str) -> str:
 
 
 CLOSED_IN_PERIOD = (
-    f"({_registered_by(':hi')} AND {_closed_by(':hi')} AND NOT ({_registered_by(':before')} AND {_closed_by(':before')}))"
+    f"({_registered_by(':hi')} AND {_closed_by(':hi')}"
+    f" AND NOT ({_registered_by(':before')} AND {_closed_by(':before')}))"
 )
 REGISTERED_IN_PERIOD = "t.registered_on BETWEEN :lo AND :hi"
 
@@ -218,7 +219,8 @@ def _roster_flows(category: str, *, reoffended: bool = True) -> tuple[Column, ..
         Column("added", "新增", **_KEY_PERSONS, where=f"{LISTED_IN_PERIOD}{of}", definition="列管日期在本期的人数"),
         Column("released", "解除", **_KEY_PERSONS, where=f"{RELEASED_IN_PERIOD}{of}",
                definition="解除日期在本期的人数；期初 + 新增 − 解除 = 期末"),
-        Column("closing", "期末", **_KEY_PERSONS, where=f"{_on_roster(':hi')}{of}", definition="本期最后一天在册的人数"),
+        Column("closing", "期末", **_KEY_PERSONS, where=f"{_on_roster(':hi')}{of}",
+               definition="本期最后一天在册的人数"),
         *((Column("reoffended", "重新犯罪", **_KEY_PERSONS, where=f"t.reoffended_on BETWEEN :lo AND :hi{of}",
                   definition="重新犯罪日期在本期的人数"),) if reoffended else ()),
     )  # fmt: skip

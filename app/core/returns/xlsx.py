@@ -173,9 +173,7 @@ def sheet_name(table: ReturnTable, taken: set[str]) -> str:
     return name
 
 
-def write_xlsx(
-    tables: Sequence[ReturnTable], out_path: str | Path, *, town: str, unit: str, phone: str = ""
-) -> Path:
+def write_xlsx(tables: Sequence[ReturnTable], out_path: str | Path, *, town: str, unit: str, phone: str = "") -> Path:
     """Write one sheet per table to ``out_path``; written beside it and moved into place, so a
     failure never leaves half a file."""
     from openpyxl import Workbook

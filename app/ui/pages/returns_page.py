@@ -38,7 +38,6 @@ from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
-
 ALL_RECIPIENTS = "全部"
 WIDE = 12  # a return with more columns than this is not squeezed to the page: it scrolls
 
@@ -120,9 +119,7 @@ class ReturnBox(QGroupBox):
         self.model.set_table(table)
         header = self.view.horizontalHeader()
         wide = len(table.keys) > WIDE
-        header.setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents if wide else QHeaderView.ResizeMode.Stretch
-        )
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents if wide else QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.view.setHorizontalScrollBarPolicy(
             Qt.ScrollBarPolicy.ScrollBarAsNeeded if wide else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
