@@ -134,19 +134,34 @@ def write_sheet(ws, table: ReturnTable, town: str, unit: str, phone: str = "") -
     _page_setup(ws, landscape=sum(widths) > PORTRAIT_WIDTH * 1.15, header_rows=header_rows)
 
 
+LONG_LABEL = 8  # characters: a longer header label wraps onto two lines
+
+
+def _label_width(label: str) -> tuple[float, bool]:
+    """(width, fixed) for a header label: whole on one line when short; a long one wraps after
+    its first half (防止群体性 / 上访（件）), and its column must then not be widened, or the
+    line would break elsewhere."""
+    if len(label) <= LONG_LABEL:
+        return _width(label) + 1, False
+    return _width(label[: (len(label) + 1) // 2]) + 1.5, True
+
+
 def _column_widths(table: ReturnTable, lines: list[str]) -> list[float]:
-    """Each column as wide as its longest text, then all widened alike until the table spans
-    the page (and the 填报单位 and 填表人 lines, merged across it, are not cut off)."""
+    """Each column as wide as its longest text, then the others widened alike until the table
+    spans the page (and the 填报单位 and 填表人 lines, merged across it, are not cut off)."""
     widths = [max(_width(table.ret.item_label), *(_width(i) for i in table.all_items()), 8) + 2]
+    fixed = [False]
     for key in table.keys:
         col = table.column(key)
-        numbers = [cell_text(col, table.value(i, key)) for i in table.all_items()]
-        # a label wraps onto two lines in the header: half its width is enough
-        widths.append(max(_width(col.label) / (2 if len(col.label) > 4 else 1), *(_width(n) for n in numbers), 6) + 2)
+        numbers = [_width(cell_text(col, table.value(i, key))) + 2 for i in table.all_items()]
+        label, wraps = _label_width(col.label)
+        widths.append(max(label, *numbers, 6))
+        fixed.append(wraps and label >= max(numbers))
     widths = [min(w, 40) for w in widths]
     wanted = max(sum(widths), PORTRAIT_WIDTH, *(_width(line) + 4 for line in lines))
-    scale = wanted / sum(widths)
-    return [round(w * scale, 1) for w in widths]
+    free = sum(w for w, f in zip(widths, fixed, strict=True) if not f)
+    scale = (wanted - (sum(widths) - free)) / free
+    return [w if f else round(w * scale, 1) for w, f in zip(widths, fixed, strict=True)]
 
 
 def _page_setup(ws, *, landscape: bool, header_rows: int = 1) -> None:
