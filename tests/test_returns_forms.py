@@ -139,3 +139,30 @@ def test_recipient_errors_are_one_chinese_line(capsys, demo_store, db_path, tmp_
                        "--name", "社区矫正", "--out", str(out))  # fmt: skip
     assert code == 2 and "党政办不报送" in err and not out.exists()
     assert RETURNS["enforcement"].recipients == ("党政办",)
+
+
+def test_dated_rows_are_read_through_their_indexes(demo_store):
+    """Speed stays flat (issue 18): no return reads a dated ledger whole; the disputes in play
+    come through the 登记日期 cover index, the (结案日期, 登记日期) index and the partial index
+    of disputes never closed.  Rosters (重点人员) are small and read whole."""
+    import importlib
+
+    from app.core import schema
+
+    compute_module = importlib.import_module("app.core.returns.compute")
+    params = {"lo": "2024-04-01", "hi": "2024-06-30", "before": "2024-03-31"}
+    seen = set()
+    for ret in returns.RETURNS_LIST:
+        for cols, sql in compute_module.statements(demo_store, ret):
+            plan = " | ".join(r[3] for r in demo_store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            seen.add(plan)
+            if cols[0].ledger != "key_persons":
+                assert "SCAN" not in plan.replace("SCAN p", ""), (ret.key, plan)  # 走访's join reads persons by id
+            if cols[0].ledger == "disputes":
+                for index in (
+                    "disputes_registered_on_cover",
+                    schema.CLOSED_DISPUTES_INDEX,
+                    schema.UNCLOSED_DISPUTES_INDEX,
+                ):
+                    assert index in plan, (ret.key, plan)
+    assert seen
