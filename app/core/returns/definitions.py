@@ -247,6 +247,8 @@ def _prevented(key: str, what: str) -> tuple[Column, Column]:
 
 
 RETURNS_LIST: tuple[Return, ...] = (
+    # 司法部《人民调解统计报表》 (受理/调解成功/协议形式/涉及金额) and the 综治中心《矛盾纠纷排查化解
+    # 情况统计表》 (上期结转, 排查, 期末未结)
     Return(
         "disputes_by_village", "矛盾纠纷排查化解情况统计表", "村（社区）", "disputes", "village",
         items="villages", short="矛盾纠纷排查化解", recipients=("司法局", "综治"),
@@ -266,6 +268,8 @@ RETURNS_LIST: tuple[Return, ...] = (
         "disputes_by_type", "矛盾纠纷类型统计表", "纠纷类型", "disputes", "dispute_type", short="矛盾纠纷类型",
         recipients=("司法局", "综治"), columns=_dispute_flows(screened=False),
     ),
+    # 司法部《人民调解工作情况统计表》: 防止民间纠纷转化为刑事案件 / 群体性上访 / 自杀 (件, 人);
+    # 重大、群体性纠纷 as the 综治 排查 tables count them
     Return(
         "dispute_prevention", "矛盾纠纷预防化解成效统计表", "村（社区）", "disputes", "village",
         items="villages", short="预防化解成效", recipients=("司法局", "综治"),
@@ -292,6 +296,7 @@ RETURNS_LIST: tuple[Return, ...] = (
                    definition="本期走访记录中该类别人员的走访次数"),
         ),
     ),
+    # 司法部《社区矫正工作统计表》: 在册 by 矫正类别 (管制, 缓刑, 假释, 暂予监外执行), 收监执行
     Return(
         "corrections", "社区矫正对象情况统计表", "矫正类别", "key_persons", "subcategory", short="社区矫正",
         recipients=("司法局",), item_choices=("管制", "缓刑", "假释", "暂予监外执行"),
@@ -302,6 +307,7 @@ RETURNS_LIST: tuple[Return, ...] = (
                    definition="本期解除、解除原因为收监执行的人数"),
         ),
     ),
+    # 司法部《安置帮教工作统计表》 (half-yearly): 衔接 (必接必送), 安置率, 帮教率
     Return(
         "resettlement", "安置帮教工作情况统计表", "村（社区）", "key_persons", "village",
         items="villages", short="安置帮教", recipients=("司法局",),
@@ -328,6 +334,7 @@ RETURNS_LIST: tuple[Return, ...] = (
                    definition="重新犯罪日期在本期的人数"),
         ),
     ),
+    # 司法部《行政执法统计年报》: 处罚种类 grouped as the form groups them, 罚没金额 in 万元 too
     Return(
         "enforcement", "行政执法情况统计表", "领域", "inspections", "domain", short="行政执法",
         recipients=("党政办",),
@@ -351,6 +358,7 @@ RETURNS_LIST: tuple[Return, ...] = (
                    definition="决定日期在本期、处罚种类为其他（或未填）的次数"),
         ),
     ),
+    # 全国普法办《普法依法治理工作统计表》: 活动场次, 受教育（参与）人次, 发放资料份数
     Return(
         "publicity", "普法宣传活动情况统计表", "对象类型", "publicity_events", "target", short="普法宣传",
         recipients=("司法局", "党政办"),
@@ -363,6 +371,7 @@ RETURNS_LIST: tuple[Return, ...] = (
                    sums="materials", definition="日期在本期的活动发放资料份数之和"),
         ),
     ),
+    # 司法部《公共法律服务（法律咨询）统计表》: 咨询人次 by 方式 and 类别
     Return(
         "consultations", "法律咨询情况统计表", "咨询类别", "consultations", "category", short="法律咨询",
         recipients=("司法局",),
