@@ -121,3 +121,27 @@ def test_recipient_and_font_scheme_set_by_the_clerk(qtbot, store, monkeypatch):
     again = SettingsPage(store)  # what the page shows next time
     qtbot.addWidget(again)
     assert again.recipient.text() == "丰都县人民政府" and again.font_scheme.currentData() == "windows"
+
+
+def test_phone_typed_in_settings_reaches_the_returns(qtbot, demo_store, tmp_path):
+    """Issue 18: the office's 联系电话, typed in 设置, is printed on every return."""
+    from openpyxl import load_workbook
+
+    from app.core.returns.xlsx import export
+    from tests.gui_harness import Clerk
+
+    page = SettingsPage(demo_store)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    clerk = Clerk(qtbot).watch()
+    try:
+        clerk.click(page.phone)
+        clerk.type("023-70601234")
+        page.save()
+        clerk.check()
+    finally:
+        clerk.stop()
+    assert demo_store.setting("phone") == "023-70601234"
+    out = export(demo_store, "2024Q2", tmp_path / "r.xlsx", ["行政执法"])
+    assert "联系电话：023-70601234" in load_workbook(out).active["A2"].value

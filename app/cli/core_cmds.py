@@ -16,6 +16,7 @@ SETTABLE = {
     "town": str,
     "office": str,
     "issuer": str,
+    "phone": str,
     "villages": list,
     "backup_dir": str,
 }

@@ -18,6 +18,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "province": "",  # 重庆市: the report's 视察重庆重要讲话, 重庆干部网络学院
     "city": "",
     "issuer": "",  # empty: {county}{town}人民政府
+    "phone": "",  # the office's 联系电话, printed on the returns
     "villages": [],
     # the report's fonts: auto (gb2312 where this PC has 方正小标宋简体 and the _GB2312 fonts,
     # else windows), gb2312, or windows (Windows' own 仿宋/楷体/黑体/宋体)

@@ -89,6 +89,9 @@ class SettingsPage(QWidget):
         form.addRow("县（区）名称：", self.county)
         form.addRow("乡镇（街道）名称：", self.town)  # the same words as the first-run setup
         form.addRow("发文机关全称：", self.issuer)
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText("印在报表的填报单位之后，如：023-70123456")
+        form.addRow("联系电话：", self.phone)
         self.villages = QPlainTextEdit()
         self.villages.setPlaceholderText("每行一个村（社区），录入时可自动补全")
         self.villages.setFixedHeight(110)
@@ -193,6 +196,7 @@ class SettingsPage(QWidget):
         self.county.setText(s.setting("county") or "")
         self.town.setText(s.setting("town") or "")
         self.issuer.setText(s.setting("issuer") or "")
+        self.phone.setText(s.setting("phone") or "")
         self.villages.setPlainText("\n".join(s.setting("villages") or []))
         self.recipient.setText(s.setting("report.recipient") or "")
         i = self.font_scheme.findData(s.setting("report.font_scheme") or "auto")
@@ -234,6 +238,7 @@ class SettingsPage(QWidget):
             "county": self.county.text().strip(),
             "town": self.town.text().strip(),
             "issuer": self.issuer.text().strip(),
+            "phone": self.phone.text().strip(),
             "villages": lines(self.villages.toPlainText()),
             "report.recipient": self.recipient.text().strip().rstrip("：:").strip(),
             "report.font_scheme": self.font_scheme.currentData(),
