@@ -47,7 +47,7 @@ def test_migration_from_version_1_copies_the_file_and_keeps_the_rows(tmp_path):
 
     store = Store.open(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert "report_texts" in tables
         assert store.count("disputes") == 3 and store.count("study_sessions") == 3

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import catalog
-from app.core.exchange import PERSONAL, SUFFIX, PackError, make_pack, merge_pack
+from app.core.exchange import SUFFIX, PackError, is_personal, make_pack, merge_pack
 from app.ui.models.exchange_models import ConflictModel, MergeCountsModel
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
@@ -233,8 +233,9 @@ class ExchangePage(QWidget):
             c.setChecked(on)
 
     def _update_pack_hint(self, *_args) -> None:
-        if any(k in PERSONAL for k in self.chosen_ledgers()):
-            text = "含重点人员、走访记录（个人信息）：必须设置密码，把密码另行告诉对方（不要和数据包放在一起）。"
+        personal = [catalog.get(k).name for k in self.chosen_ledgers() if is_personal(k)]
+        if personal:
+            text = f"含{'、'.join(personal)}（个人信息）：必须设置密码，把密码另行告诉对方（不要和数据包放在一起）。"
         else:
             text = "不含个人信息：可以不设密码。"
         self.pack_hint.setText(text)
@@ -292,8 +293,9 @@ class ExchangePage(QWidget):
             self.password_again.clear()
             self.password_again.setFocus()
             return
-        if not password and any(k in PERSONAL for k in ledgers):
-            QMessageBox.warning(self, "生成数据包", "数据包含有重点人员或走访记录，请设置密码（输入两遍）。")
+        personal = [catalog.get(k).name for k in ledgers if is_personal(k)]
+        if not password and personal:
+            QMessageBox.warning(self, "生成数据包", f"数据包含有{'、'.join(personal)}（个人信息），请设置密码（输入两遍）。")
             self.password.setFocus()
             return
         path = self.ask_save_path()
