@@ -15,8 +15,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from app.core import catalog, query
-from app.core.query import LedgerQuery
 from app.core.privacy import mask_value
+from app.core.query import LedgerQuery
 
 PAGE_SIZE = 200
 MAX_PAGES = 8

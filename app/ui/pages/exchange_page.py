@@ -295,7 +295,8 @@ class ExchangePage(QWidget):
             return
         personal = [catalog.get(k).name for k in ledgers if is_personal(k)]
         if not password and personal:
-            QMessageBox.warning(self, "生成数据包", f"数据包含有{'、'.join(personal)}（个人信息），请设置密码（输入两遍）。")
+            text = f"数据包含有{'、'.join(personal)}（个人信息），请设置密码（输入两遍）。"
+            QMessageBox.warning(self, "生成数据包", text)
             self.password.setFocus()
             return
         path = self.ask_save_path()
