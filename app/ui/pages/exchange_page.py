@@ -186,7 +186,9 @@ class ExchangePage(QWidget):
         self.counts_table.horizontalHeader().setStretchLastSection(True)
         self.counts_table.hide()
         lay.addWidget(self.counts_table, 1)
-        self.conflict_label = QLabel("冲突（两边都改过的记录，较晚的修改生效，另一方的值记入操作日志）：")
+        self.conflict_label = QLabel(
+            "冲突（两边都改过的记录，较晚的修改生效，另一方的值记入操作日志；数据无效的记录不合并，原因见“结果”）："
+        )
         self.conflict_label.setWordWrap(True)
         self.conflict_label.hide()
         lay.addWidget(self.conflict_label)
