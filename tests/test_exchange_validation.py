@@ -45,19 +45,21 @@ def source(tmp_path) -> Store:
     s.close()
 
 
-def _tampered(source: Store, tmp: Path, name: str, edits: list[tuple[str, tuple]]) -> Path:
+def _tampered(
+    source: Store, tmp: Path, name: str, edits: list[tuple[str, tuple]], ledgers=None, password: str | None = PW
+) -> Path:
     """The source's pack with ``edits`` (SQL, params) run on its rows, rewritten as a valid
     container (the checksum vouches for the bytes, not for the values)."""
-    make_pack(source, tmp / "clean.fzpack", password=PW)
+    make_pack(source, tmp / "clean.fzpack", ledgers, password=password, plain=password is None)
     box = container.read(tmp / "clean.fzpack")
     inner = sqlite3.connect(":memory:")
-    inner.deserialize(container.open_body(box, PW))
+    inner.deserialize(container.open_body(box, password))
     for sql, params in edits:
         inner.execute(sql, params)
     inner.commit()
     header = {k: v for k, v in box.header.items() if k not in ("format", "encrypted", "kdf", "cipher")}
     path = tmp / name
-    container.write(path, header, inner.serialize(), PW)
+    container.write(path, header, inner.serialize(), password)
     return path
 
 
@@ -148,3 +150,29 @@ def test_the_csv_guard_covers_date_and_number_columns(tmp_path):
         row = next(csv.DictReader(fh))
     assert row["登记日期"] == "'" + FORMULA and row["涉及金额（元）"] == "'=1+2"
     s.close()
+
+
+def test_the_exchange_page_lists_invalid_rows_and_merges_the_rest(qtbot, source, tmp_path, monkeypatch):
+    pytest.importorskip("pytestqt")
+    from PySide6.QtCore import Qt
+
+    from app.ui.pages import exchange_page
+
+    pack = _tampered(source, tmp_path, "bad.fzpack", EDITS[:3], ["disputes"], password=None)
+    target = Store.open(tmp_path / "target.db")
+    monkeypatch.setattr(exchange_page.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(pack), "")))
+    page = exchange_page.ExchangePage(target)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.mouseClick(page.choose_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.preview is not None, timeout=30000)
+    assert "冲突 3" in page.counts.text() and page.conflicts.isVisible()
+    model = page.conflict_model
+    results = sorted(model.index(r, 6).data() for r in range(model.rowCount()))
+    assert len(results) == 3 and all(r.startswith("数据无效，未合并：") for r in results)
+    assert any("不是可识别的日期" in r for r in results) and any("乱写" in r for r in results)
+    assert target.count("disputes") == 0
+    qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.last_merge is not None, timeout=30000)
+    assert sorted(r["summary"] for r in target.rows("disputes")) == ["纠纷4", "纠纷5", "纠纷6"]
+    target.close()
