@@ -137,6 +137,25 @@ def test_an_invalid_update_leaves_our_row_as_it_was(source, tmp_path):
         s.close()
 
 
+def test_a_row_s_own_times_are_checked_too(source, tmp_path):
+    pack = _tampered(
+        source, tmp_path, "times.fzpack",
+        [("UPDATE disputes SET deleted_at = ? WHERE summary = '纠纷5'", (FORMULA,)),
+         ("UPDATE disputes SET created_at = NULL WHERE summary = '纠纷6'", ()),
+         ("UPDATE disputes SET updated_at = '2024-03-05 08:00' WHERE summary = '纠纷4'", ())],
+        ["disputes"], password=None,
+    )  # fmt: skip
+    s = Store.open(tmp_path / "target.db")
+    try:
+        result = merge_pack(s, pack)
+        reasons = sorted(c.reason for c in result.conflicts)
+        assert len(reasons) == 2 and "删除时间" in reasons[0] + reasons[1] and "创建时间为空" in reasons[0] + reasons[1]
+        assert sorted(r["summary"] for r in s.rows("disputes")) == ["纠纷1", "纠纷2", "纠纷3", "纠纷4"]
+        assert s.count("disputes", deleted=True) == 0
+    finally:
+        s.close()
+
+
 def test_the_csv_guard_covers_date_and_number_columns(tmp_path):
     s = Store.memory()
     s.conn.execute(  # as an older merge could have written them

@@ -17,6 +17,7 @@ in the pack's image by the validator's, so what is written is what an import wou
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..catalog import Field, Ledger
@@ -32,6 +33,9 @@ _SPACES = (
 )
 _NAME_SEPARATORS = "，,；;"  # ``validation._NAME_SPLIT`` besides 、 and spaces
 _DATE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+_TIME_GLOB = _DATE_GLOB + "T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]"  # ``store_util.now()``
+# a row's own times: when it was made, last changed, deleted (None: it is not)
+TIMES = {"created_at": ("创建时间", True), "updated_at": ("修改时间", True), "deleted_at": ("删除时间", False)}
 
 
 def _lit(value: Any) -> str:
@@ -119,7 +123,30 @@ def row_ok_sql(store, lg: Ledger, have: set[str], alias: str = "p") -> str:
 
     parts = [field_ok(f, col(f.key), tuple(store.choices(lg.id, f.key)) if f.choices else ()) for f in lg.fields]
     parts += [f"({rule_ok(lg, rule, col)})" for rule in lg.rules]
+    for key, (_label, required) in TIMES.items():
+        ok = f"(typeof({col(key)}) = 'text' AND {col(key)} GLOB '{_TIME_GLOB}')"
+        parts.append(ok if required else f"({col(key)} IS NULL OR {ok})")
+    for key in ("created_office", "updated_office"):
+        parts.append(f"({col(key)} IS NULL OR typeof({col(key)}) = 'text')")
     return "COALESCE((" + " AND ".join(parts) + "), 0)"
+
+
+def _time_errors(times: dict[str, Any], offices: list[Any]) -> list[str]:
+    """The row's own times and offices, as the validator would judge them."""
+    errors = []
+    for key, (label, required) in TIMES.items():
+        value = times.get(key)
+        if value is None:
+            if required:
+                errors.append(f"数据包中的{label}为空")
+            continue
+        try:
+            dt.datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            errors.append(f"数据包中的{label}“{value}”无效")
+    if any(v is not None and not isinstance(v, str) for v in offices):
+        errors.append("数据包中的科室名称无效")
+    return errors
 
 
 def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
@@ -129,10 +156,11 @@ def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
     conn = store.conn
     refused = _refuse_references_to_refused(conn, lg, m, have)
     keys = [f.key for f in lg.fields if f.key in have]
-    cols = ", ".join(f'p."{k}"' for k in keys)
+    meta = [k for k in (*TIMES, "created_office", "updated_office") if k in have]
+    cols = ", ".join(f'p."{k}"' for k in (*keys, *meta))
     suspects = conn.execute(
         f'SELECT p.rowid, {cols} FROM {m} m JOIN pk."{lg.id}" p ON p.uid = m.uid'
-        f" WHERE (m.our_id IS NULL OR m.take) AND NOT {row_ok_sql(store, lg, have)}"
+        f" WHERE (m.our_id IS NULL OR m.take) AND NOT m.bad AND NOT {row_ok_sql(store, lg, have)}"
     ).fetchall()
     if not suspects:
         return refused
@@ -141,12 +169,14 @@ def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
     bad: list[tuple[str, int]] = []
     fixed: list[list[Any]] = []
     for rowid, *values in suspects:
-        raw = dict(zip(keys, values, strict=True))
+        raw = dict(zip(keys, values[: len(keys)], strict=True))
+        own = dict(zip(meta, values[len(keys) :], strict=True))
         # a reference holds a uid, resolved by the merge: the validator sees "some row"
         given = {k: (0 if k in refs and v is not None else v) for k, v in raw.items()}
         clean, errors = validator.clean(given)
-        if errors:
-            bad.append((mask_ids_in_text("；".join(str(e) for e in errors)), rowid))
+        problems = [str(e) for e in errors] + _time_errors(own, [own.get("created_office"), own.get("updated_office")])
+        if problems:
+            bad.append((mask_ids_in_text("；".join(problems)), rowid))
             continue
         changed = [k for k in keys if k not in refs and (clean[k] != raw[k] or type(clean[k]) is not type(raw[k]))]
         if changed:
