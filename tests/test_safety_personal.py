@@ -199,3 +199,18 @@ def test_the_migration_masks_the_audit_written_before(db_path):
             s.conn.execute("DELETE FROM audit")
     finally:
         s.close()
+
+
+def test_the_import_dialog_shows_masked_ids_in_its_reasons(qtbot, store, tmp_path):
+    pytest.importorskip("pytestqt")
+    from app.ui.dialogs.import_dialog import ImportDialog
+
+    path = tmp_path / "m.csv"
+    path.write_text(f"日期,会议名称,会议类型,主持人\n{ID_A},春季会议,其他,王\n", "utf-8")
+    dlg = ImportDialog(store, "meetings", path=path)
+    qtbot.addWidget(dlg)
+    with qtbot.waitSignal(dlg.preview_ready, timeout=20000):
+        pass
+    cells = [dlg.errors_table.item(i, j).text() for i in range(dlg.errors_table.rowCount()) for j in range(3)]
+    assert any("500230********7853" in c for c in cells)
+    assert not [c for c in cells if ID_A in c] and ID_A not in dlg.status_label.text()
