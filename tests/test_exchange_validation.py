@@ -85,7 +85,7 @@ def test_a_tampered_pack_writes_no_invalid_value(source, tmp_path, capsys):
     capsys.readouterr()
     assert main(["--db", str(db), "merge", str(pack), "--password", PW, "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "新增 2，更新 0，删除 0，冲突 6" in out
+    assert "新增 2，更新 0，删除 0，冲突 6（其中数据无效、未合并 6）" in out
     for reason in ("不是可识别的日期", "“乱写”不在可选值中", "应为数字，收到“abc”", "必须填写结案日期",
                    "身份证号校验位不正确", "所指的重点人员名册记录数据无效"):  # fmt: skip
         assert reason in out, reason
@@ -96,7 +96,7 @@ def test_a_tampered_pack_writes_no_invalid_value(source, tmp_path, capsys):
     try:
         assert s.count("disputes") == 0  # the dry run wrote nothing
         result = merge_pack(s, pack, PW)
-        assert result.summary() == "新增 2，更新 0，删除 0，冲突 6"
+        assert result.summary() == "新增 2，更新 0，删除 0，冲突 6（其中数据无效、未合并 6）"
         rows = {r["summary"]: r for r in s.rows("disputes")}
         assert sorted(rows) == ["纠纷4", "纠纷6"]
         assert rows["纠纷4"]["registered_on"] == "2024-03-05"  # as an import would write it

@@ -86,7 +86,9 @@ class MergeResult:
         return self.total("new") + self.total("updated") + self.total("deleted")
 
     def summary(self) -> str:
-        return "，".join(f"{name} {self.total(key)}" for key, name in COUNT_NAMES.items())
+        text = "，".join(f"{name} {self.total(key)}" for key, name in COUNT_NAMES.items())
+        invalid = sum(c.get("invalid", 0) for c in self.counts.values())
+        return text + (f"（其中数据无效、未合并 {invalid}）" if invalid else "")
 
 
 def mark_key(office: str) -> str:
@@ -229,6 +231,7 @@ def _run(store, result: MergeResult, header: dict[str, Any], *, write: bool, say
             "科室": office,
             "乡镇": result.town,
             **{name: result.total(key) for key, name in COUNT_NAMES.items()},
+            "数据无效": result.total("invalid"),
         },
         f"合并数据包 {result.file}（来自{result.town}{office}，生成于 {result.created_at}）：{result.summary()}",
     )
@@ -271,15 +274,15 @@ def _classify(conn, lg: Ledger, ours: str | None, since_their: str | None, since
 
 
 def _count(conn, m: str) -> dict[str, int]:
-    new, updated, deleted, conflicts = conn.execute(
+    new, updated, deleted, conflicts, invalid = conn.execute(
         "SELECT"
         " COALESCE(SUM(our_id IS NULL AND p_del IS NULL AND NOT bad), 0),"
         " COALESCE(SUM(take AND NOT (o_del IS NULL AND p_del IS NOT NULL)), 0),"
         " COALESCE(SUM((take AND o_del IS NULL AND p_del IS NOT NULL)"
         " OR (our_id IS NULL AND p_del IS NOT NULL AND NOT bad)), 0),"
-        f" COALESCE(SUM(conflict OR bad), 0) FROM {m}"
+        f" COALESCE(SUM(conflict OR bad), 0), COALESCE(SUM(bad), 0) FROM {m}"
     ).fetchone()
-    return {"new": new, "updated": updated, "deleted": deleted, "conflicts": conflicts}
+    return {"new": new, "updated": updated, "deleted": deleted, "conflicts": conflicts, "invalid": invalid}
 
 
 def _conflicts(conn, lg: Ledger, m: str) -> list[Conflict]:

@@ -28,6 +28,7 @@ ACTIONS = {
     "merge_insert": "合并新增",
     "merge": "合并更新",
     "merge_conflict": "合并冲突（保留本机）",
+    "merge_invalid": "合并时数据无效（未合并）",
     "reveal": "查看完整身份证号",
     "password": "密码",
 }
