@@ -14,6 +14,9 @@ never a query per row).
 Measured here (2 shared cores, other work running): c/a 4.0-5.1 and c/b 1.6-1.8 — writing the rows into an indexed
 table with a durable commit (b) is most of it; the rest is the audit entry per row, pairing
 by uid, and reading, checking and decompressing the file.  Encryption adds ~0.2 s.
+Validating every row to be written (``merge_check``, issue 19: one SQL condition over the
+pack's rows, Python only for what it cannot judge) adds ~1.2 s CPU for the 200k rows: merge
+CPU 2.4 -> 3.7 s, c/b 1.98 -> 2.16 in one run before and after.
 """
 
 from __future__ import annotations

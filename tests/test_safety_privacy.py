@@ -179,9 +179,9 @@ def test_reveal_is_logged_and_rows_are_masked_for_display(people_db):
         _no_full_ids(entry["note"])
         with pytest.raises(KeyError):
             privacy.reveal_idcard(s, "meetings", 1)
-        # audit values hold the whole number (inside the database); shown masked
+        # the audit keeps the number masked (issue 19: a purge must leave no whole ID)
         insert = next(e for e in s.audit_entries(200) if e["action"] == "insert" and "张三" in (e["new"] or ""))
-        assert ID_A in insert["new"]
+        assert ID_A not in insert["new"] and mask_idcard(ID_A) in insert["new"]
         _no_full_ids(json.dumps(privacy.mask_audit_entry(insert), ensure_ascii=False))
     finally:
         s.close()

@@ -44,8 +44,9 @@ def cmd_merge(args) -> int:
     if not args.dry_run and result.changes == 0 and not result.conflicts:
         print("没有需要合并的变化（这个数据包已经合并过）。")
     for c in result.conflicts[:CONFLICTS_SHOWN]:
+        ours = "" if c.reason else f"本机 {c.ours_at}（{c.ours_office or '未注明'}），"  # invalid: theirs only
         print(
-            f"冲突：{c.ledger_name}“{c.title}”（记录编号 {c.uid}）：本机 {c.ours_at}（{c.ours_office or '未注明'}），"
+            f"冲突：{c.ledger_name}{f'“{c.title}”' if c.title else ''}（记录编号 {c.uid}）：{ours}"
             f"对方 {c.theirs_at}（{c.theirs_office}），{c.winner_text}"
         )
     if len(result.conflicts) > CONFLICTS_SHOWN:

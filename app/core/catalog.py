@@ -35,6 +35,12 @@ class Field:
     help: str = ""
     aliases: tuple[str, ...] = ()  # other column names clerks use (catalog_aliases)
     value_aliases: tuple[tuple[str, str], ...] = ()  # (what clerks write, option) for a choice
+    # personal information (个人信息保护法) that never leaves the database whole: masked in
+    # tables, exports, messages and the audit; a ledger holding one, or referring to one
+    # that does, travels only in encrypted packs (``privacy``).  Only the 身份证号 is: a
+    # 姓名 names the row in every list and message, and the 联系电话 of 执法人员 and 法律明白人
+    # are published contact numbers (a 重点人员's phone travels encrypted with the roster).
+    personal: bool = False
 
     @property
     def is_date(self) -> bool:
@@ -303,7 +309,7 @@ LEDGERS: tuple[Ledger, ...] = (
         "key_persons", "重点人员名册", "重点人群",
         (
             T("name", "姓名", True, width=10),
-            Field("id_number", "身份证号", "idcard", width=20, help="社区矫正对象、安置帮教对象必填"),
+            Field("id_number", "身份证号", "idcard", width=20, personal=True, help="社区矫正对象、安置帮教对象必填"),
             C("category", "类别", ("社区矫正对象", "安置帮教对象", "吸毒人员", "严重精神障碍患者"), True),
             C("subcategory", "细类", ("管制", "缓刑", "假释", "暂予监外执行", "刑满释放", "解除矫正", "其他")),
             Field(VILLAGE, "村（社区）", "text", width=12),

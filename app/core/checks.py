@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from app.core import catalog
+from app.core.privacy import mask_ids_in_text
 from app.core.store import Store, year_bounds
 from app.core.validation import mask_idcard, parse_idcard, split_names
 
@@ -32,6 +33,9 @@ class Finding:
     ledger: str  # "" for a finding about the settings or the report text
     row_ids: list[int] = field(default_factory=list)
     detail: str = ""  # one line per row
+
+    def __post_init__(self) -> None:  # a finding quotes cells: never a whole 身份证号
+        object.__setattr__(self, "detail", mask_ids_in_text(self.detail))
 
     @property
     def count(self) -> int:

@@ -14,7 +14,14 @@ class UserError(Exception):
 
 def describe_error(exc: BaseException, hint: str = "") -> str:
     """One Chinese line for ``exc``; ``hint`` follows an error nobody foresaw (the command
-    line adds how to see the details)."""
+    line adds how to see the details).  ID-shaped text in it is masked: an error may quote
+    a cell, and the line is shown on screen."""
+    from .privacy import mask_ids_in_text
+
+    return mask_ids_in_text(_describe(exc, hint))
+
+
+def _describe(exc: BaseException, hint: str) -> str:
     from .faults import fault_message
     from .store_util import StoreError
     from .validation import ValidationError

@@ -6,7 +6,8 @@ log that refuses edits.  Version 3: each row records the office that created it 
 that last changed it (``created_office``, ``updated_office``: data packs, DESIGN.md section
 5).  Version 4: the setting ``font_scheme`` is named ``report.font_scheme``, beside the
 report's other settings.  Version 5: the fields the county's return forms ask for (矛盾纠纷
-涉及人数/纠纷规模/防止事项, 重点人员 衔接情况/是否安置/是否帮教), empty on old rows.  Each
+涉及人数/纠纷规模/防止事项, 重点人员 衔接情况/是否安置/是否帮教), empty on old rows.  Version 6: the
+audit keeps personal values masked (the entries written before are masked once).  Each
 migration step runs in the transaction that bumps
 ``user_version``; ``Store.migrate_from`` copies the file first.
 """
@@ -18,7 +19,7 @@ import sqlite3
 from . import catalog
 from .catalog import Field, Ledger
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APP_ID = 0x4C5A5442  # "LZTB": marks the file as ours (PRAGMA application_id)
 
 _SQL_TYPES = {
@@ -49,19 +50,21 @@ def ledger_table_sql(lg: Ledger) -> str:
     )
 
 
+AUDIT_TRIGGERS = {
+    "audit_no_update": "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, '操作日志不可修改'); END",
+    "audit_no_delete": "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, '操作日志不可删除'); END",
+}
+
+
 def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS report_texts (year INTEGER NOT NULL, section TEXT NOT NULL,"
         " text TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (year, section))"
     )
-    conn.execute(
-        "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
-        " BEGIN SELECT RAISE(ABORT, '操作日志不可修改'); END"
-    )
-    conn.execute(
-        "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
-        " BEGIN SELECT RAISE(ABORT, '操作日志不可删除'); END"
-    )
+    for sql in AUDIT_TRIGGERS.values():
+        conn.execute(sql)
 
 
 def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
@@ -101,7 +104,47 @@ def _add_return_form_columns(conn: sqlite3.Connection) -> None:
                 conn.execute(f'ALTER TABLE "{lg.id}" ADD COLUMN {column_sql(f)}')
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _rename_font_scheme_setting, 4: _add_return_form_columns}
+_DIGITS15 = "*" + "[0-9]" * 15 + "*"  # GLOB: a run of 15 digits somewhere (an ID, maybe)
+
+
+def _mask_personal_data_in_audit(conn: sqlite3.Connection) -> None:
+    """The audit's entries written before version 6 with their personal values masked
+    (个人信息保护法: a purged person's 身份证号 must not stay readable in the log).
+
+    The audit refuses UPDATE by trigger: the triggers are dropped, the entries rewritten and
+    the triggers made again, all in the migration's transaction (killed half way, nothing
+    changed).  Only entries of a ledger with personal fields, or holding a run of 15 digits,
+    are read."""
+    from .privacy import mask_ids_in_text, masked_audit_text
+
+    personal = [lg.id for lg in catalog.LEDGERS if any(f.personal for f in lg.fields)]
+    marks = ", ".join("?" * len(personal)) or "NULL"
+    rows = conn.execute(
+        f"SELECT id, ledger, old, new, note FROM audit WHERE ledger IN ({marks})"
+        " OR old GLOB ? OR new GLOB ? OR note GLOB ?",
+        (*personal, _DIGITS15, _DIGITS15, _DIGITS15),
+    ).fetchall()
+    changed = []
+    for rid, ledger, old, new, note in rows:
+        masked = (masked_audit_text(ledger, old), masked_audit_text(ledger, new), note and mask_ids_in_text(note))
+        if masked != (old, new, note):
+            changed.append((*masked, rid))
+    if not changed:
+        return
+    for name in AUDIT_TRIGGERS:
+        conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    conn.executemany("UPDATE audit SET old = ?, new = ?, note = ? WHERE id = ?", changed)
+    for sql in AUDIT_TRIGGERS.values():
+        conn.execute(sql)
+
+
+MIGRATIONS = {
+    1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
+    3: _rename_font_scheme_setting,
+    4: _add_return_form_columns,
+    5: _mask_personal_data_in_audit,
+}
 
 BASE_SCHEMA_V1 = (
     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",

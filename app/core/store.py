@@ -9,13 +9,12 @@ and report texts in ``store_settings``; row access in ``store_rows``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import dbapi, keys, schema
+from . import dbapi, keys, privacy, schema
 from .faults import fault_message, on_network_drive, open_failure_message
 from .schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION, cover_index_name  # noqa: F401
 from .store_rows import RowsMixin
@@ -203,6 +202,9 @@ class Store(SettingsMixin, RowsMixin):
                 raise sqlite3.DatabaseError(f"journal_mode={mode}")
         c.execute("PRAGMA synchronous=FULL")
         c.execute("PRAGMA busy_timeout=10000")
+        # deleted content is overwritten with zeros, not left in free space: a person purged
+        # from the 回收站 leaves no readable 身份证号 in the file (nor in a backup made later)
+        c.execute("PRAGMA secure_delete=ON")
 
     @property
     def schema_version(self) -> int:
@@ -294,6 +296,8 @@ class Store(SettingsMixin, RowsMixin):
             raise StoreError(fault) from exc
 
     def _audit(self, action, ledger, row_id, row_uid, old, new, note=None) -> None:
+        """One audit entry; personal values (the catalog's ``personal`` fields, ID-shaped
+        text) are kept masked, so purging a person leaves no whole 身份证号 in the log."""
         self.conn.execute(
             "INSERT INTO audit (at, actor, action, ledger, row_id, row_uid, old, new, note) VALUES (?,?,?,?,?,?,?,?,?)",
             (
@@ -303,9 +307,9 @@ class Store(SettingsMixin, RowsMixin):
                 ledger,
                 row_id,
                 row_uid,
-                None if old is None else json.dumps(old, ensure_ascii=False),
-                None if new is None else json.dumps(new, ensure_ascii=False),
-                note,
+                None if old is None else privacy.audit_json(ledger, old),
+                None if new is None else privacy.audit_json(ledger, new),
+                privacy.mask_ids_in_text(note) if note else note,
             ),
         )
 

@@ -218,8 +218,27 @@ class RowsMixin:
         return done
 
     def purge(self, ledger_id: str, row_ids: Iterable[int] | None = None) -> int:
-        """Empty the 回收站 (all of a ledger's deleted rows, or the given ones) for good."""
+        """Empty the 回收站 (all of a ledger's deleted rows, or the given ones) for good.
+
+        Nothing readable stays behind: ``secure_delete`` zeroes the rows' space in the file,
+        the audit keeps their personal values masked, and the write-ahead log (which still
+        holds the pages as they were) is checkpointed and truncated."""
         lg = catalog.get(ledger_id)
+        done = self._purge(lg, row_ids)
+        if done and not self.conn.in_transaction:
+            self.forget_freed_pages()
+        return done
+
+    def forget_freed_pages(self) -> None:
+        """Copy the write-ahead log into the file and truncate it to nothing (best effort: a
+        reader on another connection can keep it from being truncated; SQLite removes the log
+        when the last connection closes)."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except dbapi.Error:
+            pass
+
+    def _purge(self, lg: catalog.Ledger, row_ids: Iterable[int] | None) -> int:
         with self.transaction():
             if row_ids is None:
                 ids = [r[0] for r in self.conn.execute(f'SELECT id FROM "{lg.id}" WHERE deleted_at IS NOT NULL')]

@@ -101,7 +101,7 @@ def _q(name: str) -> str:
 
 
 def _plain(lg: Ledger, values: dict[str, Any]) -> dict[str, Any]:
-    """Values for the audit log, with ID numbers kept whole: the log is inside the database."""
+    """A row's field values for the audit log (``Store._audit`` masks the personal ones)."""
     return {k: values[k] for k in values if k in lg._by_key}
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .catalog import Field, Ledger
+from .privacy import mask_ids_in_text
 
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９．－／：　ｘＸ，",
@@ -34,6 +35,9 @@ class FieldError:
     key: str
     label: str
     message: str
+
+    def __post_init__(self) -> None:  # the message may quote a cell: never a whole 身份证号
+        object.__setattr__(self, "message", mask_ids_in_text(self.message))
 
     def __str__(self) -> str:
         return f"{self.label}：{self.message}"

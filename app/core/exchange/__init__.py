@@ -6,10 +6,9 @@
 
 from .container import PackError, PasswordNeeded, WrongPassword
 from .merge import Conflict, MergeResult, merge_pack, read_pack
-from .pack import PERSONAL, SUFFIX, PackSummary, choose_ledgers, holds_personal, make_pack
+from .pack import SUFFIX, PackSummary, choose_ledgers, holds_personal, is_personal, make_pack
 
 __all__ = [
-    "PERSONAL",
     "SUFFIX",
     "Conflict",
     "MergeResult",
@@ -19,6 +18,7 @@ __all__ = [
     "WrongPassword",
     "choose_ledgers",
     "holds_personal",
+    "is_personal",
     "make_pack",
     "merge_pack",
     "read_pack",

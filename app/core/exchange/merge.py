@@ -8,7 +8,9 @@ a temporary table pairs the pack's rows with ours by uid and says what each beco
   deletion); an older or equal one is left;
 - a row changed on both sides since the last exchange with the pack's office is a conflict
   (冲突): the later change wins as above, and the other side's values go into the audit log
-  and the list shown to the clerk.
+  and the list shown to the clerk;
+- a row to be written that the validator refuses (``merge_check``: a pack is a file, it may
+  have been edited) is listed as a conflict with the reason, audited, and not written.
 
 "Changed here since the last exchange" is read from our audit log (a local edit, deletion or
 restore after the mark), so it does not depend on clocks; "changed there" is a pack row whose
@@ -29,9 +31,10 @@ from typing import Any
 
 from .. import catalog
 from ..catalog import Ledger
+from ..privacy import mask_ids_in_text, mask_sql
 from ..schema import SCHEMA_VERSION
 from ..store_util import _actor, now
-from . import container, image
+from . import container, image, merge_check
 from .container import PackError
 from .pack import ROW_META
 
@@ -51,6 +54,7 @@ class Conflict:
     theirs_at: str
     theirs_office: str
     winner: str  # "ours" or "theirs"
+    reason: str = ""  # the pack's row is invalid (the validator's words): not merged
 
     @property
     def ledger_name(self) -> str:
@@ -58,6 +62,8 @@ class Conflict:
 
     @property
     def winner_text(self) -> str:
+        if self.reason:
+            return f"数据无效，未合并：{self.reason}"
         return "采用对方的修改" if self.winner == "theirs" else "保留本机的修改"
 
 
@@ -80,7 +86,9 @@ class MergeResult:
         return self.total("new") + self.total("updated") + self.total("deleted")
 
     def summary(self) -> str:
-        return "，".join(f"{name} {self.total(key)}" for key, name in COUNT_NAMES.items())
+        text = "，".join(f"{name} {self.total(key)}" for key, name in COUNT_NAMES.items())
+        invalid = sum(c.get("invalid", 0) for c in self.counts.values())
+        return text + (f"（其中数据无效、未合并 {invalid}）" if invalid else "")
 
 
 def mark_key(office: str) -> str:
@@ -199,6 +207,7 @@ def _run(store, result: MergeResult, header: dict[str, Any], *, write: bool, say
         say(f"正在比对{lg.name}", 0.05 + 0.9 * i / max(1, len(chosen)))
         m = _classify(conn, lg, ours, since_their, since_audit)
         _check_refs(conn, lg, m)
+        merge_check.refuse_invalid(store, lg, m, _pack_columns(conn, lg))
         result.counts[lg.id] = _count(conn, m)
         result.conflicts += _conflicts(conn, lg, m)
         if write:
@@ -222,6 +231,7 @@ def _run(store, result: MergeResult, header: dict[str, Any], *, write: bool, say
             "科室": office,
             "乡镇": result.town,
             **{name: result.total(key) for key, name in COUNT_NAMES.items()},
+            "数据无效": result.total("invalid"),
         },
         f"合并数据包 {result.file}（来自{result.town}{office}，生成于 {result.created_at}）：{result.summary()}",
     )
@@ -249,7 +259,7 @@ def _classify(conn, lg: Ledger, ours: str | None, since_their: str | None, since
         f"CREATE TEMP TABLE {m.split('.', 1)[1]} AS"
         " SELECT p.uid AS uid, o.id AS our_id, p.updated_at AS p_upd, o.updated_at AS o_upd,"
         " p.deleted_at AS p_del, o.deleted_at AS o_del, p.updated_office AS p_off, o.updated_office AS o_off,"
-        " 0 AS take, 0 AS conflict"
+        " 0 AS take, 0 AS conflict, 0 AS bad, NULL AS reason"
         f' FROM pk."{lg.id}" p LEFT JOIN main."{lg.id}" o ON o.uid = p.uid'
         " WHERE o.id IS NULL OR p.updated_at IS NOT o.updated_at"
     )
@@ -264,26 +274,29 @@ def _classify(conn, lg: Ledger, ours: str | None, since_their: str | None, since
 
 
 def _count(conn, m: str) -> dict[str, int]:
-    new, updated, deleted, conflicts = conn.execute(
+    new, updated, deleted, conflicts, invalid = conn.execute(
         "SELECT"
-        " COALESCE(SUM(our_id IS NULL AND p_del IS NULL), 0),"
+        " COALESCE(SUM(our_id IS NULL AND p_del IS NULL AND NOT bad), 0),"
         " COALESCE(SUM(take AND NOT (o_del IS NULL AND p_del IS NOT NULL)), 0),"
-        " COALESCE(SUM((take AND o_del IS NULL AND p_del IS NOT NULL) OR (our_id IS NULL AND p_del IS NOT NULL)), 0),"
-        f" COALESCE(SUM(conflict), 0) FROM {m}"
+        " COALESCE(SUM((take AND o_del IS NULL AND p_del IS NOT NULL)"
+        " OR (our_id IS NULL AND p_del IS NOT NULL AND NOT bad)), 0),"
+        f" COALESCE(SUM(conflict OR bad), 0), COALESCE(SUM(bad), 0) FROM {m}"
     ).fetchone()
-    return {"new": new, "updated": updated, "deleted": deleted, "conflicts": conflicts}
+    return {"new": new, "updated": updated, "deleted": deleted, "conflicts": conflicts, "invalid": invalid}
 
 
 def _conflicts(conn, lg: Ledger, m: str) -> list[Conflict]:
     title = f'p."{lg.title_field}"' if lg.title_field else "''"
     rows = conn.execute(
-        f"SELECT m.uid, {title}, m.o_upd, m.o_off, m.p_upd, m.p_off, m.take FROM {m} m"
-        f' JOIN pk."{lg.id}" p ON p.uid = m.uid WHERE m.conflict ORDER BY m.p_upd'
+        f"SELECT m.uid, {title}, m.o_upd, m.o_off, m.p_upd, m.p_off, m.take, m.reason FROM {m} m"
+        f' JOIN pk."{lg.id}" p ON p.uid = m.uid WHERE m.conflict OR m.bad ORDER BY m.bad, m.p_upd'
     ).fetchall()
-    return [
-        Conflict(lg.id, uid, str(t or ""), o_upd, o_off or "", p_upd, p_off or "", "theirs" if take else "ours")
-        for uid, t, o_upd, o_off, p_upd, p_off, take in rows
-    ]
+    out = []
+    for uid, t, o_upd, o_off, p_upd, p_off, take, reason in rows:
+        title, winner = mask_ids_in_text(str(t or "")), "theirs" if take else "ours"
+        c = Conflict(lg.id, uid, title, o_upd or "", o_off or "", p_upd or "", p_off or "", winner, reason or "")
+        out.append(c)
+    return out
 
 
 def _check_refs(conn, lg: Ledger, m: str) -> None:
@@ -323,8 +336,14 @@ def _value(lg: Ledger, key: str, have: set[str]) -> str:
 
 
 def _json(lg: Ledger, alias: str, have: set[str] | None = None) -> str:
+    """The row's values for the audit, as JSON, its personal fields masked (``Store._audit``
+    does the same for the rows it writes)."""
     keys = [*lg.keys, "updated_at", "deleted_at", "updated_office"]
-    parts = [f"'{k}', {alias}.\"{k}\"" if have is None else f"'{k}', {_value(lg, k, have)}" for k in keys]
+    personal = {f.key for f in lg.fields if f.personal}
+    parts = []
+    for k in keys:
+        value = f'{alias}."{k}"' if have is None else _value(lg, k, have)
+        parts.append(f"'{k}', {mask_sql(value) if k in personal else value}")
     return f"json_object({', '.join(parts)})"
 
 
@@ -338,6 +357,7 @@ def _apply(store, lg: Ledger, m: str, office: str, have: set[str]) -> None:
         "kept": f"冲突：两边都改过，本机的修改较晚，已保留；对方（{office}）的值见“新值”，未采用",
         "merged": f"合并数据包（来自{office}）",
         "added": f"合并数据包新增（来自{office}）",
+        "invalid": f"数据无效，未合并（来自{office}）：",
     }
     audit = "INSERT INTO audit (at, actor, action, ledger, row_id, row_uid, old, new, note)"
     pair = f'FROM {m} m JOIN main."{lg.id}" o ON o.id = m.our_id JOIN pk."{lg.id}" p ON p.uid = m.uid'
@@ -352,6 +372,13 @@ def _apply(store, lg: Ledger, m: str, office: str, have: set[str]) -> None:
         f" {_json(lg, 'p', have)}, :kept {pair} WHERE m.conflict AND NOT m.take ORDER BY o.id",
         args,
     )
+    conn.execute(  # the rows refused: ours (if any) as they stay, the pack's values, the reason
+        f"{audit} SELECT :at, :actor, 'merge_invalid', :ledger, o.id, m.uid,"
+        f" CASE WHEN o.id IS NULL THEN NULL ELSE {_json(lg, 'o')} END, {_json(lg, 'p', have)}, :invalid || m.reason"
+        f' FROM {m} m JOIN pk."{lg.id}" p ON p.uid = m.uid LEFT JOIN main."{lg.id}" o ON o.id = m.our_id'
+        " WHERE m.bad ORDER BY p.rowid",
+        args,
+    )
     sets = ", ".join(f'"{k}" = {_value(lg, k, have)}' for k in lg.keys)
     conn.execute(
         f'UPDATE main."{lg.id}" AS t SET {sets}, updated_at = p.updated_at, deleted_at = p.deleted_at,'
@@ -363,7 +390,7 @@ def _apply(store, lg: Ledger, m: str, office: str, have: set[str]) -> None:
     before = conn.execute(f'SELECT COALESCE(MAX(id), 0) FROM main."{lg.id}"').fetchone()[0]
     conn.execute(
         f'INSERT INTO main."{lg.id}" ({cols}) SELECT {values}'
-        f' FROM pk."{lg.id}" p JOIN {m} m ON m.uid = p.uid WHERE m.our_id IS NULL ORDER BY p.rowid'
+        f' FROM pk."{lg.id}" p JOIN {m} m ON m.uid = p.uid WHERE m.our_id IS NULL AND NOT m.bad ORDER BY p.rowid'
     )
     conn.execute(
         f"{audit} SELECT :at, :actor, 'merge_insert', :ledger, o.id, o.uid, NULL, NULL, :added"

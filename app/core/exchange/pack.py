@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import catalog
+from .. import catalog, privacy
 from ..catalog import Ledger
 from ..schema import SCHEMA_VERSION
 from ..store_util import now
 from . import container, image
 from .container import PackError
 
-PERSONAL = ("key_persons", "visits")  # 重点人员, 走访记录: a pack holding them is encrypted
 ROW_META = ("created_at", "updated_at", "deleted_at", "created_office", "updated_office")
 SUFFIX = ".fzpack"
 
@@ -68,8 +67,14 @@ def _has_rows(store, lg: Ledger) -> bool:
     return store.conn.execute(f'SELECT 1 FROM "{lg.id}" LIMIT 1').fetchone() is not None
 
 
+def is_personal(ledger_id: str) -> bool:
+    """A pack holding this ledger is encrypted: it holds a field the catalog declares personal,
+    or refers to a ledger that does (重点人员名册 and its 走访记录)."""
+    return privacy.holds_personal(ledger_id)
+
+
 def holds_personal(ledgers: Iterable[Ledger]) -> bool:
-    return any(lg.id in PERSONAL for lg in ledgers)
+    return any(privacy.holds_personal(lg) for lg in ledgers)
 
 
 def pack_table_sql(lg: Ledger, schema: str = "pk") -> str:
@@ -100,8 +105,11 @@ def make_pack(
         chosen = choose_ledgers([lg.id for lg in chosen if _has_rows(store, lg)])
     if password is not None and not password:
         raise PackError("数据包密码不能为空。")
-    if password is None and holds_personal(lg for lg in chosen if _has_rows(store, lg)) and not plain:
-        raise PackError("数据包含有重点人员或走访记录，必须设置密码（--password），或明确选择不加密（--no-password）。")
+    personal = [lg.name for lg in chosen if privacy.holds_personal(lg) and _has_rows(store, lg)]
+    if password is None and personal and not plain:
+        raise PackError(
+            f"数据包含有个人信息（{'、'.join(personal)}），必须设置密码（--password），或明确选择不加密（--no-password）。"
+        )
     out = Path(out)
     payload, counts = _pack_bytes(store, chosen, office)
     header = header_for(store, office, counts)

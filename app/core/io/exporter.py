@@ -5,9 +5,10 @@ The last column, 记录编号, is each row's uid: the sheet, edited in Excel and
 updates those rows.  The .xlsx is ready to print: a title row, the header repeated on every
 page, landscape, fitted to the page width, page numbers in the footer.
 
-Deleted rows are never exported.  身份证号 are masked unless ``full_id``; a full export leaves
-an audit entry (``reveal``).  A 重点人员 reference is written as the person's 姓名, or — when
-that name is not unique and ``full_id`` is given — as the 身份证号, so the file imports back.
+Deleted rows are never exported.  Personal fields (the catalog's ``personal``: 身份证号) are
+masked unless ``full_id``; a full export leaves an audit entry (``reveal``).  A 重点人员
+reference is written as the person's 姓名, or — when that name is not unique and ``full_id``
+is given — as the 身份证号, so the file imports back.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import privacy
 from ..catalog import Field, Ledger
-from ..validation import mask_idcard
 from .headers import UID_LABEL
 from .readers import FORMULA_STARTS, ReadError
 
@@ -34,8 +35,9 @@ def _ref_labels(store: Any, f: Field, full_id: bool) -> dict[int, str]:
 
     target = catalog.get(f.ref)
     title = target.title_field or "id"
-    has_id = "id_number" in target.keys
-    cols = f'id, "{title}"' + (", id_number" if has_id else "")
+    personal = privacy.personal_fields(target)
+    has_id = bool(personal)
+    cols = f'id, "{title}"' + (f', "{personal[0].key}"' if has_id else "")
     rows = store.conn.execute(f'SELECT {cols} FROM "{target.id}" WHERE deleted_at IS NULL').fetchall()
     seen: dict[str, int] = {}
     for r in rows:
@@ -50,8 +52,8 @@ def _ref_labels(store: Any, f: Field, full_id: bool) -> dict[int, str]:
 def _cell_makers(store: Any, lg: Ledger, full_id: bool, for_xlsx: bool) -> list[Callable[[Any], Any]]:
     makers: list[Callable[[Any], Any]] = []
     for f in lg.fields:
-        if f.kind == "idcard":
-            makers.append((lambda v: v) if full_id else mask_idcard)
+        if f.personal:
+            makers.append((lambda v: v) if full_id else privacy.mask_value)
         elif f.kind == "ref":
             labels = _ref_labels(store, f, full_id)
             makers.append(lambda v, labels=labels: None if v is None else labels.get(v, str(v)))
@@ -210,14 +212,12 @@ def _print_ready(ws: Any, last_col: str) -> None:
 
 
 def _write_csv(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
-    text_cols = [i for i, f in enumerate(lg.fields) if f.kind not in ("date", "int", "decimal")]
     n = 0
     with open(dest, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([*(f.label for f in lg.fields), UID_LABEL])
         for row in rows:
-            for i in text_cols:
-                v = row[i]
+            for i, v in enumerate(row):  # every column: a date or number column may hold text too
                 if v.__class__ is str and v.startswith(FORMULA_STARTS):
                     row[i] = "'" + v
             w.writerow(row)
@@ -252,7 +252,7 @@ def export_ledger(
     finally:
         if tmp.exists():
             tmp.unlink()
-    if full_id and any(f.kind in ("idcard", "ref") for f in lg.fields):
+    if full_id and privacy.holds_personal(lg):
         what = f"{year}年" if year else "全部"
         store.log("reveal", f"导出{lg.name}（{what}，{n}行）含完整身份证号到 {path.name}", ledger=lg.id)
     return n

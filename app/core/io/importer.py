@@ -189,7 +189,7 @@ def _run(
                 result.sheets.append(out)
                 dups = duplicates.get(lg.id) or duplicates.setdefault(lg.id, Duplicates(store, lg, keep_duplicates))
                 stored = StoredRows(store, lg) if sp.header.uid_col is not None else None
-                ids = [(f.key, i) for f, i in sp.header.present if f.kind == "idcard"]
+                ids = [(f.key, i) for f, i in sp.header.present if f.personal]  # exported masked
                 offset = done
 
                 def step(n: int, _total: int, offset: int = offset) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import Field
+from ..privacy import mask_ids_in_text
 from ..validation import Validator, _text, is_blank
 from .fastrow import RowInvalid, compile_row
 from .headers import HeaderMatch
@@ -34,6 +35,9 @@ class RowError:
     label: str  # column label, or "表头" for a header problem
     message: str
     sheet: str | None = None  # named when the workbook has several sheets
+
+    def __post_init__(self) -> None:  # the message may quote a cell: never a whole 身份证号
+        object.__setattr__(self, "message", mask_ids_in_text(self.message))
 
     def __str__(self) -> str:
         where = f"工作表“{self.sheet}”" if self.sheet else ""

@@ -73,10 +73,10 @@ def _html(text: str) -> str:
 def display_value(field, value: Any) -> str:
     if value is None:
         return ""
-    if field.kind == "idcard":
-        from app.core.validation import mask_idcard
+    if field.personal:
+        from app.core.privacy import mask_value
 
-        return mask_idcard(str(value)) or ""
+        return mask_value(str(value)) or ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

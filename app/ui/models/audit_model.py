@@ -8,9 +8,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from app.core import catalog
-from app.core.privacy import mask_ids_in_text
+from app.core.privacy import mask_ids_in_text, mask_value
 from app.core.query import AuditQuery
-from app.core.validation import mask_idcard
 
 ACTIONS = {
     "insert": "新增",
@@ -29,6 +28,7 @@ ACTIONS = {
     "merge_insert": "合并新增",
     "merge": "合并更新",
     "merge_conflict": "合并冲突（保留本机）",
+    "merge_invalid": "合并时数据无效（未合并）",
     "reveal": "查看完整身份证号",
     "password": "密码",
 }
@@ -104,7 +104,6 @@ def describe_note(action: str, note: str | None) -> str:
 COLUMNS = ("时间", "用户", "操作", "台账", "记录", "原值", "新值", "说明")
 PAGE_SIZE = 200
 MAX_PAGES = 5
-_ID_KEYS = {f.key for lg in catalog.LEDGERS for f in lg.fields if f.kind == "idcard"}
 
 
 def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str:
@@ -128,8 +127,10 @@ def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str
             label = "行数"
         if isinstance(value, str) and len(value) == 19 and value[10:11] == "T":
             value = value.replace("T", " ")
-        if key in _ID_KEYS and isinstance(value, str):
-            value = mask_idcard(value)
+        if isinstance(value, str) and lg is not None and key in lg._by_key and lg.field(key).personal:
+            value = mask_value(value)
+        elif isinstance(value, str):
+            value = mask_ids_in_text(value)
         parts.append(f"{label}：{'（空）' if value is None else value}")  # 删除时间：（空） = was not deleted
     return "；".join(parts)
 

@@ -44,17 +44,18 @@ class ConflictModel(QAbstractTableModel):
             return None
         c = self._rows[index.row()]
         if role == Qt.DisplayRole:
+            none_here = bool(c.reason) and not c.ours_at  # an invalid new row: nothing of ours
             return (
                 c.ledger_name,
                 c.title or c.uid,
-                _time(c.ours_at),
-                c.ours_office or "未注明",
+                "（本机没有）" if none_here else _time(c.ours_at),
+                "" if none_here else c.ours_office or "未注明",
                 _time(c.theirs_at),
                 c.theirs_office,
                 c.winner_text,
             )[index.column()]
-        if role == Qt.ToolTipRole:
-            return f"记录编号 {c.uid}"
+        if role == Qt.ToolTipRole:  # the reason of an invalid row in full, wherever the pointer is
+            return f"记录编号 {c.uid}" + (f"\n{c.winner_text}" if c.reason else "")
         return None
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from app.core import catalog, query
+from app.core.privacy import mask_value
 from app.core.query import LedgerQuery
-from app.core.validation import mask_idcard
 
 PAGE_SIZE = 200
 MAX_PAGES = 8
@@ -26,8 +26,8 @@ def display_value(f: catalog.Field, value: Any, refs: dict[int, str] | None = No
     """How a stored value looks in a table cell."""
     if value is None or value == "":
         return ""
-    if f.kind == "idcard":
-        return mask_idcard(str(value)) or ""
+    if f.personal:
+        return mask_value(str(value)) or ""
     if f.kind == "decimal":
         return f"{value:,.2f}" if isinstance(value, (int, float)) else str(value)
     if f.kind == "ref":

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import catalog
-from app.core.exchange import PERSONAL, SUFFIX, PackError, make_pack, merge_pack
+from app.core.exchange import SUFFIX, PackError, is_personal, make_pack, merge_pack
 from app.ui.models.exchange_models import ConflictModel, MergeCountsModel
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
@@ -186,7 +186,9 @@ class ExchangePage(QWidget):
         self.counts_table.horizontalHeader().setStretchLastSection(True)
         self.counts_table.hide()
         lay.addWidget(self.counts_table, 1)
-        self.conflict_label = QLabel("冲突（两边都改过的记录，较晚的修改生效，另一方的值记入操作日志）：")
+        self.conflict_label = QLabel(
+            "冲突（两边都改过的记录，较晚的修改生效，另一方的值记入操作日志；数据无效的记录不合并，原因见“结果”）："
+        )
         self.conflict_label.setWordWrap(True)
         self.conflict_label.hide()
         lay.addWidget(self.conflict_label)
@@ -233,8 +235,9 @@ class ExchangePage(QWidget):
             c.setChecked(on)
 
     def _update_pack_hint(self, *_args) -> None:
-        if any(k in PERSONAL for k in self.chosen_ledgers()):
-            text = "含重点人员、走访记录（个人信息）：必须设置密码，把密码另行告诉对方（不要和数据包放在一起）。"
+        personal = [catalog.get(k).name for k in self.chosen_ledgers() if is_personal(k)]
+        if personal:
+            text = f"含{'、'.join(personal)}（个人信息）：必须设置密码，把密码另行告诉对方（不要和数据包放在一起）。"
         else:
             text = "不含个人信息：可以不设密码。"
         self.pack_hint.setText(text)
@@ -292,8 +295,10 @@ class ExchangePage(QWidget):
             self.password_again.clear()
             self.password_again.setFocus()
             return
-        if not password and any(k in PERSONAL for k in ledgers):
-            QMessageBox.warning(self, "生成数据包", "数据包含有重点人员或走访记录，请设置密码（输入两遍）。")
+        personal = [catalog.get(k).name for k in ledgers if is_personal(k)]
+        if not password and personal:
+            text = f"数据包含有{'、'.join(personal)}（个人信息），请设置密码（输入两遍）。"
+            QMessageBox.warning(self, "生成数据包", text)
             self.password.setFocus()
             return
         path = self.ask_save_path()

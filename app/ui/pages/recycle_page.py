@@ -146,7 +146,8 @@ class RecyclePage(QWidget):
             answer = QMessageBox.warning(
                 self,
                 "彻底删除",
-                f"彻底删除{lg.name}中的 {len(ids)} 条记录？\n彻底删除后无法恢复（操作日志中仍留有记录）。",
+                f"彻底删除{lg.name}中的 {len(ids)} 条记录？\n彻底删除后无法恢复"
+                "（操作日志中仍留有记录，其中的身份证号已遮盖）。",
                 QMessageBox.Yes | QMessageBox.No,
                 QMessageBox.No,
             )
