@@ -76,7 +76,7 @@ def report_omissions(store, year: int, today: dt.date | None = None) -> list:
     lines = []
     for o in doc.omitted:
         text = o.text if len(o.text) <= EXCERPT else o.text[:EXCERPT] + "……"
-        why = o.why if o.why.endswith("记录") else f"{o.why}为0"
+        why = o.why if o.why.endswith(("记录", "填写", "写入")) else f"{o.why}为0"
         lines.append(f"{paragraphs.label(o.para_id)}：未写入“{text}”（{why}）")
     for w in doc.warnings:
         lines.append(w)
