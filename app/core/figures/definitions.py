@@ -85,8 +85,6 @@ _DEFS: tuple[Figure, ...] = (
            _ONLINE, definition="对象为行政执法人员的线上培训参加人数之和"),
     Figure("study.officer_passed", "行政执法人员线上培训考试合格人数", "人", "study_sessions", "sum", _sum("passed"),
            _ONLINE, definition="对象为行政执法人员的线上培训考试合格人数之和"),
-    Figure("study.leader_sessions", "理论学习中心组学法", "次", "study_sessions", "count", COUNT,
-           "t.form = '理论学习中心组'", definition="形式为理论学习中心组的学习场次"),
     Figure("study.literate_trainings", "法律明白人专题培训", "次", "study_sessions", "count", COUNT,
            "t.audience = '法律明白人'", definition="对象为法律明白人的培训场次"),
     # -- 领导责任 -------------------------------------------------------------------------------
@@ -101,31 +99,15 @@ _DEFS: tuple[Figure, ...] = (
            definition="是否备案为是的件数 / 文件件数"),
     Figure("docs.lawful_rate", "规范性文件合法合规率", "%", "normative_documents", "rate",
            _share("t.review IN ('合法', '修改后合法')"), definition="合法性审查为合法或修改后合法的件数 / 文件件数"),
-    Figure("legality.reviews", "合法性审查", "件", "legality_reviews", "count", COUNT,
-           definition="合法性审查台账的件数"),
     # -- 营商环境 -------------------------------------------------------------------------------
     Figure("enterprise.visits", "企业对接服务", "次", "enterprise_visits", "count", COUNT,
            definition="企业服务台账的次数"),
-    Figure("enterprise.months", "开展企业走访的月份", "个月", "enterprise_visits", "count", _MONTHS,
-           definition="有企业服务记录的月份数"),
     Figure("enterprise.resolved", "解决企业诉求", "项", "enterprise_visits", "sum", _sum("resolved"),
            definition="解决诉求数之和"),
     Figure("publicity.enterprise_events", "进企业法治宣传", "场次", "publicity_events", "count", COUNT,
            "t.target = '企业'", definition="对象类型为企业的普法宣传场次"),
     Figure("publicity.enterprise_materials", "进企业发放宣传资料", "份", "publicity_events", "sum", _sum("materials"),
            "t.target = '企业'", definition="对象类型为企业的发放资料份数之和"),
-    Figure("publicity.events", "普法宣传活动", "场次", "publicity_events", "count", COUNT,
-           definition="普法宣传台账的场次"),
-    Figure("publicity.participants", "普法宣传参与人次", "人次", "publicity_events", "sum", _sum("participants"),
-           definition="参与人数之和"),
-    Figure("publicity.materials", "普法宣传发放资料", "份", "publicity_events", "sum", _sum("materials"),
-           definition="发放资料份数之和"),
-    *(
-        Figure(f"publicity.{key}_events", f"进{target}普法宣传" if target != "线上" else "线上普法宣传", "场次",
-               "publicity_events", "count", COUNT, f"t.target = '{target}'",
-               definition=f"对象类型为{target}的普法宣传场次")
-        for key, target in PUBLICITY_TARGETS
-    ),
     Figure("lawsuits.reconsiderations", "行政复议案件", "件", "lawsuits", "count", COUNT,
            "t.case_type = '行政复议'", definition="类型为行政复议的件数"),
     Figure("lawsuits.litigations", "行政诉讼案件", "件", "lawsuits", "count", COUNT,
@@ -168,16 +150,35 @@ _DEFS: tuple[Figure, ...] = (
            "t.category = '安置帮教对象'", by="listed_on", definition="当年列管的安置帮教对象"),
     Figure("resettlement.released", "解除安置帮教对象", "名", "key_persons", "count", COUNT,
            "t.category = '安置帮教对象'", by="released_on", definition="当年解除的安置帮教对象"),
-    Figure("key_persons.active", "在册重点人员", "名", "key_persons", "count", COUNT, scope="active",
-           definition="年末在册的重点人员（各类别合计）"),
-    Figure("visits.count", "重点人员走访", "次", "visits", "count", COUNT, definition="走访记录的次数"),
-    Figure("visits.months", "开展重点人员走访的月份", "个月", "visits", "count", _MONTHS,
-           definition="有走访记录的月份数"),
     Figure("key_persons.reoffended", "重点人员重新犯罪", "名", "key_persons", "count", COUNT,
            by="reoffended_on", definition="重新犯罪日期在当年的重点人员"),
     # -- 法律明白人 -----------------------------------------------------------------------------
     Figure("literates.count", "结对法律明白人", "名", "legal_literates", "count", COUNT, scope="active",
            definition="年末在册的法律明白人"),
+    # -- beyond the table of DESIGN.md section 3: what else the report states (issue 17) ----------
+    Figure("study.leader_sessions", "理论学习中心组学法", "次", "study_sessions", "count", COUNT,
+           "t.form = '理论学习中心组'", definition="形式为理论学习中心组的学习场次"),
+    Figure("legality.reviews", "合法性审查", "件", "legality_reviews", "count", COUNT,
+           definition="合法性审查台账的件数"),
+    Figure("enterprise.months", "开展企业走访的月份", "个月", "enterprise_visits", "count", _MONTHS,
+           definition="有企业服务记录的月份数"),
+    Figure("publicity.events", "普法宣传活动", "场次", "publicity_events", "count", COUNT,
+           definition="普法宣传台账的场次"),
+    Figure("publicity.participants", "普法宣传参与人次", "人次", "publicity_events", "sum", _sum("participants"),
+           definition="参与人数之和"),
+    Figure("publicity.materials", "普法宣传发放资料", "份", "publicity_events", "sum", _sum("materials"),
+           definition="发放资料份数之和"),
+    *(
+        Figure(f"publicity.{key}_events", f"进{target}普法宣传" if target != "线上" else "线上普法宣传", "场次",
+               "publicity_events", "count", COUNT, f"t.target = '{target}'",
+               definition=f"对象类型为{target}的普法宣传场次")
+        for key, target in PUBLICITY_TARGETS
+    ),
+    Figure("key_persons.active", "在册重点人员", "名", "key_persons", "count", COUNT, scope="active",
+           definition="年末在册的重点人员（各类别合计）"),
+    Figure("visits.count", "重点人员走访", "次", "visits", "count", COUNT, definition="走访记录的次数"),
+    Figure("visits.months", "开展重点人员走访的月份", "个月", "visits", "count", _MONTHS,
+           definition="有走访记录的月份数"),
 )  # fmt: skip
 
 FIGURES: dict[str, Figure] = {f.key: f for f in _DEFS}

@@ -316,7 +316,8 @@ def render(
     return ReportDocument(year=ctx["year"], blocks=blocks, warnings=warnings, omitted=omitted)
 
 
-_ITEM = re.compile(f"(?:(?<=[。；）])|^)([{_NUMERALS[1:]}])是([^。！？{MARK_OPEN}]*。)")
+# an item's heading: 一是优化政务服务。 (one short sentence, no clause of its own)
+_ITEM = re.compile(f"(?:(?<=[。；）])|^)([{_NUMERALS[1:]}])是([^。！？，；{MARK_OPEN}]{{1,30}}。)")
 
 
 def _drop_empty_items(text: str) -> tuple[str, list[str]]:
@@ -325,7 +326,7 @@ def _drop_empty_items(text: str) -> tuple[str, list[str]]:
     items dropped."""
     items = list(_ITEM.finditer(text))
     if not items:
-        return text, []
+        return _renumber_items(text), []
     out: list[str] = []
     dropped: list[str] = []
     pos = 0
@@ -340,7 +341,16 @@ def _drop_empty_items(text: str) -> tuple[str, list[str]]:
             out.append(f"{_NUMERALS[number]}是{m.group(2)}" if number < 11 else m.group(0))
         pos = m.end()
     out.append(text[pos:])
-    return "".join(out), dropped
+    return _renumber_items("".join(out)), dropped
+
+
+_ITEM_START = re.compile(f"(?:(?<=[。；）])|^)[{_NUMERALS[1:]}]是")
+
+
+def _renumber_items(text: str) -> str:
+    """一是、二是 … in order again, after an item's sentences were all left out."""
+    count = iter(range(1, 11))
+    return _ITEM_START.sub(lambda m: f"{_NUMERALS[next(count, 10)]}是", text)
 
 
 def parse(rendered: str, year: int) -> list[Block]:
@@ -376,9 +386,10 @@ def parse(rendered: str, year: int) -> list[Block]:
         b.text, b.spans = unmark(raw[id(b)], year)
         if b.kind == "heading1":
             number = 0
-        elif b.id in own_ids and _LEAD.match(b.text):  # a paragraph left out: the next moves up
+        elif b.id in own_ids and b.text:  # a paragraph left out: the next ones move up
             number += 1
-            b.text = f"（{_NUMERALS[number]}）{b.text[b.text.index('）') + 1 :]}" if number < 11 else b.text
+            if _LEAD.match(b.text) and number < 11:
+                b.text = f"（{_NUMERALS[number]}）{b.text[b.text.index('）') + 1 :]}"
         if b.kind == "paragraph":
             m = _LEAD.match(b.text)
             if m and m.end() == len(b.text):
