@@ -86,4 +86,20 @@ def report_omissions(store, year: int, today: dt.date | None = None) -> list:
     return [Finding("report_omitted", title, "warning", "", detail="\n".join(lines))]
 
 
-REPORT_CHECKS = (office_unnamed, ledgers_empty, report_omissions)
+def literal_numbers(store, year: int, today: dt.date | None = None) -> list:
+    """A wording written in an earlier year and inherited by ``year`` with a number typed in as
+    text (带头讲法治课2次): it was true of the year it was written, maybe not of this one."""
+    from app.core.checks import Finding
+    from app.core.report import paragraphs
+
+    lines = [
+        f"{name}：{written}年写的文字中有“{'”“'.join(numbers)}”，沿用到{year}年，请核对或改用台账中的数字。"
+        for name, written, numbers in paragraphs.inherited_literals(store, year)
+    ]
+    if not lines:
+        return []
+    title = "报告中沿用往年的文字里有直接写入的数字"
+    return [Finding("report_literal_number", title, "warning", "", detail="\n".join(lines))]
+
+
+REPORT_CHECKS = (office_unnamed, ledgers_empty, report_omissions, literal_numbers)

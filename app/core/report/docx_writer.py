@@ -44,6 +44,7 @@ THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 class ChartImage:
     title: str
     png: bytes | Path
+    alt: str = ""  # the picture's description (wp:docPr descr): its numbers and total
 
 
 # -- low-level helpers -----------------------------------------------------------------------
@@ -361,13 +362,13 @@ def _signature(doc, issuer: str, date: str, fonts: FontScheme) -> None:
         )
 
 
-def _appendix(doc, charts: Sequence[ChartImage], fonts: FontScheme) -> None:
+def _appendix(doc, charts: Sequence[ChartImage], fonts: FontScheme, title: str = "图表") -> None:
     p = doc.add_paragraph(style="GW Attachment")
     p.add_run().add_break(WD_BREAK.PAGE)
     style_run(p.runs[0], fonts.hei, BODY_PT)
     style_run(p.add_run("附件"), fonts.hei, BODY_PT)
     _paragraph(doc, "GW Caption", "", fonts.body)
-    _paragraph(doc, "GW Title", "图表", fonts.title, TITLE_PT, fonts.title_bold)
+    _paragraph(doc, "GW Title", title, fonts.title, TITLE_PT, fonts.title_bold)
     _paragraph(doc, "GW Caption", "", fonts.body)
     for i, chart in enumerate(charts, 1):
         p = doc.add_paragraph(style="GW Caption")
@@ -378,7 +379,8 @@ def _appendix(doc, charts: Sequence[ChartImage], fonts: FontScheme) -> None:
         source = chart.png if isinstance(chart.png, Path) else _bytes_io(chart.png)
         run = p.add_run()
         style_run(run, fonts.body, BODY_PT)
-        run.add_picture(source, width=Mm(FIGURE_WIDTH_MM))
+        picture = run.add_picture(source, width=Mm(FIGURE_WIDTH_MM))
+        picture._inline.docPr.set("descr", chart.alt or chart.title)
         _paragraph(doc, "GW Caption", f"图{i}　{chart.title}", fonts.body)
 
 
@@ -395,6 +397,7 @@ def write_docx(
     *,
     charts: Sequence[ChartImage] = (),
     issuer: str = "",
+    appendix_title: str = "图表",
 ) -> Path:
     """Write ``report`` (and ``charts`` as the appendix 附件：图表) to ``out_path``."""
     doc = Document()
@@ -418,10 +421,10 @@ def write_docx(
             _body(doc, block, fonts)
     if charts:  # 附件说明：正文下空一行左空二字
         _paragraph(doc, "GW Body", "", fonts.body)
-        _paragraph(doc, "GW Body", "附件：图表", fonts.body)
+        _paragraph(doc, "GW Body", f"附件：{appendix_title}", fonts.body)
     _signature(doc, signature, date, fonts)
     if charts:
-        _appendix(doc, charts, fonts)
+        _appendix(doc, charts, fonts, appendix_title)
 
     title = next((b.text for b in report.blocks if b.kind == "title"), "")
     doc.core_properties.title = title

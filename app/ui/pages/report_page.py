@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -43,7 +44,7 @@ from app.ui.pages.figure_helpers import (
 from app.ui.pages.report_info import ReportInfoBox
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
-SECTION_TITLES = {"shortcomings": "三、存在的不足", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
+SECTION_TITLES = {"shortcomings": "三、存在的不足和原因", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
 
 _BLOCK_STYLE = {
     "title": "text-align:center; font-size:18pt; font-weight:bold; margin:12px 0;",
@@ -63,8 +64,17 @@ def load_report(store, year: int) -> dict[str, Any]:
         return {"year": year, "document": render_store(s, year), "findings": run_checks(s, year)}
 
 
-def make_report(store, year: int, out_path: str, progress=None) -> str:
-    """Write the .docx (worker thread); ``progress(stage, fraction)``."""
+CHARTS_SETTING = "report.with_charts"  # the office's choice: 附带图表 ("1") or not ("0")
+
+
+def charts_wanted(store) -> bool:
+    """Whether this office's reports carry the charts (附件); yes until it says otherwise."""
+    return str(store.setting(CHARTS_SETTING) or "1") != "0"
+
+
+def make_report(store, year: int, out_path: str, progress=None, with_charts: bool = True) -> str:
+    """Write the .docx (worker thread); ``progress(stage, fraction)``; ``with_charts=False``:
+    no picture and no 附件."""
     from app.core.report import build_report
     from app.core.report.build import STAGE_LABELS
 
@@ -73,7 +83,7 @@ def make_report(store, year: int, out_path: str, progress=None) -> str:
             progress(f"正在{STAGE_LABELS.get(stage, stage)}…" if stage != "done" else "完成", fraction)
 
     with CHART_LOCK, thread_store(store) as s:  # the report draws its charts too
-        path = build_report(s, year, Path(out_path), progress=tell)
+        path = build_report(s, year, Path(out_path), progress=tell, with_charts=with_charts)
     return str(path)
 
 
@@ -162,6 +172,10 @@ class ReportPage(QWidget):
         self.generate_button = QPushButton("生成报告…")
         self.generate_button.setStyleSheet("font-weight: bold; padding: 4px 16px;")
         self.generate_button.clicked.connect(self.generate)
+        self.charts_box = QCheckBox("附带图表")
+        self.charts_box.setToolTip("勾选时，报告末尾附上数据图表（附件）；不勾选则报告中没有图片和附件。按单位记住。")
+        self.charts_box.setChecked(charts_wanted(self.store))
+        self.charts_box.toggled.connect(self._charts_toggled)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
@@ -171,6 +185,7 @@ class ReportPage(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.status_label)
         bar.addWidget(self.progress)
+        bar.addWidget(self.charts_box)
         bar.addWidget(self.generate_button)
         outer.addLayout(bar)
 
@@ -254,6 +269,9 @@ class ReportPage(QWidget):
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         outer.addWidget(split, 1)
+
+    def _charts_toggled(self, checked: bool) -> None:
+        self.store.set_setting(CHARTS_SETTING, "1" if checked else "0")
 
     # -- year and texts -----------------------------------------------------------------
 
@@ -424,7 +442,8 @@ class ReportPage(QWidget):
         self.generate_button.setEnabled(False)
         self.status_label.setText("正在生成报告…")
         store = self.store
-        worker = Worker(lambda: make_report(store, year, path, worker.report_fraction))
+        with_charts = self.charts_box.isChecked()
+        worker = Worker(lambda: make_report(store, year, path, worker.report_fraction, with_charts))
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_written)
         worker.failed.connect(self._on_failed)
