@@ -162,13 +162,14 @@ def test_every_default_paragraph_parses_and_keeps_every_figure_once():
         found = tokens.tokens_of(source, paragraphs.figure_keys(), paragraphs.ledger_ids())
         used |= {t.key for t in found if t.kind == "figure"}
         assert paragraphs.validate(para_id, source) == source
+    # figures of phrases and of 〔?figure〕 conditions
     phrase_figures = {
         "docs.count", "docs.filed_rate", "docs.lawful_rate", "lawsuits.reconsiderations", "lawsuits.litigations",
         "lawsuits.lost", "enforcement.joint_inspections", "enforcement.inspections", "study.officer_passed",
         "corrections.released", "corrections.active", "resettlement.active", "key_persons.reoffended",
         "enterprise.months", "visits.count", "visits.months", "key_persons.active", "study.leader_sessions",
         *(f"publicity.{k}_events" for k in ("school", "village", "market", "office", "online")),
-    }  # fmt: skip  (figures of phrases and of 〔?figure〕 conditions)
+    }  # fmt: skip
     assert used | phrase_figures == set(KEYS)
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from app.core import catalog
 from app.core.store import Store
 
-from .compute import PeriodLike, active_sql, from_sql, indexed_by, period_params, scope_sql, value, year_params
+from .compute import PeriodLike, active_sql, from_sql, indexed_by, period_params, scope_sql, year_params
+from .compute import value as figure_value
 from .definitions import FIGURES
 
 _MONTH = 'CAST(substr(t."{col}", 6, 2) AS INTEGER)'
@@ -117,9 +118,7 @@ def figure_by_choice(store: Store, key: str, field: str, period: PeriodLike) -> 
     included; a value outside the list after them): they add up to the figure."""
     fig = FIGURES[key]
     out = dict.fromkeys(store.choices(fig.ledger, field), 0)
-    sql = (
-        f'SELECT t."{field}", COUNT(*) FROM {from_sql(store, fig)} WHERE {scope_sql(fig)} GROUP BY 1'
-    )
+    sql = f'SELECT t."{field}", COUNT(*) FROM {from_sql(store, fig)} WHERE {scope_sql(fig)} GROUP BY 1'
     for choice, n in store.conn.execute(sql, period_params(period)):
         out[choice if choice is not None else "未填"] = n
     return out
@@ -139,9 +138,10 @@ PUBLISHED_KEY_PERSONS = {
 
 def published_key_persons(store: Store, period: PeriodLike) -> dict[str, dict[str, int]]:
     """类别 -> the report's figures of it (新增 / 解除 / 年末在册), as the text states them."""
-    return {
-        cat: {name: value(store, period, key) for name, key in items} for cat, items in PUBLISHED_KEY_PERSONS.items()
-    }
+    out = {}
+    for cat, items in PUBLISHED_KEY_PERSONS.items():
+        out[cat] = {name: figure_value(store, period, key) for name, key in items}
+    return out
 
 
 def report_breakdowns(store: Store, year: int) -> dict[str, Any]:

@@ -108,9 +108,7 @@ def _categories(now: dict[str, int], before: dict[str, int] | None) -> list[str]
     return cats
 
 
-def _pair_by_category(
-    title: str, year: int, now: dict[str, int], before: dict[str, int] | None, xlabel: str
-) -> bytes:
+def _pair_by_category(title: str, year: int, now: dict[str, int], before: dict[str, int] | None, xlabel: str) -> bytes:
     """Horizontal bars per category (those with any count), most first; last year's beside
     them when ``before`` is given."""
     cats = _categories(now, before)

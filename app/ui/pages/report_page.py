@@ -44,7 +44,11 @@ from app.ui.pages.figure_helpers import (
 from app.ui.pages.report_info import ReportInfoBox
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
-SECTION_TITLES = {"shortcomings": "三、存在的不足和原因", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
+SECTION_TITLES = {
+    "shortcomings": "三、存在的不足和原因",
+    "plan": "四、{next}年工作计划",
+    "other": "五、其他需要报告的情况",
+}
 
 _BLOCK_STYLE = {
     "title": "text-align:center; font-size:18pt; font-weight:bold; margin:12px 0;",
