@@ -121,3 +121,31 @@ def test_clicking_a_finding_opens_its_rows(qtbot, page, demo_store):
     with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
         qtbot.mouseClick(page.findings_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert sig.args == [found[0].ledger, list(found[0].row_ids)]
+
+
+def test_charts_tick_box_leaves_out_the_charts_and_is_remembered(qtbot, page, demo_store, tmp_path, monkeypatch):
+    """(issue 17) 附带图表 unticked by a click: the report has no picture and no 附件; the office's
+    choice is kept in its settings and the next page opens with it."""
+    import zipfile
+
+    out = tmp_path / "无图.docx"
+    monkeypatch.setattr(report_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(out), "")))
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.charts_box.isChecked()  # a new office: with charts
+    qtbot.mouseClick(page.charts_box, Qt.MouseButton.LeftButton)
+    assert not page.charts_box.isChecked()
+    assert demo_store.setting(report_page.CHARTS_SETTING) == "0"
+    qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.last_report is not None, timeout=120000)
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+        assert not [n for n in z.namelist() if n.startswith("word/media/")]
+    assert "<w:drawing" not in xml and "附件" not in xml
+    again = ReportPage(demo_store)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert not again.charts_box.isChecked()
+    qtbot.mouseClick(again.charts_box, Qt.MouseButton.LeftButton)
+    assert again.charts_box.isChecked() and demo_store.setting(report_page.CHARTS_SETTING) == "1"
