@@ -149,3 +149,33 @@ def test_charts_tick_box_leaves_out_the_charts_and_is_remembered(qtbot, page, de
     assert not again.charts_box.isChecked()
     qtbot.mouseClick(again.charts_box, Qt.MouseButton.LeftButton)
     assert again.charts_box.isChecked() and demo_store.setting(report_page.CHARTS_SETTING) == "1"
+
+
+def test_the_office_writes_a_fact_and_the_report_says_it(qtbot, page, demo_store):
+    """(issue 17) a fact no ledger records, typed in 本单位情况, is saved for the year on and
+    printed where its sentence stands; emptied, the sentence goes."""
+    from app.core.report import paragraphs
+
+    from .gui_harness import Clerk
+
+    clerk = Clerk(qtbot).watch()
+    page.left_tabs.setCurrentIndex(1)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    edit = page.fact_edits["visitors"]
+    assert edit.toPlainText().startswith("〔unit〕平安法治岗")  # the demo office wrote it in 2023
+    clerk.click(edit)
+    clerk.clear_field()
+    clerk.type("镇综治中心")
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        clerk.click(page.save_texts_button)
+    assert paragraphs.own_text(demo_store, 2024, "fact.visitors") == ("镇综治中心", 2024)
+    assert "镇综治中心对辖区内刑释安置帮教对象及社区矫正对象每月开展定期走访" in page.document.plain_text()
+    clerk.click(edit)
+    clerk.clear_field()
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        clerk.click(page.save_texts_button)
+    clerk.stop()
+    assert "综治中心" not in page.document.plain_text()
+    assert "对辖区内刑释安置帮教对象及社区矫正对象每月开展定期走访" in page.document.plain_text()

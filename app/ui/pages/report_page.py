@@ -239,6 +239,7 @@ class ReportPage(QWidget):
             texts_lay.addWidget(box, 1)
             self.section_edits[section] = edit
             self.section_boxes[section] = box
+        self.fact_edits = self._build_facts(texts_lay)
         row = QHBoxLayout()
         self.save_texts_button = QPushButton("保存并刷新预览")
         self.save_texts_button.clicked.connect(self.save_texts)
@@ -274,6 +275,26 @@ class ReportPage(QWidget):
         split.setStretchFactor(1, 3)
         outer.addWidget(split, 1)
 
+    def _build_facts(self, layout: QVBoxLayout) -> dict[str, QPlainTextEdit]:
+        """本单位情况: what no ledger records (a team, a routine), in the office's own words;
+        a sentence resting on one is left out of the report while it is empty."""
+        from app.core.report import paragraphs, tokens
+
+        box = QGroupBox("本单位情况（台账记录不到的做法，沿用到以后各年；留空则报告中不写）")
+        lay = QVBoxLayout(box)
+        edits: dict[str, QPlainTextEdit] = {}
+        examples = paragraphs.fact_examples()
+        for name, label in tokens.FACTS.items():
+            lay.addWidget(QLabel(label))
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.setMaximumHeight(64)
+            edit.setPlaceholderText(f"例：{examples.get(name, '')}")
+            lay.addWidget(edit)
+            edits[name] = edit
+        layout.addWidget(box)
+        return edits
+
     def _charts_toggled(self, checked: bool) -> None:
         self.store.set_setting(CHARTS_SETTING, "1" if checked else "0")
 
@@ -302,6 +323,11 @@ class ReportPage(QWidget):
         saved = self.store.report_texts(year)
         for section, edit in self.section_edits.items():
             edit.setPlainText(saved.get(section) or section_default(section))
+        from app.core.report import paragraphs
+
+        facts = paragraphs.own_facts(self.store, year)
+        for name, edit in self.fact_edits.items():
+            edit.setPlainText(facts.get(name, ""))
         self.year_box.load(year)
         self._texts_year = year
 
@@ -316,6 +342,13 @@ class ReportPage(QWidget):
             value = None if not text or text == section_default(section).strip() else text
             if (saved.get(section) or None) != value:
                 self.store.set_report_text(year, section, value)
+                changed += 1
+        from app.core.report import paragraphs
+
+        facts = paragraphs.own_facts(self.store, year)
+        for name, edit in self.fact_edits.items():
+            if paragraphs.clean(edit.toPlainText()) != facts.get(name, ""):
+                paragraphs.save_fact(self.store, year, name, edit.toPlainText())
                 changed += 1
         saved_info, problem = self.year_box.save(year)
         if problem:
