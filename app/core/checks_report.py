@@ -60,7 +60,7 @@ def ledgers_empty(store, year: int, today: dt.date | None = None) -> list:
                 f"{name}{year}年没有记录",
                 "warning",
                 ledger_id,
-                detail="如本年度做过这项工作，请补录；报告中依据这本台账的句子已省略或写明没有记录。",
+                detail="如本年度做过这项工作，请补录；报告中依据这本台账的句子未写入（见下面“未写入”的一项）。",
             )
         )
     return found

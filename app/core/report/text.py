@@ -481,9 +481,15 @@ def render_store(store, year: int, figures: dict[str, Any] | None = None, previo
 def token_display(ctx: dict[str, Any], token: tokens.Token) -> str:
     """How the paragraph editor shows a token: its label and what it prints this year."""
     if token.kind == "guard":
+        from app.core.figures import FIGURES
+
+        if token.key in FIGURES:
+            return f"{FIGURES[token.key].label}{'为0' if token.negate else '不为0'}时才写"
         name = catalog.get(token.key).name
         return f"{name}{'无' if token.negate else '有'}记录时才写"
     text, zero, label = _resolver(ctx)(token)
+    if token.kind == "fact":
+        return f"本单位情况“{label}”：{text}" if not zero else f"本单位情况“{label}”：未填写，本句省略"
     shown = unmark(text, ctx["year"])[0] if text else ""
     if token.kind == "word":
         return shown or f"{label}：未设置"
