@@ -291,7 +291,8 @@ def test_the_paragraph_editor_names_the_new_tokens(demo_copy):
     ctx, _ = text.store_context(demo_copy, Y)
     shown = text.token_display(ctx, paragraphs.parse("?publicity.enterprise_events"))
     assert shown == "进企业法治宣传不为0时才写"
-    assert text.token_display(ctx, paragraphs.parse("o.visitors")) == "本单位情况“重点人群走访力量”：镇平安法治岗、司法派驻岗、公安派驻岗"
+    fact = text.token_display(ctx, paragraphs.parse("o.visitors"))
+    assert fact == "本单位情况“重点人群走访力量”：镇平安法治岗、司法派驻岗、公安派驻岗"
     paragraphs.save_fact(demo_copy, Y, "visitors", "")
     ctx, _ = text.store_context(demo_copy, Y)
     assert text.token_display(ctx, paragraphs.parse("o.visitors")).endswith("未填写，本句省略")
