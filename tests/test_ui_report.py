@@ -164,6 +164,7 @@ def test_the_office_writes_a_fact_and_the_report_says_it(qtbot, page, demo_store
     qtbot.waitExposed(page)
     page.activateWindow()
     edit = page.fact_edits["visitors"]
+    page.left_tabs.widget(1).ensureWidgetVisible(edit)  # the tab scrolls, as the clerk would
     assert edit.toPlainText().startswith("〔unit〕平安法治岗")  # the demo office wrote it in 2023
     clerk.click(edit)
     clerk.clear_field()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -249,7 +250,11 @@ class ReportPage(QWidget):
         row.addWidget(self.reset_texts_button)
         row.addWidget(self.save_texts_button)
         texts_lay.addLayout(row)
-        left.addTab(texts, "自行填写的部分")
+        scroll = QScrollArea()  # 本单位情况 makes the tab taller than a laptop's screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(texts)
+        left.addTab(scroll, "自行填写的部分")
         self.left_tabs = left
         split.addWidget(left)
 
@@ -288,7 +293,7 @@ class ReportPage(QWidget):
             lay.addWidget(QLabel(label))
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)
-            edit.setMaximumHeight(64)
+            edit.setFixedHeight(56)
             edit.setPlaceholderText(f"例：{examples.get(name, '')}")
             lay.addWidget(edit)
             edits[name] = edit
