@@ -301,7 +301,8 @@ class ReportPage(QWidget):
         return edits
 
     def _charts_toggled(self, checked: bool) -> None:
-        self.store.set_setting(CHARTS_SETTING, "1" if checked else "0")
+        if not getattr(self.store, "readonly", False):  # read-only: this session's choice only
+            self.store.set_setting(CHARTS_SETTING, "1" if checked else "0")
 
     # -- year and texts -----------------------------------------------------------------
 
@@ -352,6 +353,8 @@ class ReportPage(QWidget):
 
         facts = paragraphs.own_facts(self.store, year)
         for name, edit in self.fact_edits.items():
+            if getattr(self.store, "readonly", False):
+                break
             if paragraphs.clean(edit.toPlainText()) != facts.get(name, ""):
                 paragraphs.save_fact(self.store, year, name, edit.toPlainText())
                 changed += 1
