@@ -153,3 +153,20 @@ def test_errors_come_first(store):
     assert found[0].count == len(found[0].row_ids) == 1
     assert set(found[0].as_dict()) == {"code", "title", "severity", "ledger", "row_ids", "detail"}
     assert all(f.severity in ("error", "warning") and f.title for f in found)
+
+
+def test_dispute_status_and_closing_date_disagree(store):
+    """Issue 18: a row the returns can only count one way is named, however it was written."""
+    no_date = raw_insert(store, "disputes", registered_on=MID, source="其他", dispute_type="邻里", summary="s",
+                         status="调解成功")  # fmt: skip
+    open_dated = raw_insert(store, "disputes", registered_on=MID, source="其他", dispute_type="邻里", summary="s",
+                            status="调解中", closed_on=HI)  # fmt: skip
+    backwards = raw_insert(store, "disputes", registered_on=HI, source="其他", dispute_type="邻里", summary="s",
+                           status="终止", closed_on=MID)  # fmt: skip
+    add(store, "disputes", registered_on=MID, status="调解成功", closed_on=MID)  # agrees
+    raw_insert(store, "disputes", registered_on=AFTER, source="其他", dispute_type="邻里", summary="s",
+               status="调解成功")  # fmt: skip  # registered after the year: another year's finding
+    f = by_code(run(store, Y, today=dt.date(Y + 1, 3, 1)))["dispute_dates_disagree"]
+    assert f.severity == "error" and f.ledger == "disputes"
+    assert sorted(f.row_ids) == sorted([no_date, open_dated, backwards])
+    assert "未填结案日期" in f.detail and "状态为调解中" in f.detail and "早于登记日期" in f.detail

@@ -49,6 +49,7 @@ def demo_db(tmp_path_factory):
     demo.fill(s, year=2024)
     s.set_report_text(2024, "basis_no", "丰都府办发〔2024〕15号")
     s.set_report_text(2024, "date", "2025-01-20")
+    s.set_setting("report.font_scheme", "gb2312")  # not this PC's fonts (auto): the 公文 fonts
     s.close()
     return path
 
@@ -225,10 +226,10 @@ def test_charts_in_the_appendix_and_as_files(built):
 def test_windows_font_scheme(demo_db, tmp_path):
     s = Store.open(demo_db)
     try:
-        s.set_setting("font_scheme", "windows")
+        s.set_setting("report.font_scheme", "windows")
         path = build_report(s, 2024, tmp_path / "w.docx", with_charts=False)
     finally:
-        s.set_setting("font_scheme", "gb2312")
+        s.set_setting("report.font_scheme", "gb2312")
         s.close()
     doc = xml(path)
     assert "_GB2312" not in doc and "方正" not in doc

@@ -81,3 +81,62 @@ def test_22_lines_a_page_and_page_numbers(pages):
     assert len(pages[0]) - 1 == 22 - 1
     for page in pages[1:-2]:
         assert len(page) - 1 == 22, page[:2]
+
+
+# -- the 署名 with the 成文日期, the 附件 on a page of its own -----------------------------------
+
+
+def _pdf_pages(tmp, docs: list) -> dict[str, list[list[str]]]:
+    """Each .docx through LibreOffice (one run for all) -> its pages' lines."""
+    profile = tmp / "lo-profile"
+    argv = ["libreoffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf"]
+    subprocess.run(
+        [*argv, "--outdir", str(tmp), *map(str, docs)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    out = {}
+    for docx in docs:
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(docx.with_suffix(".pdf")), "-"], check=True, capture_output=True, text=True
+        ).stdout
+        # pdftotext spaces out digits among CJK ("2025 年 1 月"): the words without spaces
+        pages = [[line.replace(" ", "") for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+        out[docx.stem] = pages[:-1] if pages and not pages[-1] else pages  # after the last form feed
+    return out
+
+
+def test_the_date_never_stands_alone_and_the_attachment_never_leaves_a_blank_page(tmp_path):
+    """Reports of 14 to 20 one-line paragraphs: at some length the page ends between the 署名
+    and the 成文日期 (the old file put the date alone on page 2), or right after the date."""
+    import io
+
+    from PIL import Image
+
+    from app.core.report.docx_writer import ChartImage, write_docx
+    from app.core.report.fonts import scheme
+    from app.core.report.text import Block, ReportDocument
+
+    png = io.BytesIO()
+    Image.new("RGB", (300, 150), "white").save(png, format="PNG")
+    docs = []
+    for n in range(14, 21):
+        blocks = [Block("title", "某某镇2024年法治政府建设情况报告")]
+        blocks += [Block("paragraph", f"第{i:02d}段落只有一行文字。") for i in range(n)]
+        blocks += [Block("signature", "某某县某某镇人民政府"), Block("date", "2025年1月20日")]
+        report = ReportDocument(2024, blocks)
+        docs.append(write_docx(report, tmp_path / f"short{n}.docx", scheme("windows")))
+        charts = [ChartImage("图表一", png.getvalue())]
+        docs.append(write_docx(report, tmp_path / f"charts{n}.docx", scheme("windows"), charts=charts))
+    rendered = _pdf_pages(tmp_path, docs)
+    for name, pages in rendered.items():
+        date_page = next(i for i, page in enumerate(pages) if "2025年1月20日" in page)
+        lines = pages[date_page]
+        assert "某某县某某镇人民政府" in lines, (name, lines)
+        assert any(line.startswith("第") for line in lines), (name, lines)  # with the text's last line
+        for page in pages:
+            assert [line for line in page if not re.fullmatch(r"—\d+—", line)], (name, "a blank page")
+        if name.startswith("charts"):
+            assert len(pages) == date_page + 2, name  # the 附件 on the next page, nothing between
+            assert pages[-1][0] == "附件", name

@@ -44,25 +44,30 @@ def test_disputes_by_village_cells(disputes, store):
     assert t.items == ["东村", "西村", "南村", UNFILLED]  # settings order, others, then 未填
     assert t.header == [
         "村（社区）",
+        "上期未结",
         "登记",
         "自主排查",
         "调解成功",
         "调解不成",
+        "终止",
+        "期末未结",
         "成功率",
         "书面协议",
+        "口头协议",
         "涉及金额（元）",
-        "期末未结",
+        "涉及人数",
     ]
 
     def row(item):
         return [t.value(item, c.key) for c in t.ret.columns]
 
-    # 登记 自主排查 成功 不成 成功率 书面 金额 期末未结
-    assert row("东村") == [1, 0, 1, 1, 0.5, 1, 1000.0, 1]  # d1 closed 1 April counts; registered 31 March does not
-    assert row("西村") == [1, 1, 0, 0, None, 0, 0.0, 1]
-    assert row("南村") == [1, 0, 1, 0, 1.0, 1, 200.5, 0]
-    assert row(UNFILLED) == [1, 0, 0, 0, None, 0, 0.0, 1]  # closed 1 July: open on 30 June
-    assert row(TOTAL) == [4, 1, 2, 1, pytest.approx(2 / 3), 2, 1200.5, 3]
+    # 上期未结 登记 自主排查 成功 不成 终止 期末未结 成功率 书面 口头 金额 人数
+    # d1 closed 1 April counts (and was carried in: registered 31 March)
+    assert row("东村") == [2, 1, 0, 1, 1, 0, 1, 0.5, 1, 0, 1000.0, 0]
+    assert row("西村") == [0, 1, 1, 0, 0, 0, 1, None, 0, 0, 0.0, 0]
+    assert row("南村") == [0, 1, 0, 1, 0, 0, 0, 1.0, 1, 0, 200.5, 0]
+    assert row(UNFILLED) == [0, 1, 0, 0, 0, 0, 1, None, 0, 0, 0.0, 0]  # closed 1 July: open on 30 June
+    assert row(TOTAL) == [2, 4, 1, 2, 1, 0, 3, pytest.approx(2 / 3), 2, 0, 1200.5, 0]
 
 
 def test_disputes_first_quarter_sees_the_other_side_of_the_edge(disputes, store):
@@ -193,7 +198,7 @@ def test_empty_database_gives_zero_rows_and_dashes(store):
         for item in t.all_items():
             for col in t.ret.columns:
                 text = cell_text(col, t.value(item, col.key))
-                assert text == ("—" if col.kind == "rate" else "0.00" if col.money else "0")
+                assert text == ("—" if col.kind == "rate" else "0." + "0" * col.decimals if col.money else "0")
 
 
 def test_find_by_key_title_or_short_name():

@@ -202,13 +202,29 @@ def test_migration_killed_at_random_moments(tmp_path):
     conn.close()
     rng = random.Random(3)
     versions = set()
-    for cycle in range(10):
+    # how long a whole migration takes on this machine now (a loaded machine is slower), so
+    # the kills spread over it and past it; the last cycle kills only after it finished
+    db = tmp_path / "timed" / "ledgers.db"
+    db.parent.mkdir()
+    shutil.copy(v1, db)
+    proc = _spawn(OPENER, str(db))
+    assert proc.stdout.readline().strip() == "ready"
+    started = time.monotonic()
+    assert proc.stdout.readline().strip() == "opened"
+    whole = time.monotonic() - started
+    proc.kill()
+    proc.communicate(timeout=30)
+    cycles = 10
+    for cycle in range(cycles):
         db = tmp_path / f"c{cycle}" / "ledgers.db"
         db.parent.mkdir()
         shutil.copy(v1, db)
         proc = _spawn(OPENER, str(db))
         assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.25))
+        if cycle == cycles - 1:
+            assert proc.stdout.readline().strip() == "opened"
+        else:
+            time.sleep(rng.uniform(0.0, whole * 1.2))
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
         conn = sqlite3.connect(db)

@@ -31,7 +31,7 @@ def page(qtbot, demo_store):
 def _cell_index(box, item: str, column: str):
     t = box.model.table
     row = t.all_items().index(item)
-    col = 1 + [c.key for c in t.ret.columns].index(column)
+    col = 1 + t.keys.index(column)
     return box.model.index(row, col)
 
 
@@ -55,8 +55,9 @@ def test_pick_last_quarter_shows_every_return(qtbot, page, demo_store):
     assert model.headerData(0, Qt.Orientation.Horizontal) == "村（社区）"
     total_row = model.rowCount() - 1
     assert model.index(total_row, 0).data() == TOTAL
-    assert model.index(total_row, 1).data() == str(expected.value(TOTAL, "registered"))
-    rate = model.index(total_row, 5).data()
+    keys = expected.keys
+    assert model.index(total_row, 1 + keys.index("registered")).data() == str(expected.value(TOTAL, "registered"))
+    rate = model.index(total_row, 1 + keys.index("success_rate")).data()
     assert rate.endswith("%")
     for key in ("disputes_by_type", "key_person_changes", "enforcement"):
         assert page.boxes[key].model.rowCount() > 1
@@ -125,7 +126,7 @@ def test_export_writes_the_xlsx(qtbot, page, tmp_path, monkeypatch):
     assert sig.args == [str(out) + ".xlsx"]
     assert asked["suggested"].endswith("武平镇2024年第二季度报表.xlsx")
     wb = load_workbook(str(out) + ".xlsx")
-    assert len(wb.sheetnames) == 4
+    assert len(wb.sheetnames) == len(returns.RETURNS_LIST)
     assert wb.worksheets[0]["A1"].value == "武平镇2024年第二季度矛盾纠纷排查化解情况统计表"
     assert "报表已导出" in page.status_label.text() and page.open_folder_button.isVisibleTo(page)
     assert page.export_button.isEnabled()
@@ -160,3 +161,48 @@ def test_in_the_main_window_a_number_shows_its_rows(qtbot, demo_store):
     ledger_page = w.pages["ledger:penalties"]
     n = box.model.table.value(TOTAL, "penalties")
     qtbot.waitUntil(lambda: ledger_page.model.rowCount() == n, timeout=5000)
+
+
+def test_recipient_and_year_to_date_chosen_like_a_clerk(qtbot, page, demo_store, tmp_path, monkeypatch):
+    """Issue 18: 报送单位 党政办 shows and exports only its returns; 年度累计 ticked by a click adds
+    the columns from 1 January, and a number there opens its rows."""
+    from tests.gui_harness import Clerk
+
+    clerk = Clerk(qtbot).watch()
+    try:
+        with qtbot.waitSignal(page.loaded, timeout=20000):
+            qtbot.mouseClick(page.picker.quick_buttons["上季度"], Qt.MouseButton.LeftButton)
+        assert page.boxes["dispute_prevention"].isVisible() and page.boxes["publicity"].isVisible()
+        page.recipient_combo.setFocus()
+        clerk.choose(page.recipient_combo, "党政办")
+        shown = [k for k, box in page.boxes.items() if box.isVisible()]
+        assert shown == [r.key for r in returns.for_recipient("党政办")] == ["enforcement", "publicity"]
+
+        with qtbot.waitSignal(page.loaded, timeout=20000):
+            qtbot.mouseClick(page.ytd_box, Qt.MouseButton.LeftButton, pos=page.ytd_box.rect().center())
+        assert page.ytd_box.isChecked()
+        box = page.boxes["enforcement"]
+        headers = [box.model.headerData(i, Qt.Orientation.Horizontal) for i in range(box.model.columnCount())]
+        assert "行政检查" in headers and "累计行政检查" in headers
+        total = box.model.table.value(TOTAL, "ytd:inspections")
+        first_half = returns.compute(demo_store, "2024-01-01..2024-06-30", "enforcement")
+        assert total == first_half.value(TOTAL, "inspections") > box.model.table.value(TOTAL, "inspections")
+        with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
+            _click(qtbot, box, _cell_index(box, TOTAL, "ytd:inspections"))
+        assert sig.args[0] == "inspections" and len(sig.args[1]) == total
+
+        out = tmp_path / "党政办"
+        monkeypatch.setattr(
+            returns_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(out), "Excel 工作簿 (*.xlsx)"))
+        )
+        with qtbot.waitSignal(page.exported, timeout=30000):
+            qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+        wb = load_workbook(str(out) + ".xlsx")
+        assert [ws["A1"].value for ws in wb.worksheets] == [
+            "武平镇2024年第二季度行政执法情况统计表",
+            "武平镇2024年第二季度普法宣传活动情况统计表",
+        ]
+        assert wb.worksheets[0].cell(3, 2).value.startswith("本期")
+        clerk.check()
+    finally:
+        clerk.stop()

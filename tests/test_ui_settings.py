@@ -23,7 +23,7 @@ def test_settings_saved(qtbot, store):
     assert store.setting("county") == "武隆区" and store.setting("town") == "白马镇"
     assert store.issuer == "武隆区白马镇人民政府"
     assert store.setting("villages") == ["白马村", "中坪村"]
-    assert store.setting("font_scheme") == "windows"
+    assert store.setting("report.font_scheme") == "windows"
     assert store.choices("disputes", "source")[-1] == "网格员上报"
     assert store.setting("choices.disputes.source") == ["网格员上报"]
 
@@ -76,3 +76,72 @@ def test_restore_confirmation_says_what_the_backup_holds(qtbot, store, tmp_path,
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
     assert page.describe_backup(str(bad)) is None and shown
+
+
+def test_recipient_and_font_scheme_set_by_the_clerk(qtbot, store, monkeypatch):
+    """主送机关 typed, 报告字体 picked from the list with the mouse, 保存设置 clicked."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.report import installed_fonts
+    from tests.gui_harness import Clerk, wait_until
+
+    monkeypatch.setattr(installed_fonts, "installed_faces", lambda: frozenset())  # a stock Windows PC
+    store.set_setting("county", "丰都县")
+    store.set_setting("town", "武平镇")
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    page.resize(900, 900)
+    clerk = Clerk(qtbot)
+    clerk.activate(page)
+    assert page.font_scheme.currentData() == "auto"  # the default: what the PC has
+    assert "未安装公文标准字体" in page.font_scheme.currentText()
+    assert page.recipient.text() == ""
+
+    clerk.click(page.recipient)
+    clerk.type("丰都县人民政府")
+
+    clerk.click(page.font_scheme)  # the list opens
+    view = page.font_scheme.view()
+    wait_until(lambda: view.isVisible())
+    # the open list ignores a release within a double-click interval of opening (Qt's guard
+    # against the opening click's own release choosing an item): the clerk's hand is slower
+    qtbot.wait(QApplication.doubleClickInterval() + 100)
+    row = page.font_scheme.findData("windows")
+    rect = view.visualRect(view.model().index(row, 0))
+    QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    wait_until(lambda: not view.isVisible())
+    assert page.font_scheme.currentText().startswith("Windows 自带字体")
+
+    clerk.click(page.save_button)
+    assert store.setting("report.recipient") == "丰都县人民政府"
+    assert store.setting("report.font_scheme") == "windows"
+
+    again = SettingsPage(store)  # what the page shows next time
+    qtbot.addWidget(again)
+    assert again.recipient.text() == "丰都县人民政府" and again.font_scheme.currentData() == "windows"
+
+
+def test_phone_typed_in_settings_reaches_the_returns(qtbot, demo_store, tmp_path):
+    """Issue 18: the office's 联系电话, typed in 设置, is printed on every return."""
+    from openpyxl import load_workbook
+
+    from app.core.returns.xlsx import export
+    from tests.gui_harness import Clerk
+
+    page = SettingsPage(demo_store)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    clerk = Clerk(qtbot).watch()
+    try:
+        clerk.click(page.phone)
+        clerk.type("023-70601234")
+        page.save()
+        clerk.check()
+    finally:
+        clerk.stop()
+    assert demo_store.setting("phone") == "023-70601234"
+    out = export(demo_store, "2024Q2", tmp_path / "r.xlsx", ["行政执法"])
+    assert "联系电话：023-70601234" in load_workbook(out).active["A2"].value

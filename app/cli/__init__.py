@@ -126,6 +126,10 @@ def _parser() -> argparse.ArgumentParser:
     add_period_options(sp)
     sp.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件")
     sp.add_argument("--name", action="append", metavar="N", help="只生成这张报表（可多次使用；默认全部）")
+    sp.add_argument(
+        "--for", dest="recipient", metavar="单位", help="只生成报送这个单位的报表：司法局、综治或党政办（默认全部）"
+    )
+    sp.add_argument("--ytd", action="store_true", help="每张报表加上年度累计（1月1日至统计时段末）各栏")
     sp.add_argument("--town", metavar="T", help="乡镇（本数据库只有一个乡镇时只作核对）")
 
     sp = cmd("check", "列出会影响报告的数据质量问题")

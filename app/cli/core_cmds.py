@@ -16,11 +16,10 @@ SETTABLE = {
     "town": str,
     "office": str,
     "issuer": str,
+    "phone": str,
     "villages": list,
-    "font_scheme": str,
     "backup_dir": str,
 }
-FONT_SCHEMES = ("gb2312", "windows")
 # kept by the program for itself (remembered import columns, the first-run flag): not
 # listed by ``settings``, which shows what a clerk sets
 INTERNAL_PREFIXES = ("import_mapping.",)
@@ -40,6 +39,26 @@ def setting_line(key: str, value) -> str:
     return f"{key}={text}"
 
 
+def report_setting(key: str, value: str) -> str:
+    """``report.font_scheme=windows``, ``report.recipient=丰都县人民政府`` and the per-year
+    ``report.2024.date=2025-01-20``: checked, and returned as stored."""
+    from app.core.report.fonts import SCHEME_NAMES
+    from app.core.store_settings import REPORT_SETTINGS
+
+    name = key.split(".", 1)[1]
+    if name not in REPORT_SETTINGS:
+        return report_year_setting(key, value)
+    value = value.strip()
+    if name == "font_scheme" and value not in SCHEME_NAMES:
+        raise CliError(
+            f"report.font_scheme 只能是 {'、'.join(SCHEME_NAMES)}"
+            "（auto：按本机已装字体；gb2312：公文标准字体；windows：Windows 自带字体）"
+        )
+    if name == "recipient":
+        value = value.rstrip("：:").strip()  # the colon is the layout's
+    return value
+
+
 def report_year_setting(key: str, value: str) -> str:
     """``report.2024.date=2025-01-20`` and the like: checked, and returned as stored."""
     from app.core.store_settings import REPORT_YEAR_SETTINGS
@@ -47,8 +66,13 @@ def report_year_setting(key: str, value: str) -> str:
 
     parts = key.split(".")
     if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) != 4 or parts[2] not in REPORT_YEAR_SETTINGS:
-        names = "、".join(f"report.年份.{n}（{label}）" for n, label in REPORT_YEAR_SETTINGS.items())
-        raise CliError(f"没有设置项“{key}”，年度报告的设置项为：{names}")
+        from app.core.store_settings import REPORT_SETTINGS
+
+        names = "、".join(
+            [f"report.{n}（{label}）" for n, label in REPORT_SETTINGS.items()]
+            + [f"report.年份.{n}（{label}）" for n, label in REPORT_YEAR_SETTINGS.items()]
+        )
+        raise CliError(f"没有设置项“{key}”，报告的设置项为：{names}")
     value = value.strip()
     if parts[2] == "date" and value:
         try:
@@ -80,13 +104,16 @@ def cmd_settings(args) -> int:
         key, value = pair.split("=", 1)
         key = key.strip()
         if key.startswith("report."):
-            store.set_setting(key, report_year_setting(key, value))
+            store.set_setting(key, report_setting(key, value))
             continue
         if key not in SETTABLE:
-            known = "、".join([*SETTABLE, "report.年份.basis_title", "report.年份.basis_no", "report.年份.date"])
+            from app.core.store_settings import REPORT_SETTINGS
+
+            report_keys = [f"report.{n}" for n in REPORT_SETTINGS]
+            known = "、".join(
+                [*SETTABLE, *report_keys, "report.年份.basis_title", "report.年份.basis_no", "report.年份.date"]
+            )
             raise CliError(f"没有设置项“{key}”，可设置：{known}")
-        if key == "font_scheme" and value not in FONT_SCHEMES:
-            raise CliError(f"font_scheme 只能是 {' 或 '.join(FONT_SCHEMES)}")
         parsed = (
             [v for v in value.replace("，", ",").replace("、", ",").split(",") if v.strip()]
             if SETTABLE[key] is list

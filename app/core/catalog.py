@@ -272,6 +272,13 @@ LEDGERS: tuple[Ledger, ...] = (
             C("agreement", "协议形式", ("书面", "口头", "无")),
             Field("amount", "涉及金额（元）", "decimal", min_value=0, width=12),
             L("follow_up", "回访情况"),
+            # for the county's forms (returns/definitions.py): 司法部《人民调解统计报表》 and the
+            # 矛盾纠纷排查化解 tables of the 综治 (平安建设) offices.  One 防止事项 per dispute,
+            # not three yes/no fields: the forms count a dispute once under one heading (件),
+            # and its 涉及人数 gives the 人 beside it.
+            I("people", "涉及人数"),
+            C("scale", "纠纷规模", ("一般", "重大", "群体性")),
+            C("prevented", "防止事项", ("无", "防止民转刑", "防止群体性上访", "防止自杀")),
         ),
         rules=(
             Rule("required_when", ("closed_on", "status"), when=CLOSED_DISPUTE_STATES, message="状态为调解成功、调解不成或终止时，必须填写结案日期"),
@@ -306,6 +313,11 @@ LEDGERS: tuple[Ledger, ...] = (
             D("reoffended_on", "重新犯罪日期"),
             T("responsible", "责任人", width=10),
             PHONE,
+            # 安置帮教 (司法部《安置帮教工作统计表》): the 衔接 at release and whether the person
+            # is 安置 and 帮教; 社区矫正's 矫正类别 is the 细类 above
+            C("handover", "衔接情况", ("必接必送", "未衔接")),
+            C("placed", "是否安置", ("是", "否")),
+            C("helped", "是否帮教", ("是", "否")),
         ),
         rules=(
             Rule("required_when", ("id_number", "category"), when=("社区矫正对象", "安置帮教对象"), message="社区矫正对象、安置帮教对象必须填写身份证号"),

@@ -68,6 +68,34 @@ def disputes_open(store: Store, year: int, today: dt.date | None = None) -> list
     return _finding("disputes_open", f"矛盾纠纷超过{OPEN_DAYS}天未结案", "warning", "disputes", hits)
 
 
+def dispute_dates_disagree(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
+    """A dispute whose 状态 and 结案日期 disagree: closed without a 结案日期, a 结案日期 on an open
+    case, or a 结案日期 before its 登记日期.  The returns still add up (DESIGN.md section 3b:
+    such a row stays 未结 until both say closed, and one closed "before" it was registered is
+    办结 when registered), but the clerk should put it right.  Rows that bear on Y: registered
+    by its end, and registered in it, open, or closed in it or later."""
+    lo, hi = year_bounds(year)
+    closed = ", ".join(f"'{s}'" for s in catalog.CLOSED_DISPUTE_STATES)
+    sql = (
+        "SELECT id, registered_on, parties, summary, status, closed_on FROM disputes"
+        " WHERE deleted_at IS NULL AND registered_on <= :hi"
+        " AND (registered_on >= :lo OR IFNULL(closed_on, '') = '' OR closed_on >= :lo)"
+        f" AND ((IFNULL(status, '') IN ({closed})) <> (IFNULL(closed_on, '') <> '')"
+        "      OR (IFNULL(closed_on, '') <> '' AND closed_on < registered_on))"
+        " ORDER BY registered_on, id"
+    )
+    hits = []
+    for rid, reg, parties, summary, status, closed_on in store.conn.execute(sql, {"lo": lo, "hi": hi}):
+        if not closed_on:
+            why = f"状态为{status}，但未填结案日期（报表中计为未结）"
+        elif status not in catalog.CLOSED_DISPUTE_STATES:
+            why = f"已填结案日期 {closed_on}，但状态为{status or '空'}（报表中计为未结）"
+        else:
+            why = f"结案日期 {closed_on} 早于登记日期（报表中按登记日期计为办结）"
+        hits.append((rid, f"{reg} {parties or '（未填当事人）'}，{(summary or '')[:30]}：{why}"))
+    return _finding("dispute_dates_disagree", "矛盾纠纷的状态与结案日期不一致", "error", "disputes", hits)
+
+
 def _year_rows(store: Store, ledger_id: str, year: int, cols: str, where: str = "1") -> list[tuple]:
     lg = catalog.get(ledger_id)
     lo, hi = year_bounds(year)
@@ -191,6 +219,7 @@ def documents_not_filed(store: Store, year: int, today: dt.date | None = None) -
 
 CHECKS: tuple[Callable[..., list[Finding]], ...] = (
     disputes_open,
+    dispute_dates_disagree,
     inspection_officers,
     penalties_unreviewed,
     visits_missing,

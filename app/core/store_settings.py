@@ -18,11 +18,18 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "province": "",  # 重庆市: the report's 视察重庆重要讲话, 重庆干部网络学院
     "city": "",
     "issuer": "",  # empty: {county}{town}人民政府
+    "phone": "",  # the office's 联系电话, printed on the returns
     "villages": [],
-    "font_scheme": "gb2312",  # or "windows": Windows' own 仿宋/楷体/黑体/宋体
+    # the report's fonts: auto (gb2312 where this PC has 方正小标宋简体 and the _GB2312 fonts,
+    # else windows), gb2312, or windows (Windows' own 仿宋/楷体/黑体/宋体)
+    "report.font_scheme": "auto",
+    "report.recipient": "",  # 主送机关 (GB/T 9704): '' for none
     "backup_dir": "",
 }
 
+
+# the report's settings that hold for every year (``report.<name>``), as 设置 names them
+REPORT_SETTINGS = {"font_scheme": "报告字体", "recipient": "主送机关"}
 
 # per-year report settings: report.2024.basis_title / .basis_no (the county's 工作要点 and its
 # 文号) and report.2024.date (成文日期, ISO)

@@ -14,7 +14,7 @@ from typing import Any
 from app.core import catalog
 from app.core.store import Store
 
-from . import events, pools, rosters
+from . import events, form_facts, pools, rosters
 from .base import Gen
 from .plan import CARRY_BEFORE, PLANS
 
@@ -122,6 +122,7 @@ def generate(year: int = 2024, seed: int = SEED) -> dict[str, list[Row]]:
         date = catalog.get(ledger).date_field
         rows.sort(key=lambda r, d=date: r.get(d) or "")
     out["visits"] = sorted(rosters.visits(g, persons), key=lambda r: r["date"])  # after: indexes persons
+    form_facts.fill(out, seed)
     return dict(out)
 
 

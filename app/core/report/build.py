@@ -105,10 +105,11 @@ def build_report(
         write_docx(
             report,
             tmp,
-            scheme(store.setting("font_scheme")),
+            scheme(store.setting("report.font_scheme")),
             charts=[ChartImage(c.title, c.png, c.alt) for c in charts],
             appendix_title=appendix_title(year),
             issuer=next((b.text for b in report.blocks if b.kind == "signature"), store.issuer),
+            recipient=store.setting("report.recipient") or "",
         )
         os.chmod(tmp, 0o644)  # mkstemp makes it private
         os.replace(tmp, out_path)

@@ -6,22 +6,31 @@ A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; a document grid of
 outer side (right on odd pages, left on even); issuer centred over the date, the date 右空四字.
 Every run names its East-Asian font, and the python-docx template's traps are disarmed
 (themeFontLang ja-JP, theme fonts in docDefaults).
+
+The file is one Word and WPS take as their own: Word's current mode (compatibilityMode 15,
+not the template's 14, which opens in 兼容模式); properties naming the office, the title and
+now (not python-docx in 2013); a font table giving each _GB2312 / 方正 face its Windows
+stand-in.  The 署名 stays on the page of the 成文日期, and the 附件 starts a page through its
+first paragraph's page-break-before (a break character can leave a blank page).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
-from .fonts import FontScheme
+from .fonts import FACES, FontScheme, faces
 from .text import Block, ReportDocument
 
 BODY_PT = 16  # 三号
@@ -38,6 +47,8 @@ CONDENSE = -9  # twentieths of a point
 TITLE_CHARS_PER_LINE = 20  # 156 mm / 22 pt
 FIGURE_WIDTH_MM = 150
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+WORD_2013_MODE = "15"  # compatibilityMode: Word 2013 and later, opened without 兼容模式
+APPLICATION = "法治台账"
 
 
 @dataclass
@@ -197,6 +208,7 @@ def _prepare(doc, fonts: FontScheme) -> None:
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     doc.settings.odd_and_even_pages_header_footer = True
+    _compatibility_mode(doc.settings.element)
 
     styles = doc.styles.element
     defaults = styles.find(qn("w:docDefaults"))
@@ -251,7 +263,95 @@ def _prepare(doc, fonts: FontScheme) -> None:
     para_style("GW Heading 2", fonts.kai, BODY_PT)
     para_style("GW Right", fonts.body, BODY_PT, indent=False, align="right")
     para_style("GW Attachment", fonts.hei, BODY_PT, indent=False, align="left")
+    para_style("GW Recipient", fonts.body, BODY_PT, indent=False, align="left")
     para_style("GW Caption", fonts.body, BODY_PT, indent=False, align="center")
+
+
+def _compatibility_mode(settings) -> None:
+    """w:compat's compatibilityMode = 15 (python-docx's template says 14: Word 2010)."""
+    compat = settings.find(qn("w:compat"))
+    if compat is None:
+        compat = OxmlElement("w:compat")
+        settings.append(compat)  # the template has one; no other part of settings is written
+    mode = next((c for c in compat.findall(qn("w:compatSetting")) if c.get(qn("w:name")) == "compatibilityMode"), None)
+    if mode is None:
+        mode = OxmlElement("w:compatSetting")
+        mode.set(qn("w:name"), "compatibilityMode")
+        mode.set(qn("w:uri"), "http://schemas.microsoft.com/office/word")
+        compat.append(mode)
+    mode.set(qn("w:val"), WORD_2013_MODE)
+
+
+def _font_table(doc, fonts: FontScheme) -> None:
+    """word/fontTable.xml: an entry for each face the report names and for its stand-in.
+
+    Word reads a missing face's altName, charset, PANOSE and Unicode ranges to choose the one
+    it shows instead; without an entry it guesses (宋体, or 等线).  The template's Japanese
+    entries (ＭＳ 明朝, ＭＳ ゴシック) go.
+    """
+    part = doc.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(part.blob)
+    names = faces(fonts)
+    for old in root.findall(qn("w:font")):
+        charset = old.find(qn("w:charset"))
+        if old.get(qn("w:name")) in names or (charset is not None and charset.get(qn("w:val")) == "80"):
+            root.remove(old)
+    for i, name in enumerate(names):
+        face = FACES[name]
+        font = etree.Element(qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (
+            ("w:altName", face.alt),
+            ("w:panose1", face.panose),
+            ("w:charset", face.charset),
+            ("w:family", face.family),
+            ("w:pitch", face.pitch),
+        ):
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+        sig = etree.SubElement(font, qn("w:sig"))
+        for attr, value in zip(("usb0", "usb1", "usb2", "usb3", "csb0", "csb1"), face.sig, strict=True):
+            sig.set(qn(f"w:{attr}"), value)
+        root.insert(i, font)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)  # a plain Part
+
+
+def _properties(doc, *, title: str, office: str, now: dt.datetime) -> None:
+    """docProps: the office as author, now as created and modified, the report's title.
+
+    The template's values (python-docx, 2013, "generated by python-docx", Microsoft Macintosh
+    Word with its 0 words, a blank-page thumbnail) would all show in Word's and Windows'
+    file properties.
+    """
+    props = doc.core_properties
+    props.title = title
+    props.author = office
+    props.last_modified_by = office
+    props.created = props.modified = now
+    props.comments = ""
+    props.keywords = ""
+    props.subject = ""
+    props.category = ""
+    props.revision = 1
+    props.language = "zh-CN"
+
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rid)
+        elif rel.reltype == RT.EXTENDED_PROPERTIES:
+            part = rel.target_part
+            root = etree.fromstring(part.blob)
+            ns = root.nsmap[None]
+            stale = {"TotalTime", "Pages", "Words", "Characters", "Lines", "Paragraphs", "CharactersWithSpaces"}
+            for el in list(root):
+                if etree.QName(el).localname in stale | {"AppVersion", "HeadingPairs", "TitlesOfParts"}:
+                    root.remove(el)
+            for name, value in (("Application", APPLICATION), ("Company", office)):
+                el = root.find(f"{{{ns}}}{name}")
+                if el is None:
+                    el = etree.SubElement(root, f"{{{ns}}}{name}")
+                el.text = value
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _page_setup(section) -> None:
@@ -348,6 +448,13 @@ def _body(doc, block: Block, fonts: FontScheme) -> None:
         style_run(p.add_run(rest), fonts.body, BODY_PT)
 
 
+def _recipient(doc, recipient: str, fonts: FontScheme) -> None:
+    """主送机关: under the title's blank line, flush left (顶格), ending in a full-width colon."""
+    name = recipient.strip().rstrip("：:").strip()
+    if name:
+        _paragraph(doc, "GW Recipient", f"{name}：", fonts.body)
+
+
 def _signature(doc, issuer: str, date: str, fonts: FontScheme) -> None:
     """加盖印章的公文：成文日期右空四字，发文机关署名以成文日期为准居中。"""
     for _ in range(2):  # room for the seal
@@ -362,10 +469,20 @@ def _signature(doc, issuer: str, date: str, fonts: FontScheme) -> None:
         )
 
 
+def _keep_with_date(doc, first: int) -> None:
+    """Paragraphs ``first``.. (the text's last one, the 附件说明, the seal's room, the 署名)
+    keep with the next, so the 成文日期 never stands alone on a page.
+
+    The text's last paragraph may still break across the page (no keep-lines): at least its
+    last line comes over with the 署名, and the page before is not left half empty.
+    """
+    for p in doc.paragraphs[max(first, 0) : -1]:
+        _ppr_set(p._p.get_or_add_pPr(), "w:keepNext")
+
+
 def _appendix(doc, charts: Sequence[ChartImage], fonts: FontScheme, title: str = "图表") -> None:
     p = doc.add_paragraph(style="GW Attachment")
-    p.add_run().add_break(WD_BREAK.PAGE)
-    style_run(p.runs[0], fonts.hei, BODY_PT)
+    _ppr_set(p._p.get_or_add_pPr(), "w:pageBreakBefore")  # a new page, never a blank one
     style_run(p.add_run("附件"), fonts.hei, BODY_PT)
     _paragraph(doc, "GW Caption", "", fonts.body)
     _paragraph(doc, "GW Title", title, fonts.title, TITLE_PT, fonts.title_bold)
@@ -397,11 +514,18 @@ def write_docx(
     *,
     charts: Sequence[ChartImage] = (),
     issuer: str = "",
+    recipient: str = "",
+    now: dt.datetime | None = None,
     appendix_title: str = "图表",
 ) -> Path:
-    """Write ``report`` (and ``charts`` as the appendix 附件：图表) to ``out_path``."""
+    """Write ``report`` (and ``charts`` as the appendix 附件：``appendix_title``) to ``out_path``.
+
+    ``recipient``: the 主送机关 line ('' for none); ``now``: the file's created and modified
+    time (default: now).
+    """
     doc = Document()
     _prepare(doc, fonts)
+    _font_table(doc, fonts)
     section = doc.sections[0]
     _page_setup(section)
     _page_number(section.footer, fonts, odd=True)
@@ -413,23 +537,25 @@ def write_docx(
         if block.kind == "title":
             _title(doc, block.text, fonts, signature)
             _paragraph(doc, "GW Body", "", fonts.body)  # 标题下空一行
+            _recipient(doc, recipient, fonts)
         elif block.kind == "heading1":
             _paragraph(doc, "GW Heading 1", block.text, fonts.hei)
         elif block.kind == "heading2":
             _paragraph(doc, "GW Heading 2", block.text, fonts.kai)
         elif block.kind == "paragraph":
             _body(doc, block, fonts)
+    closing = len(doc.paragraphs) - 1
     if charts:  # 附件说明：正文下空一行左空二字
         _paragraph(doc, "GW Body", "", fonts.body)
         _paragraph(doc, "GW Body", f"附件：{appendix_title}", fonts.body)
     _signature(doc, signature, date, fonts)
+    _keep_with_date(doc, closing)
     if charts:
         _appendix(doc, charts, fonts, appendix_title)
 
     title = next((b.text for b in report.blocks if b.kind == "title"), "")
-    doc.core_properties.title = title
-    doc.core_properties.author = signature
-    doc.core_properties.language = "zh-CN"
+    when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    _properties(doc, title=title, office=signature or issuer, now=when)
     out_path = Path(out_path)
     doc.save(str(out_path))
     return out_path

@@ -4,21 +4,27 @@
 behind any cell; ``write_xlsx`` the sheets a county office receives.
 """
 
-from .compute import TOTAL, ReturnTable, compute, compute_all, rows_for
-from .definitions import RETURNS, RETURNS_LIST, UNFILLED, Column, Return, find
-from .display import cell_text
+from .compute import TOTAL, YTD, ReturnTable, compute, compute_all, rows_for, ytd_period
+from .definitions import RECIPIENTS, RETURNS, RETURNS_LIST, UNFILLED, Column, Return, choose, find, for_recipient
+from .display import cell_text, filing_unit
 
 __all__ = [
+    "RECIPIENTS",
     "RETURNS",
     "RETURNS_LIST",
     "TOTAL",
     "UNFILLED",
+    "YTD",
     "Column",
     "Return",
     "ReturnTable",
     "cell_text",
+    "choose",
     "compute",
     "compute_all",
+    "filing_unit",
     "find",
+    "for_recipient",
     "rows_for",
+    "ytd_period",
 ]

@@ -38,7 +38,9 @@ SETTING_LABELS = {
     "town": "乡镇（街道）名称",
     "issuer": "发文机关全称",
     "villages": "村（社区）",
-    "font_scheme": "报告字体",
+    "font_scheme": "报告字体",  # before structure version 4
+    "report.font_scheme": "报告字体",
+    "report.recipient": "主送机关",
     "backup_dir": "备份文件夹",
     "setup_done": "已完成首次设置",
     "office": "本机科室",
@@ -47,7 +49,13 @@ SETTING_LABELS = {
     "city": "市（州）",
 }
 REPORT_TEXT_LABELS = {"date": "成文日期", "basis_no": "工作要点文号", "basis_title": "工作要点标题"}
-VALUE_WORDS = {True: "是", False: "否", "gb2312": "公文标准字体", "windows": "Windows 自带字体"}
+VALUE_WORDS = {
+    True: "是",
+    False: "否",
+    "gb2312": "公文标准字体",
+    "windows": "Windows 自带字体",
+    "auto": "按本机字体自动选择",
+}
 
 
 def setting_label(key: str) -> str:
@@ -72,7 +80,7 @@ def report_text_label(section: str) -> str:
 def plain_value(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool) or value in ("gb2312", "windows"):
+    if isinstance(value, bool) or value in ("gb2312", "windows", "auto"):
         return VALUE_WORDS.get(value, str(value))
     if isinstance(value, list):
         return "、".join(plain_value(v) for v in value) or "（空）"

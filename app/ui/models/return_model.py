@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from app.core.returns import TOTAL, ReturnTable, cell_text
+from app.core.returns import TOTAL, YTD, ReturnTable, cell_text
 
 LINK_COLOUR = QColor("#1f5f99")
 TOTAL_BACKGROUND = QColor("#eef2f7")
@@ -39,7 +39,11 @@ class ReturnTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.table.header[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section > 0:
-            return self.table.ret.columns[section - 1].definition or None
+            key = self.table.keys[section - 1]
+            definition = self.table.column(key).definition
+            if key.startswith(YTD):
+                return f"年度累计（1月1日至统计时段末）：{definition}"
+            return definition or None
         return None
 
     # -- cells --------------------------------------------------------------------------
@@ -47,7 +51,7 @@ class ReturnTableModel(QAbstractTableModel):
     def cell(self, index: QModelIndex) -> tuple[str, str | None]:
         """(item, column key) of a cell; the key is None in the item column."""
         item = self.table.all_items()[index.row()]
-        column = None if index.column() == 0 else self.table.ret.columns[index.column() - 1].key
+        column = None if index.column() == 0 else self.table.keys[index.column() - 1]
         return item, column
 
     def is_link(self, index: QModelIndex) -> bool:
@@ -55,7 +59,7 @@ class ReturnTableModel(QAbstractTableModel):
         if self.table is None or not index.isValid() or index.column() == 0:
             return False
         item, key = self.cell(index)
-        col = self.table.ret.column(key)
+        col = self.table.column(key)
         value = self.table.value(item, key)
         return value is not None and (col.kind == "rate" or bool(value))
 
@@ -67,11 +71,11 @@ class ReturnTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if key is None:
                 return item
-            return cell_text(self.table.ret.column(key), self.table.value(item, key))
+            return cell_text(self.table.column(key), self.table.value(item, key))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if key is None:
                 return int(Qt.AlignmentFlag.AlignCenter)
-            if self.table.ret.column(key).money:
+            if self.table.column(key).money:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.FontRole:

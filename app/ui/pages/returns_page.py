@@ -1,7 +1,8 @@
 """报表: the returns a 司法所 sends upward (DESIGN.md section 3b) for a month, a quarter, a
 half-year or any range.  Each return is previewed as the form prints it, every number opens
-the rows behind it, and 导出 writes them all to one .xlsx off the GUI thread.  No charts here:
-a return never waits for matplotlib."""
+the rows behind it, and 导出 writes them to one .xlsx off the GUI thread.  报送单位 shows (and
+exports) only the returns one office takes; 年度累计 adds the year-to-date columns.  No charts
+here: a return never waits for matplotlib."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QComboBox,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -28,33 +31,37 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import periods
-from app.core.returns import RETURNS_LIST
+from app.core.returns import RECIPIENTS, RETURNS_LIST
 from app.ui.models.return_model import ReturnTableModel
 from app.ui.pages.figure_helpers import first_rows, muted_label, suggest_year
 from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
+ALL_RECIPIENTS = "全部"
+WIDE = 12  # a return with more columns than this is not squeezed to the page: it scrolls
 
-def load_returns(store, period: periods.Period) -> dict[str, Any]:
+
+def load_returns(store, period: periods.Period, ytd: bool = False) -> dict[str, Any]:
     """Every return for ``period`` (worker thread)."""
-    from app.core.returns import compute_all
+    from app.core.returns import compute_all, filing_unit
 
     with thread_store(store) as s:
         return {
             "period": period,
-            "tables": compute_all(s, period),
+            "tables": compute_all(s, period, ytd=ytd),
             "town": str(s.setting("town") or ""),
-            "issuer": s.issuer,
+            "issuer": filing_unit(s),
+            "phone": str(s.setting("phone") or "").strip(),
         }
 
 
-def export_returns(store, period: periods.Period, path: str) -> str:
-    """The .xlsx of every return (worker thread)."""
+def export_returns(store, period: periods.Period, path: str, recipient: str | None = None, ytd: bool = False) -> str:
+    """The .xlsx of the returns ``recipient`` takes (all when None) (worker thread)."""
     from app.core.returns.xlsx import export
 
     with thread_store(store) as s:
-        return str(export(s, period, path))
+        return str(export(s, period, path, recipient=recipient, ytd=ytd))
 
 
 def default_period(store, today: dt.date | None = None) -> periods.Period:
@@ -66,14 +73,15 @@ def default_period(store, today: dt.date | None = None) -> periods.Period:
     return last if year >= last.year else periods.quarter(year, 4)
 
 
-def default_returns_path(town: str, period: periods.Period) -> Path:
+def default_returns_path(town: str, period: periods.Period, recipient: str | None = None) -> Path:
     docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     folder = Path(docs) if docs and Path(docs).is_dir() else None
     if folder is None:
         from app.core.paths import data_dir
 
         folder = data_dir()
-    return folder / f"{town}{period.label}报表.xlsx"
+    whom = f"（报{recipient}）" if recipient else ""
+    return folder / f"{town}{period.label}报表{whom}.xlsx"
 
 
 class ReturnBox(QGroupBox):
@@ -103,14 +111,24 @@ class ReturnBox(QGroupBox):
         lay.addWidget(self.info_label)
         lay.addWidget(self.view)
 
-    def show_table(self, table, town: str, issuer: str) -> None:
+    def show_table(self, table, town: str, issuer: str, phone: str = "") -> None:
+        from app.core.returns.display import info_text
+
         self.setTitle(f"{town}{table.period.label}{table.title}")
-        self.info_label.setText(f"填报单位：{issuer}　　统计时段：{table.period.span_label}")
+        self.info_label.setText(info_text(issuer, phone, table.period.span_label))
         self.model.set_table(table)
-        self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.view.horizontalHeader()
+        wide = len(table.keys) > WIDE
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents if wide else QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(wide)
+        self.view.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded if wide else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
         rows = self.model.rowCount()
-        height = self.view.horizontalHeader().height() + sum(self.view.rowHeight(r) for r in range(rows))
-        self.view.setFixedHeight(height + 2 * self.view.frameWidth() + 2)
+        height = header.height() + sum(self.view.rowHeight(r) for r in range(rows))
+        scroll = self.view.horizontalScrollBar().sizeHint().height() if wide else 0
+        self.view.setFixedHeight(height + scroll + 2 * self.view.frameWidth() + 2)
 
     def _hover(self, index: QModelIndex) -> None:
         link = self.model.is_link(index)
@@ -144,6 +162,17 @@ class ReturnsPage(QWidget):
         bar.addSpacing(16)
         self.picker = PeriodPicker(custom=True, quick=True, today=today, store=self.store)
         bar.addWidget(self.picker)
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("报送单位："))
+        self.recipient_combo = QComboBox()
+        self.recipient_combo.addItems([ALL_RECIPIENTS, *RECIPIENTS])
+        self.recipient_combo.setToolTip("只显示并导出报送这个单位的报表")
+        self.recipient_combo.currentIndexChanged.connect(self._show_recipient)
+        bar.addWidget(self.recipient_combo)
+        self.ytd_box = QCheckBox("年度累计")
+        self.ytd_box.setToolTip("每张报表加上从1月1日到统计时段末的累计各栏")
+        self.ytd_box.toggled.connect(lambda _on: self.refresh())
+        bar.addWidget(self.ytd_box)
         bar.addStretch(1)
         self.export_button = QPushButton("导出 Excel…")
         self.export_button.setStyleSheet("font-weight: bold; padding: 4px 16px;")
@@ -186,6 +215,16 @@ class ReturnsPage(QWidget):
     def period(self) -> periods.Period:
         return self.picker.period()
 
+    def recipient(self) -> str | None:
+        """The office chosen under 报送单位 (None: all)."""
+        text = self.recipient_combo.currentText()
+        return None if text == ALL_RECIPIENTS else text
+
+    def _show_recipient(self, _index: int = 0) -> None:
+        recipient = self.recipient()
+        for ret in RETURNS_LIST:
+            self.boxes[ret.key].setVisible(recipient is None or recipient in ret.recipients)
+
     def set_period(self, period: periods.Period) -> None:
         self.picker.set_period(period)
         self.refresh()
@@ -194,7 +233,7 @@ class ReturnsPage(QWidget):
         period = self.period()
         self._generation += 1
         self.status_label.setText(f"正在统计{period.label}…")
-        worker = Worker(load_returns, self.store, period)
+        worker = Worker(load_returns, self.store, period, self.ytd_box.isChecked())
         worker.finished.connect(lambda data, g=self._generation: self._show(data, g))
         worker.failed.connect(lambda msg: self.status_label.setText(f"统计失败：{msg}"))
         self._workers = [w for w in self._workers if w.is_running()]
@@ -206,7 +245,7 @@ class ReturnsPage(QWidget):
             return  # the clerk picked another period meanwhile
         self._data = data
         for table in data["tables"]:
-            self.boxes[table.ret.key].show_table(table, data["town"], data["issuer"])
+            self.boxes[table.ret.key].show_table(table, data["town"], data["issuer"], data["phone"])
         period = data["period"]
         self.status_label.setText(
             period.span_label if period.kind == "range" else f"{period.label}（{period.span_label}）"
@@ -237,7 +276,7 @@ class ReturnsPage(QWidget):
             return
         period = self.period()
         town = str(self.store.setting("town") or "")
-        suggested = str(default_returns_path(town, period))
+        suggested = str(default_returns_path(town, period, self.recipient()))
         path, _ = QFileDialog.getSaveFileName(self, "导出报表", suggested, "Excel 工作簿 (*.xlsx)")
         if not path:
             return
@@ -246,7 +285,7 @@ class ReturnsPage(QWidget):
         self.export_button.setEnabled(False)
         self.open_folder_button.hide()
         self.status_label.setText("正在导出报表…")
-        worker = Worker(export_returns, self.store, period, path)
+        worker = Worker(export_returns, self.store, period, path, self.recipient(), self.ytd_box.isChecked())
         worker.finished.connect(self._exported)
         worker.failed.connect(self._export_failed)
         self._export_worker = worker

@@ -1,4 +1,4 @@
-"""设置: office names, 村（社区） list, extra choices, font scheme, backups, password.
+"""设置: office names, 村（社区） list, 主送机关, font scheme, extra choices, backups, password.
 
 Backups and the password come from ``app.core.backup`` / ``app.core.password``; each button
 is there only when its module is.
@@ -35,6 +35,15 @@ FONT_SCHEMES = (
     ("gb2312", "公文标准字体（方正小标宋简体、仿宋_GB2312、楷体_GB2312）"),
     ("windows", "Windows 自带字体（仿宋、楷体、黑体、宋体）"),
 )
+
+
+def auto_scheme_text() -> str:
+    """The 自动 choice, saying what this PC has and so what it picks."""
+    from app.core.report.installed_fonts import has_gb2312_fonts
+
+    if has_gb2312_fonts():
+        return "按本机字体自动选择（本机已安装公文标准字体，使用公文标准字体）"
+    return "按本机字体自动选择（本机未安装公文标准字体，使用 Windows 自带字体）"
 
 
 def lines(text: str) -> list[str]:
@@ -80,13 +89,23 @@ class SettingsPage(QWidget):
         form.addRow("县（区）名称：", self.county)
         form.addRow("乡镇（街道）名称：", self.town)  # the same words as the first-run setup
         form.addRow("发文机关全称：", self.issuer)
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText("印在报表的填报单位之后，如：023-70123456")
+        form.addRow("联系电话：", self.phone)
         self.villages = QPlainTextEdit()
         self.villages.setPlaceholderText("每行一个村（社区），录入时可自动补全")
         self.villages.setFixedHeight(110)
         form.addRow("村（社区）：", self.villages)
+        self.recipient = QLineEdit()
+        self.recipient.setPlaceholderText("如：丰都县人民政府；留空则报告不列主送机关")
+        form.addRow("主送机关：", self.recipient)
         self.font_scheme = QComboBox()
-        for key, text in FONT_SCHEMES:
+        for key, text in (("auto", auto_scheme_text()), *FONT_SCHEMES):
             self.font_scheme.addItem(text, key)
+        self.font_scheme.setToolTip(
+            "没有安装方正小标宋简体、仿宋_GB2312、楷体_GB2312 的电脑，请用 Windows 自带字体；"
+            "报告在其他电脑上打开时，Word 会以仿宋、楷体、宋体代替未安装的字体。"
+        )
         form.addRow("报告字体：", self.font_scheme)
         lay.addWidget(office)
 
@@ -177,8 +196,10 @@ class SettingsPage(QWidget):
         self.county.setText(s.setting("county") or "")
         self.town.setText(s.setting("town") or "")
         self.issuer.setText(s.setting("issuer") or "")
+        self.phone.setText(s.setting("phone") or "")
         self.villages.setPlainText("\n".join(s.setting("villages") or []))
-        i = self.font_scheme.findData(s.setting("font_scheme") or "gb2312")
+        self.recipient.setText(s.setting("report.recipient") or "")
+        i = self.font_scheme.findData(s.setting("report.font_scheme") or "auto")
         self.font_scheme.setCurrentIndex(max(0, i))
         self.backup_dir.setText(s.setting("backup_dir") or "")
         self._extras = {}
@@ -217,8 +238,10 @@ class SettingsPage(QWidget):
             "county": self.county.text().strip(),
             "town": self.town.text().strip(),
             "issuer": self.issuer.text().strip(),
+            "phone": self.phone.text().strip(),
             "villages": lines(self.villages.toPlainText()),
-            "font_scheme": self.font_scheme.currentData(),
+            "report.recipient": self.recipient.text().strip().rstrip("：:").strip(),
+            "report.font_scheme": self.font_scheme.currentData(),
             "backup_dir": self.backup_dir.text().strip(),
         }
         if not values["county"] or not values["town"]:
