@@ -296,3 +296,14 @@ def test_the_paragraph_editor_names_the_new_tokens(demo_copy):
     paragraphs.save_fact(demo_copy, Y, "visitors", "")
     ctx, _ = text.store_context(demo_copy, Y)
     assert text.token_display(ctx, paragraphs.parse("o.visitors")).endswith("未填写，本句省略")
+
+
+def test_check_names_a_ledger_an_old_wording_leaves_out(demo_copy):
+    assert not [f for f in checks.run(demo_copy, Y) if f.code == "ledger_unreported"]
+    # a wording saved before the 普法 sentence existed (saving it now would be refused)
+    old = paragraphs.defaults()["environment"].split("二是加强法治宣传教育")[0] + "二是强化司法保障。〔p.lawsuits〕。"
+    demo_copy.set_report_text(Y, "environment", old)
+    assert "普法宣传活动" not in text.render_store(demo_copy, Y).plain_text()
+    found = [f for f in checks.run(demo_copy, Y) if f.code == "ledger_unreported"]
+    assert [f.ledger for f in found] == ["publicity_events"]
+    assert found[0].title == "普法宣传台账2024年有记录，报告中没有写到"

@@ -102,4 +102,30 @@ def literal_numbers(store, year: int, today: dt.date | None = None) -> list:
     return [Finding("report_literal_number", title, "warning", "", detail="\n".join(lines))]
 
 
-REPORT_CHECKS = (office_unnamed, ledgers_empty, report_omissions, literal_numbers)
+def ledgers_unreported(store, year: int, today: dt.date | None = None) -> list:
+    """Ledgers with rows in the year whose work the report does not state (no number of theirs
+    in the text): an office's own wording, saved before the sentence existed, may leave it out."""
+    from app.core.checks import Finding
+    from app.core.figures import FIGURES
+    from app.core.report.coverage import ledger_rows
+    from app.core.report.text import render_store
+
+    doc = render_store(store, year)
+    shown = {FIGURES[s.key].ledger for b in doc.blocks for s in b.spans if s.key in FIGURES}
+    if "走访" in doc.plain_text():  # 每月开展定期走访 states the visits without a number
+        shown.add("visits")
+    missing = [lg for lg, n in ledger_rows(store, year).items() if n and lg not in shown]
+    return [
+        Finding(
+            "ledger_unreported",
+            f"{catalog.get(lg).name}{year}年有记录，报告中没有写到",
+            "warning",
+            lg,
+            detail="报告中没有这本台账的数字：所在段落可能是本单位以前改写的文字。"
+            "请在 年度报告 中点段末的［改写］，恢复默认文字或加入这本台账的数字。",
+        )
+        for lg in missing
+    ]
+
+
+REPORT_CHECKS = (office_unnamed, ledgers_empty, report_omissions, literal_numbers, ledgers_unreported)
