@@ -180,3 +180,15 @@ def test_the_office_writes_a_fact_and_the_report_says_it(qtbot, page, demo_store
     clerk.stop()
     assert "综治中心" not in page.document.plain_text()
     assert "对辖区内刑释安置帮教对象及社区矫正对象每月开展定期走访" in page.document.plain_text()
+
+
+def test_the_plan_editor_shows_the_year_s_own_words(qtbot, page, demo_store):
+    """(issue 17) 四、 in the editor is the year's default as it will print: no template code,
+    no meeting held after the year (2023: not the 三中全会 of July 2024)."""
+    plan = page.section_edits["plan"].toPlainText()
+    assert "{{" not in plan and "党的二十大、二十届二中及三中全会" in plan
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        page.year_combo.set_year(2023)
+    plan = page.section_edits["plan"].toPlainText()
+    assert "三中全会" not in plan and "党的二十大、二十届二中全会" in plan
+    assert demo_store.report_text(2024, "plan") is None  # the untouched default is not stored

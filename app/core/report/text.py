@@ -183,10 +183,21 @@ def context(
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def section_default(section: str) -> str:
-    """The default text of 三、存在的不足 / 四、工作计划 (empty for 五)."""
+def section_default(section: str, year: int | None = None) -> str:
+    """The default text of 三、存在的不足 / 四、工作计划 (empty for 五); with ``year``, its
+    words of the calendar filled in for that year's report (what the editor shows the clerk)."""
     name = SECTION_DEFAULTS.get(section)
-    return resource("templates", name).read_text(encoding="utf-8") if name else ""
+    source = resource("templates", name).read_text(encoding="utf-8") if name else ""
+    if year is None or not source:
+        return source
+    words = {
+        "year": year,
+        "next_year": year + 1,
+        "pufa": calendar.pufa(year),
+        "pufa_next": calendar.pufa(year + 1),
+        "party_meetings": calendar.party_meetings(year),
+    }
+    return environment().from_string(source).render(words)
 
 
 def paragraph_sources() -> dict[str, str]:

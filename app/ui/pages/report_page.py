@@ -328,7 +328,7 @@ class ReportPage(QWidget):
 
         saved = self.store.report_texts(year)
         for section, edit in self.section_edits.items():
-            edit.setPlainText(saved.get(section) or section_default(section))
+            edit.setPlainText(saved.get(section) or section_default(section, year))
         from app.core.report import paragraphs
 
         facts = paragraphs.own_facts(self.store, year)
@@ -345,7 +345,7 @@ class ReportPage(QWidget):
         changed = 0
         for section, edit in self.section_edits.items():
             text = edit.toPlainText().strip()
-            value = None if not text or text == section_default(section).strip() else text
+            value = None if not text or text == section_default(section, year).strip() else text
             if (saved.get(section) or None) != value:
                 self.store.set_report_text(year, section, value)
                 changed += 1
@@ -372,7 +372,7 @@ class ReportPage(QWidget):
         from app.core.report.text import section_default
 
         for section, edit in self.section_edits.items():
-            edit.setPlainText(section_default(section))
+            edit.setPlainText(section_default(section, self.year()))
 
     # -- preview and findings -----------------------------------------------------------
 
