@@ -41,7 +41,7 @@ def test_a_change_redraws_only_its_chart():
     now, before = full_breakdowns(3), full_breakdowns(1)
     first = charts.render_charts(2024, now, before, cache=cache)
     changed = copy.deepcopy(now)
-    changed["disputes.by_month"][3] += 1
+    changed["disputes.screened_by_month"][3] += 1
     second = charts.render_charts(2024, changed, before, cache=cache)
     assert cache.misses == 7 and cache.hits == 5
     assert second[0].png != first[0].png and second[0].png.startswith(PNG)
@@ -55,7 +55,7 @@ def test_last_years_numbers_do_not_touch_the_key_person_chart():
     now, before = full_breakdowns(3), full_breakdowns(1)
     charts.render_charts(2024, now, before, cache=cache)
     other = copy.deepcopy(before)
-    other["key_persons.changes"] = {}  # the key-person chart shows this year only
+    other["key_persons.published"] = {}  # the key-person chart shows this year only
     charts.render_charts(2024, now, other, cache=cache)
     assert cache.misses == 6 and cache.hits == 6
 

@@ -17,18 +17,18 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def full_breakdowns(seed: int) -> dict:
-    """Breakdowns with every dispute type, 领域 and 类别 in use (so every label is drawn)."""
+    """``report_breakdowns`` with every dispute type and 领域 in use (so every label is drawn)."""
     types = catalog.get("disputes").field("dispute_type").choices
     domains = catalog.get("inspections").field("domain").choices
-    cats = catalog.get("key_persons").field("category").choices
     return {
-        "disputes.by_month": [(i * seed) % 17 + 1 for i in range(12)],
-        "disputes.by_type": {t: i + seed for i, t in enumerate(types)},
-        "inspections.by_domain": {d: 2 * i + seed for i, d in enumerate(domains)},
-        "study.by_month": [(i + seed) % 4 for i in range(12)],
-        "publicity.by_month": [(i * 3 + seed) % 7 for i in range(12)],
-        "key_persons.changes": {
-            c: {"opening": 10 + i, "added": i + seed, "released": i, "closing": 10 + seed} for i, c in enumerate(cats)
+        "disputes.screened_by_month": [(i * seed) % 17 + 1 for i in range(12)],
+        "disputes.mediated_by_type": {t: i + seed for i, t in enumerate(types)},
+        "enforcement.inspections_by_domain": {d: 2 * i + seed for i, d in enumerate(domains)},
+        "study.sessions_by_month": [(i + seed) % 4 for i in range(12)],
+        "publicity.events_by_month": [(i * 3 + seed) % 7 for i in range(12)],
+        "key_persons.published": {
+            "社区矫正对象": {"released": seed, "active": 4 + seed},
+            "安置帮教对象": {"added": 10 + seed, "released": 9, "active": 40 + seed},
         },
     }
 
@@ -56,7 +56,7 @@ def test_six_charts_with_every_label_and_no_missing_glyph(monkeypatch):
     assert done == [1, 2, 3, 4, 5, 6]
     for c in made:
         assert c.png.startswith(PNG)
-        assert "2024年" in c.title or "对比" in c.title
+        assert c.title.startswith("2024年") and c.alt.startswith(c.title)
     from PIL import Image
 
     w, h = Image.open(io.BytesIO(made[0].png)).size
@@ -74,7 +74,7 @@ def test_labels_beyond_gb2312_render(monkeypatch):
     """Office-added choices may use GBK characters outside GB 2312 (镕, 堃, 喆, 玥)."""
     monkeypatch.setattr(fonts, "PREFERRED_CHART_FONTS", ())
     now = full_breakdowns(2)
-    now["disputes.by_type"] = {"朱镕村纠纷": 3, "堃喆玥": 2}
+    now["disputes.mediated_by_type"] = {"朱镕村纠纷": 3, "堃喆玥": 2}
     render_strict(now=now, before=full_breakdowns(1))
 
 
@@ -110,24 +110,27 @@ def test_chart_fonts_put_the_bundled_font_last():
     assert set(fams[:-1]) <= set(fonts.PREFERRED_CHART_FONTS)
 
 
-def test_empty_year_still_draws():
+def test_an_empty_year_draws_no_chart():
+    """(issue 17) an empty chart is left out: no empty axis, no stray label."""
     zero = {
-        "disputes.by_month": [0] * 12,
-        "disputes.by_type": {},
-        "inspections.by_domain": {},
-        "study.by_month": [0] * 12,
-        "publicity.by_month": [0] * 12,
-        "key_persons.changes": {},
+        "disputes.screened_by_month": [0] * 12,
+        "disputes.mediated_by_type": {"邻里": 0},
+        "enforcement.inspections_by_domain": {},
+        "study.sessions_by_month": [0] * 12,
+        "publicity.events_by_month": [0] * 12,
+        "key_persons.published": {"社区矫正对象": {"released": 0, "active": 0}},
     }
-    made = render_strict(now=zero, before=zero)
-    assert len(made) == 6 and all(c.png.startswith(PNG) for c in made)
+    assert render_strict(now=zero, before=full_breakdowns(1)) == []
 
 
 def test_render_all_from_the_store(store, tmp_path):
+    assert charts.render_all(store, 2024, tmp_path / "c") == []  # nothing recorded: nothing drawn
+    from tests.test_figures import MID, add
+
+    add(store, "study_sessions", date=MID, form="专题培训", audience="全体干部职工", topic="宪法")
     made = charts.render_all(store, 2024, tmp_path / "c")
-    assert len(made) == 6
-    for caption, path in made:
-        assert Path(path).read_bytes().startswith(PNG) and caption
+    assert [caption for caption, _ in made] == ["2024年各月法治学习教育次数"]
+    assert Path(made[0][1]).read_bytes().startswith(PNG)
 
 
 def test_matplotlib_and_docx_are_imported_only_when_building():

@@ -81,7 +81,7 @@ def test_every_reference_number_comes_out_of_the_demo_ledgers(built):
     for sentence in REFERENCE_SENTENCES:
         assert sentence in body, sentence
     assert "2025年1月20日" in body
-    assert "附件：图表" in body
+    assert "附件：2024年法治政府建设主要工作数据图" in body  # (issue 17) the 附件 says what it holds
 
 
 def test_page_setup_and_grid(built):
@@ -142,7 +142,7 @@ def test_every_run_names_its_east_asian_font_and_size(built):
     body = "\n".join(t for (font, size), texts in seen.items() for t in texts if font == "仿宋_GB2312" and size == 16)
     assert "全年共组织开展法治学习教育10余次" in body
     title = seen[("方正小标宋简体", 22)]
-    assert title == ["丰都县武平镇人民政府\n", "2024年法治政府建设情况报告", "图表"]
+    assert title == ["丰都县武平镇人民政府\n", "2024年法治政府建设情况报告", "2024年法治政府建设主要工作数据图"]
     heads = seen[("黑体", 16)]
     assert "一、2024年推进法治政府建设的主要举措和成效" in heads and "附件" in heads
     leads = seen[("楷体_GB2312", 16)]
@@ -216,7 +216,8 @@ def test_charts_in_the_appendix_and_as_files(built):
         media = [n for n in z.namelist() if n.startswith("word/media/")]
     assert len(media) == 6
     captions = [t for t in paragraphs_text(path) if re.match(r"图\d　", t)]
-    assert len(captions) == 6 and captions[0].startswith("图1　各月矛盾纠纷登记数（2024年与2023年对比）")
+    # (issue 17) titled by what it shows: the 自主排查 the text states, compared as last year has data
+    assert len(captions) == 6 and captions[0] == "图1　2024年各月自主排查矛盾纠纷件数（与2023年对比）"
     assert stages[0][0] == "figures" and stages[-1] == ("done", 1.0)
     fractions = [f for _, f in stages]
     assert fractions == sorted(fractions)

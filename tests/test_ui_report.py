@@ -121,3 +121,74 @@ def test_clicking_a_finding_opens_its_rows(qtbot, page, demo_store):
     with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
         qtbot.mouseClick(page.findings_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert sig.args == [found[0].ledger, list(found[0].row_ids)]
+
+
+def test_charts_tick_box_leaves_out_the_charts_and_is_remembered(qtbot, page, demo_store, tmp_path, monkeypatch):
+    """(issue 17) 附带图表 unticked by a click: the report has no picture and no 附件; the office's
+    choice is kept in its settings and the next page opens with it."""
+    import zipfile
+
+    out = tmp_path / "无图.docx"
+    monkeypatch.setattr(report_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(out), "")))
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.charts_box.isChecked()  # a new office: with charts
+    qtbot.mouseClick(page.charts_box, Qt.MouseButton.LeftButton)
+    assert not page.charts_box.isChecked()
+    assert demo_store.setting(report_page.CHARTS_SETTING) == "0"
+    qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.last_report is not None, timeout=120000)
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+        assert not [n for n in z.namelist() if n.startswith("word/media/")]
+    assert "<w:drawing" not in xml and "附件" not in xml
+    again = ReportPage(demo_store)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert not again.charts_box.isChecked()
+    qtbot.mouseClick(again.charts_box, Qt.MouseButton.LeftButton)
+    assert again.charts_box.isChecked() and demo_store.setting(report_page.CHARTS_SETTING) == "1"
+
+
+def test_the_office_writes_a_fact_and_the_report_says_it(qtbot, page, demo_store):
+    """(issue 17) a fact no ledger records, typed in 本单位情况, is saved for the year on and
+    printed where its sentence stands; emptied, the sentence goes."""
+    from app.core.report import paragraphs
+
+    from .gui_harness import Clerk
+
+    clerk = Clerk(qtbot).watch()
+    page.left_tabs.setCurrentIndex(1)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    edit = page.fact_edits["visitors"]
+    page.left_tabs.widget(1).ensureWidgetVisible(edit)  # the tab scrolls, as the clerk would
+    assert edit.toPlainText().startswith("〔unit〕平安法治岗")  # the demo office wrote it in 2023
+    clerk.click(edit)
+    clerk.clear_field()
+    clerk.type("镇综治中心")
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        clerk.click(page.save_texts_button)
+    assert paragraphs.own_text(demo_store, 2024, "fact.visitors") == ("镇综治中心", 2024)
+    assert "镇综治中心对辖区内刑释安置帮教对象及社区矫正对象每月开展定期走访" in page.document.plain_text()
+    clerk.click(edit)
+    clerk.clear_field()
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        clerk.click(page.save_texts_button)
+    clerk.stop()
+    assert "综治中心" not in page.document.plain_text()
+    assert "对辖区内刑释安置帮教对象及社区矫正对象每月开展定期走访" in page.document.plain_text()
+
+
+def test_the_plan_editor_shows_the_year_s_own_words(qtbot, page, demo_store):
+    """(issue 17) 四、 in the editor is the year's default as it will print: no template code,
+    no meeting held after the year (2023: not the 三中全会 of July 2024)."""
+    plan = page.section_edits["plan"].toPlainText()
+    assert "{{" not in plan and "党的二十大、二十届二中及三中全会" in plan
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        page.year_combo.set_year(2023)
+    plan = page.section_edits["plan"].toPlainText()
+    assert "三中全会" not in plan and "党的二十大、二十届二中全会" in plan
+    assert demo_store.report_text(2024, "plan") is None  # the untouched default is not stored

@@ -139,10 +139,11 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--year", type=int, required=True, help="年份")
     sp.add_argument("--out", required=True, metavar="FILE.docx", help="输出文件")
     sp.add_argument("--charts", metavar="DIR", help="同时把图表保存为 PNG 到此文件夹")
+    sp.add_argument("--no-charts", action="store_true", help="不附图表（报告中没有图片，也没有附件）")
 
     sp = cmd("paragraph", "查看或改写年度报告一、二部分的段落（数字写作〔study.sessions〕等）")
     sp.add_argument("--year", type=int, required=True, help="年份（改写从这一年起沿用）")
-    sp.add_argument("id", nargs="?", metavar="ID", help="段落编号（不写则列出全部段落）")
+    sp.add_argument("id", nargs="?", metavar="ID", help="段落编号，或 fact.名称 的本单位情况（不写则列出全部段落）")
     how = sp.add_mutually_exclusive_group()
     how.add_argument("--set", metavar="TEXT", help="新的段落文字")
     how.add_argument("--file", metavar="FILE", help="从 UTF-8 文本文件读入新的段落文字")

@@ -60,7 +60,7 @@ def ledgers_empty(store, year: int, today: dt.date | None = None) -> list:
                 f"{name}{year}年没有记录",
                 "warning",
                 ledger_id,
-                detail="如本年度做过这项工作，请补录；报告中依据这本台账的句子已省略或写明没有记录。",
+                detail="如本年度做过这项工作，请补录；报告中依据这本台账的句子未写入（见下面“未写入”的一项）。",
             )
         )
     return found
@@ -76,7 +76,7 @@ def report_omissions(store, year: int, today: dt.date | None = None) -> list:
     lines = []
     for o in doc.omitted:
         text = o.text if len(o.text) <= EXCERPT else o.text[:EXCERPT] + "……"
-        why = o.why if o.why.endswith("记录") else f"{o.why}为0"
+        why = o.why if o.why.endswith(("记录", "填写", "写入")) else f"{o.why}为0"
         lines.append(f"{paragraphs.label(o.para_id)}：未写入“{text}”（{why}）")
     for w in doc.warnings:
         lines.append(w)
@@ -86,4 +86,46 @@ def report_omissions(store, year: int, today: dt.date | None = None) -> list:
     return [Finding("report_omitted", title, "warning", "", detail="\n".join(lines))]
 
 
-REPORT_CHECKS = (office_unnamed, ledgers_empty, report_omissions)
+def literal_numbers(store, year: int, today: dt.date | None = None) -> list:
+    """A wording written in an earlier year and inherited by ``year`` with a number typed in as
+    text (带头讲法治课2次): it was true of the year it was written, maybe not of this one."""
+    from app.core.checks import Finding
+    from app.core.report import paragraphs
+
+    lines = [
+        f"{name}：{written}年写的文字中有“{'”“'.join(numbers)}”，沿用到{year}年，请核对或改用台账中的数字。"
+        for name, written, numbers in paragraphs.inherited_literals(store, year)
+    ]
+    if not lines:
+        return []
+    title = "报告中沿用往年的文字里有直接写入的数字"
+    return [Finding("report_literal_number", title, "warning", "", detail="\n".join(lines))]
+
+
+def ledgers_unreported(store, year: int, today: dt.date | None = None) -> list:
+    """Ledgers with rows in the year whose work the report does not state (no number of theirs
+    in the text): an office's own wording, saved before the sentence existed, may leave it out."""
+    from app.core.checks import Finding
+    from app.core.figures import FIGURES
+    from app.core.report.coverage import ledger_rows
+    from app.core.report.text import render_store
+
+    doc = render_store(store, year)
+    shown = {FIGURES[s.key].ledger for b in doc.blocks for s in b.spans if s.key in FIGURES}
+    if "走访" in doc.plain_text():  # 每月开展定期走访 states the visits without a number
+        shown.add("visits")
+    missing = [lg for lg, n in ledger_rows(store, year).items() if n and lg not in shown]
+    return [
+        Finding(
+            "ledger_unreported",
+            f"{catalog.get(lg).name}{year}年有记录，报告中没有写到",
+            "warning",
+            lg,
+            detail="报告中没有这本台账的数字：所在段落可能是本单位以前改写的文字。"
+            "请在 年度报告 中点段末的［改写］，恢复默认文字或加入这本台账的数字。",
+        )
+        for lg in missing
+    ]
+
+
+REPORT_CHECKS = (office_unnamed, ledgers_empty, report_omissions, literal_numbers, ledgers_unreported)

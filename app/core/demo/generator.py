@@ -142,6 +142,11 @@ def fill(store: Store, year: int = 2024, seed: int = SEED) -> dict[str, int]:
         # the county's 工作要点 the opening paragraph cites, and the report's 成文日期
         store.set_setting(f"report.{year}.basis_no", f"丰都府办发〔{year}〕15号")
         store.set_setting(f"report.{year}.date", f"{year + 1}-01-20")
+        # what the demo office writes of itself (no ledger records it), from the year before on
+        from app.core.report.paragraphs import FACT_SECTION, fact_examples
+
+        for name, words in fact_examples().items():
+            store.set_report_text(year - 1, FACT_SECTION + name, words)
         person_ids: list[int] = []
         for lg in catalog.LEDGERS:  # catalog order: key_persons comes before visits
             rows = data.get(lg.id, [])

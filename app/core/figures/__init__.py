@@ -6,7 +6,15 @@ per-type tables behind the charts; ``rows_for(store, year, key)`` the rows behin
 """
 
 from .approx import approx, rate
-from .breakdowns import breakdowns, key_person_changes, mediation_success_rate, visits_per_person_month
+from .breakdowns import (
+    breakdowns,
+    figure_by_choice,
+    figure_by_month,
+    key_person_changes,
+    mediation_success_rate,
+    report_breakdowns,
+    visits_per_person_month,
+)
 from .compute import compare, compute, rows_for, scope_sql, value
 from .definitions import FIGURES, KEYS, Figure
 
@@ -18,9 +26,12 @@ __all__ = [
     "breakdowns",
     "compare",
     "compute",
+    "figure_by_choice",
+    "figure_by_month",
     "key_person_changes",
     "mediation_success_rate",
     "rate",
+    "report_breakdowns",
     "rows_for",
     "scope_sql",
     "value",

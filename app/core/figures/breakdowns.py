@@ -11,7 +11,9 @@ from typing import Any
 from app.core import catalog
 from app.core.store import Store
 
-from .compute import PeriodLike, active_sql, indexed_by, period_params, year_params
+from .compute import PeriodLike, active_sql, from_sql, indexed_by, period_params, scope_sql, year_params
+from .compute import value as figure_value
+from .definitions import FIGURES
 
 _MONTH = 'CAST(substr(t."{col}", 6, 2) AS INTEGER)'
 
@@ -96,6 +98,64 @@ def visits_per_person_month(store: Store, year: int) -> dict[int, list[int]]:
         if month and 1 <= month <= 12:
             out.setdefault(pid, [0] * 12)[month - 1] = n
     return out
+
+
+def figure_by_month(store: Store, key: str, period: PeriodLike) -> list[int]:
+    """The rows figure ``key`` counts, by the month of the date it counts them by: the 12
+    numbers add up to the figure (one definition for the sentence and its chart)."""
+    fig = FIGURES[key]
+    col = fig.by or catalog.get(fig.ledger).date_field
+    months = [0] * 12
+    sql = f"SELECT {_MONTH.format(col=col)}, COUNT(*) FROM {from_sql(store, fig)} WHERE {scope_sql(fig)} GROUP BY 1"
+    for m, n in store.conn.execute(sql, period_params(period)):
+        if m and 1 <= m <= 12:
+            months[m - 1] = n
+    return months
+
+
+def figure_by_choice(store: Store, key: str, field: str, period: PeriodLike) -> dict[str, int]:
+    """The rows figure ``key`` counts, by ``field`` (every choice in list order, zeros
+    included; a value outside the list after them): they add up to the figure."""
+    fig = FIGURES[key]
+    out = dict.fromkeys(store.choices(fig.ledger, field), 0)
+    sql = f'SELECT t."{field}", COUNT(*) FROM {from_sql(store, fig)} WHERE {scope_sql(fig)} GROUP BY 1'
+    for choice, n in store.conn.execute(sql, period_params(period)):
+        out[choice if choice is not None else "未填"] = n
+    return out
+
+
+# the figures of the 重点人群 sentence, the only ones a published chart shows of key persons
+# (吸毒人员 / 严重精神障碍患者 counts stay on internal pages and returns)
+PUBLISHED_KEY_PERSONS = {
+    "社区矫正对象": (("released", "corrections.released"), ("active", "corrections.active")),
+    "安置帮教对象": (
+        ("added", "resettlement.added"),
+        ("released", "resettlement.released"),
+        ("active", "resettlement.active"),
+    ),
+}
+
+
+def published_key_persons(store: Store, period: PeriodLike) -> dict[str, dict[str, int]]:
+    """类别 -> the report's figures of it (新增 / 解除 / 年末在册), as the text states them."""
+    out = {}
+    for cat, items in PUBLISHED_KEY_PERSONS.items():
+        out[cat] = {name: figure_value(store, period, key) for name, key in items}
+    return out
+
+
+def report_breakdowns(store: Store, year: int) -> dict[str, Any]:
+    """What the report's charts draw, each split from one figure of the text (so it adds up to
+    the number the text states): 自主排查 by month, 人民调解 by type, 行政检查 by 领域,
+    法治学习教育 and 普法宣传 by month, and the 重点人群 sentence's figures."""
+    return {
+        "disputes.screened_by_month": figure_by_month(store, "disputes.screened", year),
+        "disputes.mediated_by_type": figure_by_choice(store, "disputes.mediated", "dispute_type", year),
+        "enforcement.inspections_by_domain": figure_by_choice(store, "enforcement.inspections", "domain", year),
+        "study.sessions_by_month": figure_by_month(store, "study.sessions", year),
+        "publicity.events_by_month": figure_by_month(store, "publicity.events", year),
+        "key_persons.published": published_key_persons(store, year),
+    }
 
 
 def breakdowns(store: Store, year: int) -> dict[str, Any]:

@@ -68,6 +68,10 @@ _NAMED_IN_INSPECTION = (
     " AND instr('、' || i.officers || '、', '、' || t.name || '、') > 0)"
 )
 
+_MONTHS = "COUNT(DISTINCT substr(t.date, 1, 7))"
+# 对象类型 of the 普法宣传台账 the report names one by one (企业 has its own sentence)
+PUBLICITY_TARGETS = (("school", "学校"), ("village", "村（社区）"), ("market", "集市"), ("office", "机关单位"),
+                     ("online", "线上"))  # fmt: skip
 _ONLINE = "t.audience = '行政执法人员' AND t.form = '线上培训'"
 _ALL_STAFF = "t.form = '专题培训' AND t.audience = '全体干部职工'"
 
@@ -151,6 +155,30 @@ _DEFS: tuple[Figure, ...] = (
     # -- 法律明白人 -----------------------------------------------------------------------------
     Figure("literates.count", "结对法律明白人", "名", "legal_literates", "count", COUNT, scope="active",
            definition="年末在册的法律明白人"),
+    # -- beyond the table of DESIGN.md section 3: what else the report states (issue 17) ----------
+    Figure("study.leader_sessions", "理论学习中心组学法", "次", "study_sessions", "count", COUNT,
+           "t.form = '理论学习中心组'", definition="形式为理论学习中心组的学习场次"),
+    Figure("legality.reviews", "合法性审查", "件", "legality_reviews", "count", COUNT,
+           definition="合法性审查台账的件数"),
+    Figure("enterprise.months", "开展企业走访的月份", "个月", "enterprise_visits", "count", _MONTHS,
+           definition="有企业服务记录的月份数"),
+    Figure("publicity.events", "普法宣传活动", "场次", "publicity_events", "count", COUNT,
+           definition="普法宣传台账的场次"),
+    Figure("publicity.participants", "普法宣传参与人次", "人次", "publicity_events", "sum", _sum("participants"),
+           definition="参与人数之和"),
+    Figure("publicity.materials", "普法宣传发放资料", "份", "publicity_events", "sum", _sum("materials"),
+           definition="发放资料份数之和"),
+    *(
+        Figure(f"publicity.{key}_events", f"进{target}普法宣传" if target != "线上" else "线上普法宣传", "场次",
+               "publicity_events", "count", COUNT, f"t.target = '{target}'",
+               definition=f"对象类型为{target}的普法宣传场次")
+        for key, target in PUBLICITY_TARGETS
+    ),
+    Figure("key_persons.active", "在册重点人员", "名", "key_persons", "count", COUNT, scope="active",
+           definition="年末在册的重点人员（各类别合计）"),
+    Figure("visits.count", "重点人员走访", "次", "visits", "count", COUNT, definition="走访记录的次数"),
+    Figure("visits.months", "开展重点人员走访的月份", "个月", "visits", "count", _MONTHS,
+           definition="有走访记录的月份数"),
 )  # fmt: skip
 
 FIGURES: dict[str, Figure] = {f.key: f for f in _DEFS}

@@ -37,6 +37,11 @@ def refusal(store) -> str | None:
     return None
 
 
+def appendix_title(year: int) -> str:
+    """The 附件's title: what its charts show."""
+    return f"{year}年法治政府建设主要工作数据图"
+
+
 def build_report(
     store: Store,
     year: int,
@@ -48,7 +53,8 @@ def build_report(
 ) -> Path:
     """Write the year's report to ``out_path`` (.docx); the charts also as PNGs in ``charts_dir``.
 
-    ``progress(stage, fraction)`` is called as it goes (stages: figures, text, charts, docx,
+    ``with_charts=False`` leaves the charts out: no picture and no 附件 (``report --no-charts``,
+    the 附带图表 tick box).  ``progress(stage, fraction)`` is called as it goes (stages: figures, text, charts, docx,
     done; labels in ``STAGE_LABELS``).  The file is written beside its target and moved into
     place, so a failure never leaves half a report.  ``ReportRefused`` while the office is not
     named (the title and signature would name nobody).
@@ -79,8 +85,8 @@ def build_report(
         tell("charts")
         charts = render_charts(
             year,
-            figs.breakdowns(store, year),
-            figs.breakdowns(store, year - 1),
+            figs.report_breakdowns(store, year),
+            figs.report_breakdowns(store, year - 1),
             progress=lambda done, total: tell("charts", done / total),
         )
         if charts_dir is not None:
@@ -100,7 +106,8 @@ def build_report(
             report,
             tmp,
             scheme(store.setting("report.font_scheme")),
-            charts=[ChartImage(c.title, c.png) for c in charts],
+            charts=[ChartImage(c.title, c.png, c.alt) for c in charts],
+            appendix_title=appendix_title(year),
             issuer=next((b.text for b in report.blocks if b.kind == "signature"), store.issuer),
             recipient=store.setting("report.recipient") or "",
         )

@@ -55,6 +55,7 @@ APPLICATION = "法治台账"
 class ChartImage:
     title: str
     png: bytes | Path
+    alt: str = ""  # the picture's description (wp:docPr descr): its numbers and total
 
 
 # -- low-level helpers -----------------------------------------------------------------------
@@ -479,12 +480,12 @@ def _keep_with_date(doc, first: int) -> None:
         _ppr_set(p._p.get_or_add_pPr(), "w:keepNext")
 
 
-def _appendix(doc, charts: Sequence[ChartImage], fonts: FontScheme) -> None:
+def _appendix(doc, charts: Sequence[ChartImage], fonts: FontScheme, title: str = "图表") -> None:
     p = doc.add_paragraph(style="GW Attachment")
     _ppr_set(p._p.get_or_add_pPr(), "w:pageBreakBefore")  # a new page, never a blank one
     style_run(p.add_run("附件"), fonts.hei, BODY_PT)
     _paragraph(doc, "GW Caption", "", fonts.body)
-    _paragraph(doc, "GW Title", "图表", fonts.title, TITLE_PT, fonts.title_bold)
+    _paragraph(doc, "GW Title", title, fonts.title, TITLE_PT, fonts.title_bold)
     _paragraph(doc, "GW Caption", "", fonts.body)
     for i, chart in enumerate(charts, 1):
         p = doc.add_paragraph(style="GW Caption")
@@ -495,7 +496,8 @@ def _appendix(doc, charts: Sequence[ChartImage], fonts: FontScheme) -> None:
         source = chart.png if isinstance(chart.png, Path) else _bytes_io(chart.png)
         run = p.add_run()
         style_run(run, fonts.body, BODY_PT)
-        run.add_picture(source, width=Mm(FIGURE_WIDTH_MM))
+        picture = run.add_picture(source, width=Mm(FIGURE_WIDTH_MM))
+        picture._inline.docPr.set("descr", chart.alt or chart.title)
         _paragraph(doc, "GW Caption", f"图{i}　{chart.title}", fonts.body)
 
 
@@ -514,8 +516,9 @@ def write_docx(
     issuer: str = "",
     recipient: str = "",
     now: dt.datetime | None = None,
+    appendix_title: str = "图表",
 ) -> Path:
-    """Write ``report`` (and ``charts`` as the appendix 附件：图表) to ``out_path``.
+    """Write ``report`` (and ``charts`` as the appendix 附件：``appendix_title``) to ``out_path``.
 
     ``recipient``: the 主送机关 line ('' for none); ``now``: the file's created and modified
     time (default: now).
@@ -544,11 +547,11 @@ def write_docx(
     closing = len(doc.paragraphs) - 1
     if charts:  # 附件说明：正文下空一行左空二字
         _paragraph(doc, "GW Body", "", fonts.body)
-        _paragraph(doc, "GW Body", "附件：图表", fonts.body)
+        _paragraph(doc, "GW Body", f"附件：{appendix_title}", fonts.body)
     _signature(doc, signature, date, fonts)
     _keep_with_date(doc, closing)
     if charts:
-        _appendix(doc, charts, fonts)
+        _appendix(doc, charts, fonts, appendix_title)
 
     title = next((b.text for b in report.blocks if b.kind == "title"), "")
     when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)

@@ -15,6 +15,7 @@ Chinese sentence.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from app.core import catalog
@@ -155,3 +156,91 @@ def reset(store, year: int, para_id: str) -> str:
     if own_text(store, year, para_id) is not None:  # an earlier year's wording would show through
         store.set_report_text(year, para_id, DEFAULT_MARK)
     return ""
+
+
+# -- the office's facts (〔o.name〕): words for what no ledger records ---------------------------
+
+FACT_SECTION = "fact."
+FACTS_FILE = "report_facts.txt"
+
+
+def fact_ids() -> list[str]:
+    """``fact.gov_open`` …: the section names the office's facts are kept under."""
+    return [FACT_SECTION + name for name in tokens.FACTS]
+
+
+@lru_cache(maxsize=1)
+def fact_examples() -> dict[str, str]:
+    """An example wording of each fact (the 2024 武平镇 report's): offered to the clerk, and what
+    the demo office writes.  A new office's report has none of them until it writes its own."""
+    out: dict[str, str] = {}
+    current = None
+    for line in resource("templates", FACTS_FILE).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            current = line[1:].strip()
+            out[current] = ""
+        elif current is not None:
+            out[current] += line
+    return out
+
+
+def own_facts(store, year: int) -> dict[str, str]:
+    """Fact name -> the office's words in force in ``year`` (its own or an earlier year's)."""
+    out = {}
+    for name in tokens.FACTS:
+        found = own_text(store, year, FACT_SECTION + name)
+        if found:
+            out[name] = found[0]
+    return out
+
+
+def save_fact(store, year: int, name: str, text: str | None) -> str:
+    """The office's words for fact ``name`` from ``year`` on; empty leaves it out from then on."""
+    if name not in tokens.FACTS:
+        raise ValueError(f"没有这项本单位情况“{name}”")
+    text = clean(text or "")
+    section = FACT_SECTION + name
+    if text:
+        store.set_report_text(year, section, text)
+        return text
+    store.set_report_text(year, section, None)
+    if own_text(store, year, section) is not None:  # an earlier year's words would show through
+        store.set_report_text(year, section, DEFAULT_MARK)
+    return ""
+
+
+# a number typed as text (not a token): 2次, 15.5%, 2024年
+LITERAL_NUMBER = re.compile(r"\d+(?:\.\d+)?[%％]?")
+
+
+def literal_numbers(text: str, allowed: str = "") -> list[str]:
+    """Numbers typed into ``text`` outside its tokens (with the character after each, so
+    ``2次`` reads as said) that ``allowed`` (the default wording) does not also contain."""
+    plain = tokens.TOKEN.sub("", text)
+    known = set(LITERAL_NUMBER.findall(tokens.TOKEN.sub("", allowed)))
+    found = []
+    for m in LITERAL_NUMBER.finditer(plain):
+        if m.group(0) in known:
+            continue
+        found.append(plain[m.start() : m.end() + 1])
+    return found
+
+
+def inherited_literals(store, year: int) -> list[tuple[str, int, list[str]]]:
+    """(paragraph or fact label, the year it was written, its typed numbers) for each wording
+    ``year`` inherits from an earlier year that has a number typed as text: true of the year it
+    was written, maybe not of this one."""
+    out = []
+    items = [(pid, label(pid), defaults()[pid]) for pid in defaults()]
+    items += [(FACT_SECTION + n, tokens.FACTS[n], fact_examples().get(n, "")) for n in tokens.FACTS]
+    for section, name, default in items:
+        found = own_text(store, year, section)
+        if not found or found[1] >= year:
+            continue
+        numbers = literal_numbers(found[0], default)
+        if numbers:
+            out.append((name, found[1], numbers))
+    return out

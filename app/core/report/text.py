@@ -26,7 +26,7 @@ from jinja2 import TemplateError
 from app.core import catalog
 from app.core.paths import resource
 
-from . import paragraphs, tokens
+from . import calendar, paragraphs, tokens
 from .template import (
     MARK_CLOSE,
     MARK_OPEN,
@@ -45,6 +45,7 @@ SECTIONS = ("shortcomings", "plan", "other")  # report_texts sections for 三、
 SECTION_DEFAULTS = {"shortcomings": "report_shortcomings.txt.j2", "plan": "report_plan.txt.j2"}
 PHRASES_TEMPLATE = "report_phrases.j2"
 
+_NUMERALS = "〇一二三四五六七八九十"
 # the numerals of （一）… headings
 _LEAD = re.compile(r"^（[一二三四五六七八九十]+）[^。！？]*[。！？]?")
 _MARKED = re.compile(f"{MARK_OPEN}([^{MARK_SEP}]*){MARK_SEP}([^{MARK_CLOSE}]*){MARK_CLOSE}")
@@ -139,12 +140,14 @@ def context(
     basis_title: str | None = None,
     basis_no: str | None = None,
     ledger_rows: dict[str, int] | None = None,
+    facts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The names a report sees (the words of ``tokens.WORDS``, the figures, ``previous``).
 
     ``previous`` is the year before's figures, or a function computing them when first used.
     ``ledger_rows`` (ledger id -> rows in the year) decides the 〔?ledger〕 conditions; None
-    treats every ledger as holding rows.  An unnamed office prints a visible placeholder.
+    treats every ledger as holding rows.  ``facts``: the office's words for 〔o.name〕 (none:
+    those sentences are left out).  An unnamed office prints a visible placeholder.
     """
     prefix = f"{year - 1}:"
     before = LazyFigures(previous, prefix) if callable(previous) else Figures(previous or {}, prefix)
@@ -168,6 +171,10 @@ def context(
         basis_no=f"（{basis_no}）" if basis_no else "",
         previous=before,
         ledger_rows=ledger_rows,
+        facts=dict(facts or {}),
+        pufa=calendar.pufa(year),
+        pufa_next=calendar.pufa(year + 1),
+        party_meetings=calendar.party_meetings(year),
         **words,
     )
     return ctx
@@ -176,10 +183,21 @@ def context(
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def section_default(section: str) -> str:
-    """The default text of 三、存在的不足 / 四、工作计划 (empty for 五)."""
+def section_default(section: str, year: int | None = None) -> str:
+    """The default text of 三、存在的不足 / 四、工作计划 (empty for 五); with ``year``, its
+    words of the calendar filled in for that year's report (what the editor shows the clerk)."""
     name = SECTION_DEFAULTS.get(section)
-    return resource("templates", name).read_text(encoding="utf-8") if name else ""
+    source = resource("templates", name).read_text(encoding="utf-8") if name else ""
+    if year is None or not source:
+        return source
+    words = {
+        "year": year,
+        "next_year": year + 1,
+        "pufa": calendar.pufa(year),
+        "pufa_next": calendar.pufa(year + 1),
+        "party_meetings": calendar.party_meetings(year),
+    }
+    return environment().from_string(source).render(words)
 
 
 def paragraph_sources() -> dict[str, str]:
@@ -221,8 +239,13 @@ def _resolver(ctx: dict[str, Any]):
             text = phrase(token.key)
             return text, not text, tokens.PHRASES[token.key]
         if token.kind == "guard":
+            if token.key in labels:
+                return "", False, labels[token.key]
             name = catalog.get(token.key).name
             return "", False, f"{name}本年度{'有' if token.negate else '无'}记录"
+        if token.kind == "fact":
+            value = expand_words(str((ctx.get("facts") or {}).get(token.key) or ""), ctx)
+            return value, not value.strip(), tokens.FACTS[token.key]
         key = token.key
         root: Any = ctx
         label = ""
@@ -235,6 +258,17 @@ def _resolver(ctx: dict[str, Any]):
         return fmt(num), not value, f"{labels.get(key, key)}{label}"
 
     return resolve
+
+
+def expand_words(text: str, ctx: dict[str, Any]) -> str:
+    """The words tokens (〔unit〕, 〔year〕 …) of an office's fact replaced by their values;
+    any other token is left as the text it is."""
+
+    def word(m: re.Match) -> str:
+        name = m.group(1)
+        return str(ctx.get(name) or "") if name in tokens.WORDS else m.group(0)
+
+    return tokens.TOKEN.sub(word, text)
 
 
 def render_paragraph(ctx: dict[str, Any], source: str, resolve=None) -> tokens.Rendered:
@@ -272,7 +306,13 @@ def render(
             warnings.append(f"改写的“{paragraphs.label(para_id)}”有误（{exc}），已使用默认文字。")
             done = render_paragraph(ctx, defaults[para_id], resolve)
         omitted.extend(Omission(para_id, unmark(text, ctx["year"])[0], why) for text, why in done.omitted)
-        return "".join(done.text.splitlines())
+        out, empty = _drop_empty_items("".join(done.text.splitlines()))
+        omitted.extend(Omission(para_id, item, "其下各句均未写入，这一项未写入") for item in empty)
+        lead = _LEAD.match(unmark(out, ctx["year"])[0])
+        if lead and lead.end() == len(unmark(out, ctx["year"])[0]):  # nothing left under its heading
+            omitted.append(Omission(para_id, lead.group(0), "其下各句均未写入，整段未写入"))
+            return ""
+        return out
 
     def section(name: str) -> list[str]:
         source = texts.get(name)
@@ -285,6 +325,43 @@ def render(
     rendered = env.get_template(template_name).render(dict(ctx, section=section, paragraph=paragraph))
     blocks = parse(rendered, ctx["year"])
     return ReportDocument(year=ctx["year"], blocks=blocks, warnings=warnings, omitted=omitted)
+
+
+# an item's heading: 一是优化政务服务。 (one short sentence, no clause of its own)
+_ITEM = re.compile(f"(?:(?<=[。；）])|^)([{_NUMERALS[1:]}])是([^。！？，；{MARK_OPEN}]{{1,30}}。)")
+
+
+def _drop_empty_items(text: str) -> tuple[str, list[str]]:
+    """``text`` without its enumerated items (一是……。) that nothing follows before the next
+    item or the end (their sentences were all left out), the rest numbered again; and the
+    items dropped."""
+    items = list(_ITEM.finditer(text))
+    if not items:
+        return _renumber_items(text), []
+    out: list[str] = []
+    dropped: list[str] = []
+    pos = 0
+    number = 0
+    for i, m in enumerate(items):
+        nxt = items[i + 1].start() if i + 1 < len(items) else len(text)
+        out.append(text[pos : m.start()])
+        if m.end() == nxt or not text[m.end() : nxt].strip():
+            dropped.append(m.group(0))
+        else:
+            number += 1
+            out.append(f"{_NUMERALS[number]}是{m.group(2)}" if number < 11 else m.group(0))
+        pos = m.end()
+    out.append(text[pos:])
+    return _renumber_items("".join(out)), dropped
+
+
+_ITEM_START = re.compile(f"(?:(?<=[。；）])|^)[{_NUMERALS[1:]}]是")
+
+
+def _renumber_items(text: str) -> str:
+    """一是、二是 … in order again, after an item's sentences were all left out."""
+    count = iter(range(1, 11))
+    return _ITEM_START.sub(lambda m: f"{_NUMERALS[next(count, 10)]}是", text)
 
 
 def parse(rendered: str, year: int) -> list[Block]:
@@ -314,8 +391,16 @@ def parse(rendered: str, year: int) -> list[Block]:
             current = Block("paragraph", line)
         blocks.append(current)
         raw[id(current)] = current.text
+    own_ids = set(paragraphs.defaults())
+    number = 0
     for b in blocks:
         b.text, b.spans = unmark(raw[id(b)], year)
+        if b.kind == "heading1":
+            number = 0
+        elif b.id in own_ids and b.text:  # a paragraph left out: the next ones move up
+            number += 1
+            if _LEAD.match(b.text) and number < 11:
+                b.text = f"（{_NUMERALS[number]}）{b.text[b.text.index('）') + 1 :]}"
         if b.kind == "paragraph":
             m = _LEAD.match(b.text)
             if m and m.end() == len(b.text):
@@ -389,6 +474,7 @@ def store_context(
         basis_title=report_setting(store, year, "basis_title") or None,
         basis_no=report_setting(store, year, "basis_no") or None,
         ledger_rows=ledger_rows(store, year),
+        facts=paragraphs.own_facts(store, year),
     )
     return ctx, warnings
 
@@ -406,9 +492,15 @@ def render_store(store, year: int, figures: dict[str, Any] | None = None, previo
 def token_display(ctx: dict[str, Any], token: tokens.Token) -> str:
     """How the paragraph editor shows a token: its label and what it prints this year."""
     if token.kind == "guard":
+        from app.core.figures import FIGURES
+
+        if token.key in FIGURES:
+            return f"{FIGURES[token.key].label}{'为0' if token.negate else '不为0'}时才写"
         name = catalog.get(token.key).name
         return f"{name}{'无' if token.negate else '有'}记录时才写"
     text, zero, label = _resolver(ctx)(token)
+    if token.kind == "fact":
+        return f"本单位情况“{label}”：{text}" if not zero else f"本单位情况“{label}”：未填写，本句省略"
     shown = unmark(text, ctx["year"])[0] if text else ""
     if token.kind == "word":
         return shown or f"{label}：未设置"

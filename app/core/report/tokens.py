@@ -9,7 +9,11 @@ looked up by name, and only these names exist:
   (a、b、c); ``〔previous.study.sessions〕`` the year before's;
 - ``〔p.docs〕`` a phrase: a sentence of ``report_phrases.j2`` whose words change with a figure;
 - ``〔?disputes〕`` / ``〔!disputes〕`` a condition: its sentence (when it opens one) or else
-  its clause is written only when that ledger has rows in the year (``?``) or has none (``!``).
+  its clause is written only when that ledger has rows in the year (``?``) or has none (``!``);
+  ``〔?publicity.enterprise_events〕`` the same on a figure: written only when it is not 0;
+- ``〔o.gov_open〕`` the office's own words for a fact of the office no ledger records (a
+  team it set up, a routine it keeps): written as if typed in its place, left out (and named
+  by the checks) while the office has not written it.  Only words tokens work inside it.
 
 A figure of 0 changes the sentence (DESIGN.md section 3), so the words around a number go with
 it: a *clause* (up to ，；。！？) holding a figure that is 0 (or a phrase that prints nothing)
@@ -25,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 TOKEN = re.compile(r"〔([?!]?[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*(?:\|[a-z]+)?)〕")
+FACT_PREFIX = "o."
 SEPARATORS = "，；。！？"
 ENDS = "。！？"
 FORMATS = ("approx", "rate", "list")
@@ -48,6 +53,17 @@ WORDS = {
     "visit": "视察本省（市）",
     "basis_title": "工作要点标题",
     "basis_no": "工作要点文号",
+    "pufa": "五年普法规划（八五）",
+    "party_meetings": "党的全国代表大会和全会",
+}
+
+# the office's own words for facts no ledger records (empty for a new office)
+FACTS = {
+    "gov_open": "政务公开工作",
+    "enforcement_reform": "行政执法体制改革专班",
+    "enforcement_standard": "行政执法规范化建设",
+    "visitors": "重点人群走访力量",
+    "duty_tasks": "法治责任保障工作",
 }
 
 PHRASES = {
@@ -58,16 +74,20 @@ PHRASES = {
     "corrections": "社区矫正对象情况",
     "resettlement": "安置帮教对象在册情况",
     "reoffended": "重点人群重新犯罪情况",
+    "enterprise_rhythm": "企业走访频次",
+    "publicity_targets": "普法宣传对象",
+    "visits": "重点人员走访情况",
+    "other_key_persons": "其他重点人员在册情况",
 }
 
 
 @dataclass(frozen=True)
 class Token:
-    """One parsed token: ``kind`` is word | figure | phrase | guard."""
+    """One parsed token: ``kind`` is word | figure | phrase | guard | fact."""
 
     name: str  # as written between 〔〕
     kind: str
-    key: str  # word name, figure key (with ``previous.``), phrase name, ledger id
+    key: str  # word name, figure key (with ``previous.``), phrase name, ledger id or figure key, fact
     fmt: str = ""  # figure: approx | rate | list | ""
     negate: bool = False  # guard: 〔!ledger〕
 
@@ -81,12 +101,16 @@ def parse_token(name: str, figure_keys, ledger_ids) -> Token:
     """The token ``name`` (without 〔〕); ``ValueError`` in Chinese when it names nothing."""
     if name[0] in "?!":
         ledger = name[1:]
-        if ledger not in ledger_ids:
-            raise ValueError(f"〔{name}〕：没有台账“{ledger}”")
+        if ledger not in ledger_ids and ledger not in figure_keys:
+            raise ValueError(f"〔{name}〕：没有台账或数字“{ledger}”")
         return Token(name, "guard", ledger, negate=name[0] == "!")
     base, _, fmt = name.partition("|")
     if fmt and fmt not in FORMATS:
         raise ValueError(f"〔{name}〕：数字的写法只能是 {'、'.join(FORMATS)}")
+    if base.startswith(FACT_PREFIX):
+        if base[len(FACT_PREFIX) :] not in FACTS or fmt:
+            raise ValueError(f"〔{name}〕：没有这项本单位情况")
+        return Token(name, "fact", base[len(FACT_PREFIX) :])
     if base.startswith("p."):
         if base[2:] not in PHRASES or fmt:
             raise ValueError(f"〔{name}〕：没有这个语句")
@@ -149,11 +173,13 @@ def render(
 
     ``parse(name)`` gives a name's :class:`Token` (a name that names nothing raises);
     ``resolve(token)`` its printed text, whether it counts as 0, and its label;
-    ``has_rows(ledger)`` whether the ledger has rows in the year (None: unknown = yes).
+    ``has_rows(ledger)`` whether the ledger has rows in the year (None: unknown = yes); a
+    guard on a figure asks ``resolve`` whether it is 0.
     """
     sentences: list[list[Clause]] = [[]]
     clause = Clause()
     guard = ""
+    unwritten: list[tuple[str, str]] = []
 
     def close(sep: str) -> None:
         nonlocal clause, guard
@@ -169,8 +195,21 @@ def render(
     for piece in split(source):
         if isinstance(piece, tuple):
             token = parse(piece[0])
+            if token.kind == "fact":
+                text, empty, label = resolve(token)
+                if empty:
+                    unwritten.append((f"〔{label}〕", f"{label}：本单位未填写"))
+                for ch in text:  # the office's words, as if typed here
+                    if ch in SEPARATORS:
+                        close(ch)
+                    else:
+                        clause.text += ch
+                continue
             if token.kind == "guard":
-                rows = has_rows(token.key)
+                if "." in token.key:  # a figure: present when not 0
+                    rows = not resolve(Token(token.key, "figure", token.key))[1]
+                else:
+                    rows = has_rows(token.key)
                 present = True if rows is None else rows
                 if present == token.negate:
                     # a 〔!ledger〕 sentence ("…没有记录") dropped for rows found is no omission
@@ -218,7 +257,7 @@ def render(
         last = kept[-1]
         sep = end if last is not sentence[-1] and last.sep in "，；" and end in ENDS else last.sep
         out.append(last.text + sep)
-    return Rendered("".join(out), _merge(omitted))
+    return Rendered("".join(out), unwritten + _merge(omitted))
 
 
 def _merge(omitted: list[tuple[str, str]]) -> list[tuple[str, str]]:

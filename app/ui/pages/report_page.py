@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -43,7 +45,11 @@ from app.ui.pages.figure_helpers import (
 from app.ui.pages.report_info import ReportInfoBox
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
-SECTION_TITLES = {"shortcomings": "三、存在的不足", "plan": "四、{next}年工作计划", "other": "五、其他需要报告的情况"}
+SECTION_TITLES = {
+    "shortcomings": "三、存在的不足和原因",
+    "plan": "四、{next}年工作计划",
+    "other": "五、其他需要报告的情况",
+}
 
 _BLOCK_STYLE = {
     "title": "text-align:center; font-size:18pt; font-weight:bold; margin:12px 0;",
@@ -63,8 +69,17 @@ def load_report(store, year: int) -> dict[str, Any]:
         return {"year": year, "document": render_store(s, year), "findings": run_checks(s, year)}
 
 
-def make_report(store, year: int, out_path: str, progress=None) -> str:
-    """Write the .docx (worker thread); ``progress(stage, fraction)``."""
+CHARTS_SETTING = "report.with_charts"  # the office's choice: 附带图表 ("1") or not ("0")
+
+
+def charts_wanted(store) -> bool:
+    """Whether this office's reports carry the charts (附件); yes until it says otherwise."""
+    return str(store.setting(CHARTS_SETTING) or "1") != "0"
+
+
+def make_report(store, year: int, out_path: str, progress=None, with_charts: bool = True) -> str:
+    """Write the .docx (worker thread); ``progress(stage, fraction)``; ``with_charts=False``:
+    no picture and no 附件."""
     from app.core.report import build_report
     from app.core.report.build import STAGE_LABELS
 
@@ -73,7 +88,7 @@ def make_report(store, year: int, out_path: str, progress=None) -> str:
             progress(f"正在{STAGE_LABELS.get(stage, stage)}…" if stage != "done" else "完成", fraction)
 
     with CHART_LOCK, thread_store(store) as s:  # the report draws its charts too
-        path = build_report(s, year, Path(out_path), progress=tell)
+        path = build_report(s, year, Path(out_path), progress=tell, with_charts=with_charts)
     return str(path)
 
 
@@ -162,6 +177,10 @@ class ReportPage(QWidget):
         self.generate_button = QPushButton("生成报告…")
         self.generate_button.setStyleSheet("font-weight: bold; padding: 4px 16px;")
         self.generate_button.clicked.connect(self.generate)
+        self.charts_box = QCheckBox("附带图表")
+        self.charts_box.setToolTip("勾选时，报告末尾附上数据图表（附件）；不勾选则报告中没有图片和附件。按单位记住。")
+        self.charts_box.setChecked(charts_wanted(self.store))
+        self.charts_box.toggled.connect(self._charts_toggled)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
@@ -171,6 +190,7 @@ class ReportPage(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.status_label)
         bar.addWidget(self.progress)
+        bar.addWidget(self.charts_box)
         bar.addWidget(self.generate_button)
         outer.addLayout(bar)
 
@@ -220,6 +240,7 @@ class ReportPage(QWidget):
             texts_lay.addWidget(box, 1)
             self.section_edits[section] = edit
             self.section_boxes[section] = box
+        self.fact_edits = self._build_facts(texts_lay)
         row = QHBoxLayout()
         self.save_texts_button = QPushButton("保存并刷新预览")
         self.save_texts_button.clicked.connect(self.save_texts)
@@ -229,7 +250,11 @@ class ReportPage(QWidget):
         row.addWidget(self.reset_texts_button)
         row.addWidget(self.save_texts_button)
         texts_lay.addLayout(row)
-        left.addTab(texts, "自行填写的部分")
+        scroll = QScrollArea()  # 本单位情况 makes the tab taller than a laptop's screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(texts)
+        left.addTab(scroll, "自行填写的部分")
         self.left_tabs = left
         split.addWidget(left)
 
@@ -255,6 +280,30 @@ class ReportPage(QWidget):
         split.setStretchFactor(1, 3)
         outer.addWidget(split, 1)
 
+    def _build_facts(self, layout: QVBoxLayout) -> dict[str, QPlainTextEdit]:
+        """本单位情况: what no ledger records (a team, a routine), in the office's own words;
+        a sentence resting on one is left out of the report while it is empty."""
+        from app.core.report import paragraphs, tokens
+
+        box = QGroupBox("本单位情况（台账记录不到的做法，沿用到以后各年；留空则报告中不写）")
+        lay = QVBoxLayout(box)
+        edits: dict[str, QPlainTextEdit] = {}
+        examples = paragraphs.fact_examples()
+        for name, label in tokens.FACTS.items():
+            lay.addWidget(QLabel(label))
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(56)
+            edit.setPlaceholderText(f"例：{examples.get(name, '')}")
+            lay.addWidget(edit)
+            edits[name] = edit
+        layout.addWidget(box)
+        return edits
+
+    def _charts_toggled(self, checked: bool) -> None:
+        if not getattr(self.store, "readonly", False):  # read-only: this session's choice only
+            self.store.set_setting(CHARTS_SETTING, "1" if checked else "0")
+
     # -- year and texts -----------------------------------------------------------------
 
     def year(self) -> int:
@@ -279,7 +328,12 @@ class ReportPage(QWidget):
 
         saved = self.store.report_texts(year)
         for section, edit in self.section_edits.items():
-            edit.setPlainText(saved.get(section) or section_default(section))
+            edit.setPlainText(saved.get(section) or section_default(section, year))
+        from app.core.report import paragraphs
+
+        facts = paragraphs.own_facts(self.store, year)
+        for name, edit in self.fact_edits.items():
+            edit.setPlainText(facts.get(name, ""))
         self.year_box.load(year)
         self._texts_year = year
 
@@ -291,9 +345,18 @@ class ReportPage(QWidget):
         changed = 0
         for section, edit in self.section_edits.items():
             text = edit.toPlainText().strip()
-            value = None if not text or text == section_default(section).strip() else text
+            value = None if not text or text == section_default(section, year).strip() else text
             if (saved.get(section) or None) != value:
                 self.store.set_report_text(year, section, value)
+                changed += 1
+        from app.core.report import paragraphs
+
+        facts = paragraphs.own_facts(self.store, year)
+        for name, edit in self.fact_edits.items():
+            if getattr(self.store, "readonly", False):
+                break
+            if paragraphs.clean(edit.toPlainText()) != facts.get(name, ""):
+                paragraphs.save_fact(self.store, year, name, edit.toPlainText())
                 changed += 1
         saved_info, problem = self.year_box.save(year)
         if problem:
@@ -309,7 +372,7 @@ class ReportPage(QWidget):
         from app.core.report.text import section_default
 
         for section, edit in self.section_edits.items():
-            edit.setPlainText(section_default(section))
+            edit.setPlainText(section_default(section, self.year()))
 
     # -- preview and findings -----------------------------------------------------------
 
@@ -424,7 +487,8 @@ class ReportPage(QWidget):
         self.generate_button.setEnabled(False)
         self.status_label.setText("正在生成报告…")
         store = self.store
-        worker = Worker(lambda: make_report(store, year, path, worker.report_fraction))
+        with_charts = self.charts_box.isChecked()
+        worker = Worker(lambda: make_report(store, year, path, worker.report_fraction, with_charts))
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_written)
         worker.failed.connect(self._on_failed)
