@@ -188,6 +188,16 @@ def test_the_signature_keeps_with_the_date_and_the_text_s_last_line(built):
     assert not has(ps[last_text - 1], "keepNext")
 
 
+def test_headings_keep_with_the_paragraph_after_them(built):
+    """An 一、 or （一） heading never ends a page alone (the demo's 四、 heading did)."""
+    path, _, _ = built
+    styles = part(path, "word/styles.xml")
+    for name in ("GW Heading 1", "GW Heading 2"):
+        assert styles.xpath(f"//w:style[w:name/@w:val='{name}']/w:pPr/w:keepNext", namespaces=NS), name
+    assert styles.xpath("//w:style[w:name/@w:val='GW Body']", namespaces=NS)
+    assert not styles.xpath("//w:style[w:name/@w:val='GW Body']/w:pPr/w:keepNext", namespaces=NS)  # body text flows
+
+
 def test_the_attachment_starts_a_page_by_page_break_before_never_a_break_character(built):
     path, _, _ = built
     ps = paragraphs(path)

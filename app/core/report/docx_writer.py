@@ -239,7 +239,9 @@ def _prepare(doc, fonts: FontScheme) -> None:
         set_rfonts(hrpr, fonts.song)
         _child(hrpr, "w:spacing").set(qn("w:val"), "0")
 
-    def para_style(name: str, font: str, pt: float, *, bold=False, indent=True, align="both", condensed=True):
+    def para_style(
+        name: str, font: str, pt: float, *, bold=False, indent=True, align="both", condensed=True, keep_next=False
+    ):
         st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         st.base_style = normal
         srpr = st.element.get_or_add_rPr()
@@ -250,6 +252,8 @@ def _prepare(doc, fonts: FontScheme) -> None:
         if not condensed:  # the title: natural spacing
             _child(srpr, "w:spacing").set(qn("w:val"), "0")
         sppr = st.element.get_or_add_pPr()
+        if keep_next:  # a heading never ends a page alone
+            _ppr_set(sppr, "w:keepNext")
         _ppr_set(sppr, "w:snapToGrid", val="0")
         exact_lines(sppr)
         if indent:
@@ -259,8 +263,8 @@ def _prepare(doc, fonts: FontScheme) -> None:
 
     para_style("GW Title", fonts.title, TITLE_PT, bold=fonts.title_bold, indent=False, align="center", condensed=False)
     para_style("GW Body", fonts.body, BODY_PT)
-    para_style("GW Heading 1", fonts.hei, BODY_PT)
-    para_style("GW Heading 2", fonts.kai, BODY_PT)
+    para_style("GW Heading 1", fonts.hei, BODY_PT, keep_next=True)
+    para_style("GW Heading 2", fonts.kai, BODY_PT, keep_next=True)
     para_style("GW Right", fonts.body, BODY_PT, indent=False, align="right")
     para_style("GW Attachment", fonts.hei, BODY_PT, indent=False, align="left")
     para_style("GW Recipient", fonts.body, BODY_PT, indent=False, align="left")
