@@ -4,7 +4,8 @@ schema versions with their migrations.
 Version 1: ledger tables, settings, audit.  Version 2: per-year report texts, and an audit
 log that refuses edits.  Version 3: each row records the office that created it and the one
 that last changed it (``created_office``, ``updated_office``: data packs, DESIGN.md section
-5).  Each migration step runs in the transaction that bumps
+5).  Version 4: each row may be 待补充 (``incomplete``: JSON {field key: the text the imported cell
+held}, NULL when complete; DESIGN.md section 5).  Each migration step runs in the transaction that bumps
 ``user_version``; ``Store.migrate_from`` copies the file first.
 """
 
@@ -15,7 +16,7 @@ import sqlite3
 from . import catalog
 from .catalog import Field, Ledger
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP_ID = 0x4C5A5442  # "LZTB": marks the file as ours (PRAGMA application_id)
 
 _SQL_TYPES = {
@@ -24,7 +25,11 @@ _SQL_TYPES = {
     "decimal": "REAL",
     "ref": "INTEGER",
 }
-META_COLUMNS = ("id", "uid", "created_at", "updated_at", "deleted_at", "created_office", "updated_office")
+META_COLUMNS = (
+    "id", "uid", "created_at", "updated_at", "deleted_at", "created_office", "updated_office", "incomplete",
+)  # fmt: skip
+# 待补充: {field key: original cell text ("" when the sheet had no such column or cell)} as JSON
+INCOMPLETE = "incomplete"
 OFFICE_COLUMNS = ("created_office", "updated_office")
 
 
@@ -42,7 +47,7 @@ def ledger_table_sql(lg: Ledger) -> str:
         "  id INTEGER PRIMARY KEY,\n  uid TEXT NOT NULL UNIQUE,\n"
         f"  {cols},\n"
         "  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  deleted_at TEXT,\n"
-        "  created_office TEXT,\n  updated_office TEXT\n)"
+        "  created_office TEXT,\n  updated_office TEXT,\n  incomplete TEXT\n)"
     )
 
 
@@ -76,7 +81,16 @@ def _add_office_columns(conn: sqlite3.Connection) -> None:
                 conn.execute(f'ALTER TABLE "{lg.id}" ADD COLUMN "{col}" TEXT')
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+def _add_incomplete_column(conn: sqlite3.Connection) -> None:
+    """待补充 rows (an import keeps a row whose required field it could not read, and the
+    cell's text): existing rows are all complete (NULL)."""
+    for lg in catalog.LEDGERS:
+        existing = {r[1] for r in conn.execute(f'PRAGMA table_info("{lg.id}")')}
+        if existing and INCOMPLETE not in existing:
+            conn.execute(f'ALTER TABLE "{lg.id}" ADD COLUMN "{INCOMPLETE}" TEXT')
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _add_incomplete_column}
 
 BASE_SCHEMA_V1 = (
     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -106,6 +120,10 @@ def ensure_ledger_tables(conn: sqlite3.Connection) -> None:
                 conn.execute(f'CREATE INDEX IF NOT EXISTS "{lg.id}_{f.key}" ON "{lg.id}"("{f.key}")')
         ensure_cover_index(conn, lg)
         ensure_deleted_index(conn, lg)
+        # the 待补充 rows: a partial index, so counting them costs nothing for complete rows
+        conn.execute(
+            f'CREATE INDEX IF NOT EXISTS "{lg.id}_incomplete" ON "{lg.id}"(id) WHERE "{INCOMPLETE}" IS NOT NULL'
+        )
 
 
 def ensure_deleted_index(conn: sqlite3.Connection, lg: Ledger) -> None:

@@ -1,7 +1,9 @@
 """What a ledger already holds, for an import: duplicates and the rows a 记录编号 names.
 
 Duplicates are found set-based: one query reads the live rows once and counts the hash of
-each row's values (in ``ledger.keys`` order, as stored); an imported row whose values hash
+each row's values (in ``ledger.keys`` order, as stored, then its 待补充 JSON, which keeps the
+text of the cells it could not read: two 待补充 rows are equal only if the clerk wrote the
+same); an imported row whose values hash
 to a counted one is a duplicate and uses that count up, so a file imported twice adds
 nothing, and a row the file holds twice while the ledger holds it once is added once.
 """
@@ -12,12 +14,13 @@ from collections import Counter
 from typing import Any
 
 from ..catalog import Ledger
+from ..schema import INCOMPLETE
 from ..validation import mask_idcard
 
 
 def live_row_counts(store: Any, lg: Ledger) -> Counter[int]:
-    """hash(row values) -> how many live rows have them."""
-    cols = ", ".join(f'"{k}"' for k in lg.keys)
+    """hash(row values, 待补充) -> how many live rows have them."""
+    cols = ", ".join(f'"{k}"' for k in (*lg.keys, INCOMPLETE))
     cur = store.conn.execute(f'SELECT {cols} FROM "{lg.id}" WHERE deleted_at IS NULL')
     return Counter(map(hash, cur))
 
@@ -45,13 +48,13 @@ class StoredRows:
 
     def __init__(self, store: Any, lg: Ledger):
         self.lg = lg
-        cols = ", ".join(f'"{k}"' for k in lg.keys)
+        cols = ", ".join(f'"{k}"' for k in (*lg.keys, INCOMPLETE))
         cur = store.conn.execute(f'SELECT uid, id, deleted_at, {cols} FROM "{lg.id}"')
         self.rows: dict[str, tuple[Any, ...]] = {r[0]: r[1:] for r in cur}
-        self.keys = lg.keys
+        self.keys = [*lg.keys, INCOMPLETE]
 
     def get(self, uid: str) -> tuple[int, bool, dict[str, Any]] | None:
-        """(row id, deleted, values by key) of the row with this uid."""
+        """(row id, deleted, values by key and its 待补充 JSON) of the row with this uid."""
         r = self.rows.get(uid)
         if r is None:
             return None
