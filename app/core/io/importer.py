@@ -318,7 +318,7 @@ def _sorted_rows(scan, out: SheetOutcome, dups: Duplicates, stored, errors: Erro
             out.duplicates += 1
             if values[-1] is not None:
                 out.incomplete -= 1
-                out.incomplete_fields.subtract(json.loads(values[-1]))
+                out.incomplete_fields.subtract(json.loads(values[-1]).keys())
             continue
         out.count += 1
         if keep:

@@ -228,7 +228,7 @@ class SheetScan:
             if not failed:
                 if out[-1] is not None:
                     self.incomplete += 1
-                    self.incomplete_fields.update(json.loads(out[-1]))
+                    self.incomplete_fields.update(json.loads(out[-1]).keys())
                 self.row_no = row_no
                 if uid_col is not None:
                     self.uid = uid
