@@ -287,7 +287,7 @@ def test_skip_bad_takes_exactly_the_readable_rows(tmp_path_factory, ledger_id, s
                 )
             ]
             assert texts  # the text the clerk wrote is kept with the row
-        out = folder / f"台账（未导入）.xlsx"
+        out = folder / "台账（未导入）.xlsx"
         if refused:
             assert result.rejects_file == out and out.exists()
             rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
