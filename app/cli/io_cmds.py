@@ -127,7 +127,7 @@ def cmd_import(args) -> int:
             print(f"{result.bad_rows} 行有问题，没有导入，已另存到 {result.rejects_file}（改正后可再导入）。")
         else:
             print(f"{result.bad_rows} 行有问题，将不导入（未写入）。")
-    if result.count == 0 and not result.duplicates and not result.updated and not result.unchanged:
+    if not (result.count or result.duplicates or result.updated or result.unchanged or result.completed):
         if result.bad_rows:
             raise CliError("文件中没有可以导入的行，没有导入任何数据", 2)
         raise CliError("文件中没有数据行，没有导入任何数据", 2)
@@ -144,6 +144,9 @@ def cmd_import(args) -> int:
     if result.updated or result.unchanged:
         verb = "将修改" if args.dry_run else "已修改"
         print(f"按记录编号{verb} {result.updated} 条记录（{result.unchanged} 条没有变化）。")
+    if result.completed:
+        verb = "将补全" if args.dry_run else "已补全"
+        print(f"{verb} {result.completed} 条此前导入的待补充记录（同一记录，这次读到了更多内容，没有重复导入）。")
     if result.duplicates:
         print(f"{result.duplicates} 条与已有记录完全相同，没有重复导入（要导入请加 --keep-duplicates）。")
     return 0

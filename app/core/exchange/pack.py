@@ -24,7 +24,8 @@ from . import container, image
 from .container import PackError
 
 PERSONAL = ("key_persons", "visits")  # 重点人员, 走访记录: a pack holding them is encrypted
-ROW_META = ("created_at", "updated_at", "deleted_at", "created_office", "updated_office")
+# incomplete: a 待补充 row's JSON of the fields it lacks (schema 4), so it travels as it is
+ROW_META = ("created_at", "updated_at", "deleted_at", "created_office", "updated_office", "incomplete")
 SUFFIX = ".fzpack"
 
 
@@ -141,8 +142,8 @@ def _pack_bytes(store, chosen: list[Ledger], office: str) -> tuple[bytes, dict[s
                 names = ", ".join(f'"{k}"' for k in ("uid", *lg.keys, *ROW_META))
                 conn.execute(
                     f'INSERT INTO pk."{lg.id}" ({names}) SELECT t.uid, {cols}, t.created_at, t.updated_at,'
-                    f" t.deleted_at, COALESCE(t.created_office, :office), COALESCE(t.updated_office, :office)"
-                    f' FROM main."{lg.id}" t ORDER BY t.id',
+                    f" t.deleted_at, COALESCE(t.created_office, :office), COALESCE(t.updated_office, :office),"
+                    f' t.incomplete FROM main."{lg.id}" t ORDER BY t.id',
                     {"office": office},
                 )
                 counts[lg.id] = conn.execute(f'SELECT COUNT(*) FROM pk."{lg.id}"').fetchone()[0]

@@ -10,6 +10,7 @@ nothing, and a row the file holds twice while the ledger holds it once is added 
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -26,10 +27,43 @@ def live_row_counts(store: Any, lg: Ledger) -> Counter[int]:
 
 
 class Duplicates:
-    """Imported rows checked against the live rows of one ledger (shared by its sheets)."""
+    """Imported rows checked against the live rows of one ledger (shared by its sheets).
+
+    A live 待补充 row is also matched by an imported row equal to it on every field it has:
+    the same record read more fully (the same file again with ``--fill`` or a mapping), which
+    completes that row instead of adding a second one (``completes``)."""
 
     def __init__(self, store: Any, lg: Ledger, keep: bool):
         self.counts = Counter() if keep else live_row_counts(store, lg)
+        self.keys = lg.keys
+        # the fields a live 待补充 row lacks -> hash(its other values) -> row ids
+        self.partial: dict[tuple[int, ...], dict[int, list[int]]] = {}
+        if keep:
+            return
+        cols = ", ".join(f'"{k}"' for k in (*lg.keys, INCOMPLETE))
+        cur = store.conn.execute(
+            f'SELECT id, {cols} FROM "{lg.id}" WHERE deleted_at IS NULL AND "{INCOMPLETE}" IS NOT NULL'
+        )
+        at = {k: i for i, k in enumerate(lg.keys)}
+        for row in cur:
+            try:
+                lacking = tuple(sorted(at[k] for k in json.loads(row[-1]) if k in at))
+            except (ValueError, TypeError, AttributeError):
+                continue
+            if lacking:
+                known = tuple(v for i, v in enumerate(row[1:-1]) if i not in lacking)
+                self.partial.setdefault(lacking, {}).setdefault(hash(known), []).append(row[0])
+
+    def completes(self, values: list[Any]) -> tuple[int, list[str]] | None:
+        """The live 待补充 row that ``values`` (not a duplicate) reads more fully, and the
+        fields it fills; the match is used up."""
+        for lacking, rows in self.partial.items():
+            if all(values[i] is None for i in lacking):
+                continue
+            ids = rows.get(hash(tuple(v for i, v in enumerate(values[:-1]) if i not in lacking)))
+            if ids:
+                return ids.pop(), [self.keys[i] for i in lacking]
+        return None
 
     def seen(self, values: list[Any]) -> bool:
         """True (and the match used up) if ``values`` equal a live row not yet matched."""

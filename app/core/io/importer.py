@@ -52,6 +52,7 @@ class SheetOutcome:
     duplicates: int = 0  # equal to a live row: left out
     updated: int = 0  # rows named by 记录编号 that change
     unchanged: int = 0  # rows named by 记录编号 that do not
+    completed: int = 0  # live 待补充 rows this file reads more fully: filled in, not added again
     rows: list[list[Any]] = field(default_factory=list)  # preview: the new rows, in ledger.keys order
     row_numbers: list[int] = field(default_factory=list)
     with_uid: list[tuple[str, list[Any]]] = field(default_factory=list)  # new rows keeping their 记录编号
@@ -87,6 +88,11 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def completed(self) -> int:
+        """Live 待补充 rows the file filled in (the same records read more fully)."""
+        return sum(s.completed for s in self.sheets)
 
     @property
     def incomplete(self) -> int:
@@ -254,7 +260,7 @@ def _run(
                     raise _Refused
                 if skip_bad and any(s.rejects for s in result.sheets):
                     result.rejects_file = write_rejects(rejects_path(plan.path, rejects), result.sheets)
-                if not any(s.count or s.updated for s in result.sheets):
+                if not any(s.count or s.updated or s.completed for s in result.sheets):
                     raise _Refused
                 for s in result.sheets:
                     remember(store, s.ledger.id, s.mapping)
@@ -316,6 +322,17 @@ def _sorted_rows(scan, out: SheetOutcome, dups: Duplicates, stored, errors: Erro
             continue
         if dups.seen(values):
             out.duplicates += 1
+            if values[-1] is not None:
+                out.incomplete -= 1
+                out.incomplete_fields.subtract(json.loads(values[-1]).keys())
+            continue
+        match = dups.completes(values)
+        if match is not None:  # a 待补充 row imported before, read more fully now: completed
+            row_id, filled = match
+            changes = {k: values[at[k]] for k in filled}
+            changes[INCOMPLETE] = values[-1]
+            out.completed += 1
+            out.updates.append((row_id, changes, scan.row_no))
             if values[-1] is not None:
                 out.incomplete -= 1
                 out.incomplete_fields.subtract(json.loads(values[-1]).keys())
@@ -429,7 +446,11 @@ def import_file(
         checked = import_file(
             store, ledger_id, path, dry_run=True, progress=progress, should_cancel=should_cancel, **kw
         )
-        if checked.fatal or (checked.errors and not skip_bad) or not (checked.count or checked.updated):
+        if (
+            checked.fatal
+            or (checked.errors and not skip_bad)
+            or not (checked.count or checked.updated or checked.completed)
+        ):
             return checked
     plan = _plan(store, ledger_id, path, sheet, mappings)
     return _run(
