@@ -91,7 +91,7 @@ def clock(monkeypatch):
 def _rows(store: Store, ledger: str) -> dict[str, tuple]:
     cur = store.conn.execute(f'SELECT * FROM "{ledger}"')
     cols = [d[0] for d in cur.description]
-    skip = {"id", "person_id"}
+    skip = {"id", "person_id", "incomplete"}  # 待补充 travels too: see test_incomplete.py
     return {r[cols.index("uid")]: tuple(v for c, v in zip(cols, r, strict=True) if c not in skip) for r in cur}
 
 
@@ -142,11 +142,12 @@ def test_migration_from_version_2_adds_the_office_columns(tmp_path):
     conn.close()
     s = Store.open(path)
     try:
-        assert s.schema_version == 3
+        assert s.schema_version == schema.SCHEMA_VERSION
         cols = [r[1] for r in s.conn.execute("PRAGMA table_info(disputes)")]
-        assert cols[-2:] == ["created_office", "updated_office"]
-        assert [r[:-2] for r in s.conn.execute("SELECT * FROM disputes ORDER BY id")] == before
-        assert any(e["action"] == "migrate" and "2 → 3" in e["note"] for e in s.audit_entries())
+        assert {"created_office", "updated_office"} <= set(cols[-3:])
+        width = len(before[0])
+        assert [r[:width] for r in s.conn.execute("SELECT * FROM disputes ORDER BY id")] == before
+        assert any(e["action"] == "migrate" and "2 → " in e["note"] for e in s.audit_entries())
     finally:
         s.close()
     copies = list(tmp_path.glob("v2.v2-*.bak"))
