@@ -206,6 +206,16 @@ class RowsMixin:
         cond += " AND deleted_at IS NOT NULL" if deleted else " AND deleted_at IS NULL"
         return self.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}" WHERE {cond}', args).fetchone()[0]
 
+    def count_incomplete(self, ledger_id: str | None = None) -> int:
+        """Live 待补充 rows of a ledger (of every ledger when None), any year."""
+        ids = [catalog.get(ledger_id).id] if ledger_id else [lg.id for lg in catalog.LEDGERS]
+        return sum(
+            self.conn.execute(
+                f'SELECT COUNT(*) FROM "{i}" WHERE "{INCOMPLETE}" IS NOT NULL AND deleted_at IS NULL'
+            ).fetchone()[0]
+            for i in ids
+        )
+
     def delete(self, ledger_id: str, row_ids: int | Iterable[int]) -> int:
         """Soft delete: the rows go to the 回收站."""
         return self._set_deleted(ledger_id, row_ids, now(), "delete")
