@@ -61,6 +61,7 @@ class SheetOutcome:
     incomplete: int = 0  # new rows that come in 待补充
     incomplete_fields: Counter[str] = field(default_factory=Counter)  # field key -> such rows lacking it
     missing: list[str] = field(default_factory=list)  # required fields with no column (and no fill)
+    no_column: list[str] = field(default_factory=list)  # required fields the sheet has no column for
     rejects: list[tuple[int, list[Any], str]] = field(default_factory=list)  # bad rows: row no, cells, reason
 
     @property
@@ -234,6 +235,7 @@ def _run(
                     fills=sp.mapping.fills, skip_bad=skip_bad,
                 )  # fmt: skip
                 out.missing = scan.missing
+                out.no_column = [f.key for f in sp.header.missing]
                 lean = stored is None and not dups.counts and not keep_rows  # the common case
                 rows = scan.rows() if lean else _sorted_rows(scan, out, dups, stored, errors, label, keep_rows)
                 if write and (skip_bad or not errors.total) and not errors.fatal:
