@@ -209,7 +209,7 @@ def test_cli_check_names_incomplete_rows(db_path, tmp_path, capsys):
     capsys.readouterr()
     assert _run(db_path, "check", "--year", "2024") == 0
     out = capsys.readouterr().out
-    assert "[提醒] 待补充的记录（缺少必填项或取值未认出）（法律咨询台账，5 条）" in out
+    assert "[提醒] 法律咨询台账有待补充的记录（缺少必填项或取值未认出）（法律咨询台账，5 条）" in out
     assert "  2024-01-01 问题1：缺咨询方式" in out
 
 

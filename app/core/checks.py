@@ -219,7 +219,8 @@ def incomplete_rows(store: Store, year: int, today: dt.date | None = None) -> li
             continue
         short = figures_using(lg.id, lacking)
         what = f"，可能少算：{'、'.join(f.label for f in short)}" if short else ""
-        out += _finding("incomplete", f"待补充的记录（缺少必填项或取值未认出{what}）", "warning", lg.id, hits)
+        title = f"{lg.name}有待补充的记录（缺少必填项或取值未认出{what}）"
+        out += _finding("incomplete", title, "warning", lg.id, hits)
     return out
 
 
