@@ -252,3 +252,15 @@ def test_a_far_cell_sheet_beside_good_ones_is_skipped_by_name(store, tmp_path):
     result = import_file(store, None, tmp_path / "学法.xlsx")
     assert result.written and result.count == 1
     assert "工作表“乱”没有导入（超出台账可能的大小，没有读取）" in result.warnings()
+
+
+def test_an_exported_incomplete_row_imports_back_unchanged(store, tmp_path):
+    from app.core.io import export_ledger
+
+    rows = [["日期", "形式", "主题"], ["2024-03-05", "茶话会", "宪法"]]
+    import_file(store, "study_sessions", write_csv(tmp_path / "a.csv", rows))
+    export_ledger(store, "study_sessions", tmp_path / "导出.xlsx")
+    again = import_file(store, "study_sessions", tmp_path / "导出.xlsx")  # by 记录编号
+    assert again.ok and again.count == 0 and store.count("study_sessions") == 1
+    (row,) = store.rows("study_sessions")
+    assert json.loads(row["incomplete"]) == {"form": "茶话会", "audience": ""}  # the text survives the trip
