@@ -403,7 +403,7 @@ def commit_import(store: Any, preview: ImportPreview, note: str = "", *, rejects
     written = 0
     with store.transaction():
         if rejects is not None and preview.rejected:
-            preview.rejects_file = write_rejects(Path(rejects), preview.sheets)
+            preview.rejects_file = write_rejects(rejects_path(preview.path or "", rejects), preview.sheets)
         for s in preview.sheets:
             if s.rows:
                 where = f"（{s.sheet}）" if preview.several and s.sheet else " "
