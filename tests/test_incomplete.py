@@ -264,3 +264,20 @@ def test_an_exported_incomplete_row_imports_back_unchanged(store, tmp_path):
     assert again.ok and again.count == 0 and store.count("study_sessions") == 1
     (row,) = store.rows("study_sessions")
     assert json.loads(row["incomplete"]) == {"form": "茶话会", "audience": ""}  # the text survives the trip
+
+
+def test_a_person_named_by_an_id_is_refused_if_its_check_digit_is_wrong_and_never_shown_whole(store, tmp_path):
+    from app.core.validation import id_check_char
+
+    first17 = "50023019800101123"
+    good = first17 + id_check_char(first17)  # a valid number nobody in the roster has
+    wrong = first17 + ("0" if good[-1] != "0" else "1")
+    rows = [
+        ["日期", "重点人员", "走访人", "走访方式"],
+        ["2024-03-02", good, "周干部", "电话"],
+        ["2024-03-03", wrong, "周干部", "电话"],
+    ]
+    result = import_file(store, "visits", write_csv(tmp_path / "走访.csv", rows), skip_bad=True)
+    assert result.bad_rows == 1 and result.count == 1 and result.incomplete == 1
+    (found,) = [f for f in checks.run(store, 2024) if f.code == "incomplete"]
+    assert good not in found.detail and "500230********" in found.detail

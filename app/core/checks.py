@@ -195,6 +195,7 @@ def incomplete_rows(store: Store, year: int, today: dt.date | None = None) -> li
     import json
 
     from app.core.figures.definitions import figures_using
+    from app.core.privacy import mask_ids_in_text
 
     lo, hi = year_bounds(year)
     out: list[Finding] = []
@@ -213,7 +214,11 @@ def incomplete_rows(store: Store, year: int, today: dt.date | None = None) -> li
             except ValueError:
                 fields = {}
             lacking |= set(fields)
-            parts = [lg.field(k).label + (f"（原文“{v}”）" if v else "") for k, v in fields.items() if k in lg._by_key]
+            parts = [
+                lg.field(k).label + (f"（原文“{mask_ids_in_text(str(v))}”）" if v else "")
+                for k, v in fields.items()
+                if k in lg._by_key
+            ]
             hits.append((rid, f"{day or '（无日期）'} {str(name or '')[:30]}：缺{'、'.join(parts)}"))
         if not hits:
             continue

@@ -394,7 +394,7 @@ class Validator:
         fields with the text their cells held ("" for none).  A field that could not be read
         is left empty; a cross-field rule that fails marks its field and keeps the values."""
         out, errors = self.clean(raw)
-        hard = [e for e in errors if self.refuses(e)]
+        hard = [e for e in errors if self.refuses(e) or (e.kind == "value" and _wrong_id_in_ref(self.ledger, e, raw))]
         incomplete: dict[str, str] = {}
         for e in errors:
             if e in hard or e.key in incomplete:
@@ -409,6 +409,15 @@ class Validator:
         if errors:
             raise ValidationError(errors)
         return clean
+
+
+def _wrong_id_in_ref(lg: Ledger, e: FieldError, raw: dict[str, Any]) -> bool:
+    """A reference (走访记录's 重点人员) written as a 身份证号 whose check digit is wrong: the row
+    names nobody, so it is refused like any wrong ID number."""
+    if lg.field(e.key).kind != "ref":
+        return False
+    s = _text(raw.get(e.key)).translate(_FULLWIDTH).replace(" ", "").upper()
+    return bool(re.fullmatch(r"\d{17}[\dX]", s)) and not id_checksum_ok(s)
 
 
 def _rule_le(lg: Ledger, rule, row) -> FieldError | None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.core import catalog, query
+from app.core.privacy import mask_ids_in_text
 from app.core.query import LedgerQuery
 from app.core.validation import mask_idcard
 
@@ -35,7 +36,9 @@ def incomplete_fields(row: dict | None) -> dict[str, str]:
         fields = json.loads(raw)
     except ValueError:
         return {}
-    return {str(k): str(v or "") for k, v in fields.items()} if isinstance(fields, dict) else {}
+    if not isinstance(fields, dict):
+        return {}
+    return {str(k): mask_ids_in_text(str(v or "")) for k, v in fields.items()}  # never a whole 身份证号
 
 
 def lacking_text(ledger: catalog.Ledger, lacking: dict[str, str]) -> str:
