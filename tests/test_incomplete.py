@@ -281,3 +281,55 @@ def test_a_person_named_by_an_id_is_refused_if_its_check_digit_is_wrong_and_neve
     assert result.bad_rows == 1 and result.count == 1 and result.incomplete == 1
     (found,) = [f for f in checks.run(store, 2024) if f.code == "incomplete"]
     assert good not in found.detail and "500230********" in found.detail
+
+
+def test_an_ods_repeating_one_cell_a_hundred_million_times_is_refused_in_one_line(db_path, tmp_path):
+    import zipfile
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content'
+        ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="S">'
+        '<table:table-row table:number-rows-repeated="999999">'
+        '<table:table-cell table:number-columns-repeated="100" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    path = tmp_path / "重复.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "--db", str(db_path), "import", "学法培训台账", str(path)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert "超出台账可能的大小" in line
+
+
+def test_an_ods_with_the_usual_empty_rows_repeated_imports(store, tmp_path):
+    import zipfile
+
+    from tests.fixtures.sheets import write_ods
+
+    plain = write_ods(
+        tmp_path / "a.ods", [["日期", "形式", "对象", "主题"], ["2024-01-05", "专题培训", "全体干部职工", "宪法"]]
+    )
+    with zipfile.ZipFile(plain) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    # as LibreOffice ends every sheet: the rest of its rows and columns, repeated and empty
+    trailing = (
+        b'<table:table-row table:number-rows-repeated="1048574">'
+        b'<table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table>'
+    )
+    parts["content.xml"] = parts["content.xml"].replace(b"</table:table>", trailing, 1)
+    path = tmp_path / "学法.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert b"1048574" in zipfile.ZipFile(path).read("content.xml")
+    assert import_file(store, "study_sessions", path).count == 1

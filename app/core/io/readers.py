@@ -144,6 +144,53 @@ def oversized_sheets(path: Path) -> dict[str, str]:
     return out
 
 
+_ODS_TOKEN = re.compile(
+    rb"<\w+:table\s[^>]*?\w+:name=\"([^\"]*)\"|<\w+:table-row\b([^>]*?)(/?)>|</\w+:table-row>"
+    rb"|<\w+:(?:covered-)?table-cell\b([^>]*?)(/?)>"
+)
+_REPEAT_ROWS = re.compile(rb"number-rows-repeated=\"(\d+)\"")
+_REPEAT_COLUMNS = re.compile(rb"number-columns-repeated=\"(\d+)\"")
+
+
+def oversized_ods_sheets(path: Path) -> dict[str, str]:
+    """The sheets of an .ods whose cells holding a value reach past 200 000 rows or 200
+    columns, counting ``number-rows-repeated`` / ``number-columns-repeated`` (a 1 KB file can
+    repeat one cell a hundred million times; repeated empty cells, as every .ods ends with, do
+    not count).  Read by streaming content.xml, before calamine sees the file."""
+    out: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+            sheet, rows, columns = "", 0, 0
+            row_repeat, col, row_has_value, in_row = 1, 0, False, False
+            tail = b""
+            while chunk := fh.read(_CHUNK):
+                data = tail + chunk
+                end = 0
+                for m in _ODS_TOKEN.finditer(data):
+                    end = m.end()
+                    if m[1] is not None:  # a new sheet
+                        sheet, rows, columns = html.unescape(m[1].decode("utf-8", "replace")), 0, 0
+                    elif m[2] is not None:  # a row starts
+                        r = _REPEAT_ROWS.search(m[2])
+                        row_repeat, col, row_has_value, in_row = int(r[1]) if r else 1, 0, False, not m[3]
+                    elif m[4] is not None:  # a cell
+                        c = _REPEAT_COLUMNS.search(m[4])
+                        col += int(c[1]) if c else 1
+                        if b"value-type" in m[4]:
+                            row_has_value = True
+                            columns = max(columns, col)
+                    else:  # a row ends
+                        if in_row and row_has_value:
+                            rows += row_repeat
+                        in_row = False
+                    if sheet not in out and (rows > MAX_ROWS or columns > MAX_COLUMNS):
+                        out[sheet] = _too_big_line(f"{path.name} 的工作表“{sheet}”")
+                tail = data[end:][-4096:]
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError, zlib.error):
+        return out  # not a readable package: calamine says so in its own words
+    return out
+
+
 def _too_big_line(what: str) -> str:
     return (
         f"{what}超出台账可能的大小（超过 {MAX_ROWS} 行或 {MAX_COLUMNS} 列，可能有单元格写在很远的位置），"
@@ -256,6 +303,10 @@ def _open_workbook(path: Path) -> list[Table]:
     """One table per sheet, in the workbook's order; a sheet is read when its rows are."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+    if path.suffix.lower() == ".ods":  # calamine reads every sheet of an .ods at once: check first
+        too_big = oversized_ods_sheets(path)
+        if too_big:
+            raise ReadError(next(iter(too_big.values())))
     try:
         book = CalamineWorkbook.from_path(str(path))
         meta = list(book.sheets_metadata)
