@@ -333,3 +333,17 @@ def test_an_ods_with_the_usual_empty_rows_repeated_imports(store, tmp_path):
             z.writestr(name, data)
     assert b"1048574" in zipfile.ZipFile(path).read("content.xml")
     assert import_file(store, "study_sessions", path).count == 1
+
+
+def test_an_xls_reaching_column_256_is_refused_in_one_line(store, tmp_path):
+    import xlwt
+
+    from app.core.io import ReadError
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("S")
+    ws.write(0, 0, "日期")
+    ws.write(65535, 255, "x")
+    wb.save(str(tmp_path / "远.xls"))
+    with pytest.raises(ReadError, match="超出台账可能的大小"):
+        import_file(store, "study_sessions", tmp_path / "远.xls")

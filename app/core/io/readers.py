@@ -332,6 +332,9 @@ def _sheet_table(path: Path, book: Any, name: str, hidden: bool) -> Table:
                 loaded.append(book.get_sheet_by_name(name))
             except Exception as exc:
                 raise ReadError(f"无法读取 {path.name} 的工作表“{name}”（{exc}）") from None
+            extent = loaded[0].height + loaded[0].start[0], loaded[0].width + loaded[0].start[1]
+            if _too_big(*extent):  # an .xls can reach 65 536 × 256 in 6 KB: not a ledger either
+                raise ReadError(_too_big_line(f"{path.name} 的工作表“{name}”"))
         return loaded[0]
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
