@@ -236,9 +236,14 @@ UNKNOWN = "谁也认不出的值"
     unknown=st.lists(st.integers(0, 11), max_size=6),
     bad=st.lists(st.tuples(st.integers(0, 11), st.sampled_from(["date", "negative", "huge", "word"])), max_size=5),
     xlsx=st.booleans(),
+    fill=st.booleans(),
 )
-def test_skip_bad_takes_exactly_the_readable_rows(tmp_path_factory, ledger_id, seed, nrows, drop, unknown, bad, xlsx):
+def test_skip_bad_takes_exactly_the_readable_rows(
+    tmp_path_factory, ledger_id, seed, nrows, drop, unknown, bad, xlsx, fill
+):
     from openpyxl import load_workbook
+
+    from app.core.io import Mapping
 
     lg = catalog.get(ledger_id)
     rng = random.Random(seed)
@@ -272,8 +277,12 @@ def test_skip_bad_takes_exactly_the_readable_rows(tmp_path_factory, ledger_id, s
         path = folder / ("台账.xlsx" if xlsx else "台账.csv")
         (write_xlsx if xlsx else write_csv)(path, [header, *cells])
 
+        # --fill: one value for every row of a missing choice column (the first option)
+        fills = {k: lg.field(k).choices[0] for k in sorted(dropped) if fill and lg.field(k).kind == "choice"}
+        dropped -= set(fills)
+        mappings = {lg.id: Mapping(fills=fills)} if fills else None
         before = store.count(lg.id)  # 重点人员 for the 走访记录 to name
-        result = import_file(store, lg.id, path, skip_bad=True)
+        result = import_file(store, lg.id, path, skip_bad=True, mappings=mappings)
 
         good = [i for i in range(nrows) if i not in refused]
         assert store.count(lg.id) == before + len(good)
@@ -297,7 +306,10 @@ def test_skip_bad_takes_exactly_the_readable_rows(tmp_path_factory, ledger_id, s
             assert all(r[len(header)] for r in rows[1:])  # every refused row says why
         else:
             assert not out.exists()
-        again = import_file(store, lg.id, path, skip_bad=True)  # the same file again: nothing doubled
+        for key, option in fills.items():  # every readable row took the fill
+            sql = f'SELECT COUNT(*) FROM "{lg.id}" WHERE "{key}" = ?'
+            assert store.conn.execute(sql, (option,)).fetchone()[0] >= len(good)
+        again = import_file(store, lg.id, path, skip_bad=True, mappings=mappings)  # again: nothing doubled
         assert store.count(lg.id) == before + len(good) and again.count == 0
     finally:
         store.close()
