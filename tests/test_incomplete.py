@@ -347,3 +347,19 @@ def test_an_xls_reaching_column_256_is_refused_in_one_line(store, tmp_path):
     wb.save(str(tmp_path / "远.xls"))
     with pytest.raises(ReadError, match="超出台账可能的大小"):
         import_file(store, "study_sessions", tmp_path / "远.xls")
+
+
+def test_an_id_number_is_refused_only_when_its_check_digit_is_wrong(store, tmp_path):
+    from app.core.validation import id_check_char
+
+    first17 = "50023019800101123"
+    good = first17 + id_check_char(first17)
+    wrong = first17 + ("0" if good[-1] != "0" else "1")
+    rows = [["姓名", "身份证号", "类别", "列管日期"],
+            ["甲", good, "吸毒人员", "2024-01-01"],
+            ["乙", "暂无", "吸毒人员", "2024-01-02"],  # not a number at all: 待补充, the text kept
+            ["丙", wrong, "吸毒人员", "2024-01-03"]]  # fmt: skip
+    result = import_file(store, "key_persons", write_csv(tmp_path / "名册.csv", rows), skip_bad=True)
+    assert result.count == 2 and result.bad_rows == 1 and result.incomplete == 1
+    assert "校验位" in result.errors[0].message and result.errors[0].row == 4
+    assert json.loads(store.rows("key_persons")[1]["incomplete"]) == {"id_number": "暂无"}

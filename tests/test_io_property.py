@@ -224,6 +224,14 @@ def test_random_bytes_as_a_csv_never_crash(tmp_path_factory, shared_store, blob)
 # -- missing columns, unknown values and bad rows: --skip-bad takes exactly the readable rows ----------
 
 BAD_DATE = "2024.6.31"
+
+
+def _neutral(lg, key: str) -> str:
+    """An option of ``key`` that makes no other field required (not 社区矫正对象, not 调解成功)."""
+    asks = {w for r in lg.rules if r.kind == "required_when" and r.fields[1] == key for w in r.when}
+    return next(o for o in lg.field(key).choices if o not in asks)
+
+
 UNKNOWN = "谁也认不出的值"
 
 
@@ -277,8 +285,8 @@ def test_skip_bad_takes_exactly_the_readable_rows(
         path = folder / ("台账.xlsx" if xlsx else "台账.csv")
         (write_xlsx if xlsx else write_csv)(path, [header, *cells])
 
-        # --fill: one value for every row of a missing choice column (the first option)
-        fills = {k: lg.field(k).choices[0] for k in sorted(dropped) if fill and lg.field(k).kind == "choice"}
+        # --fill: one value for every row of a missing choice column (an option no rule asks more of)
+        fills = {k: _neutral(lg, k) for k in sorted(dropped) if fill and lg.field(k).kind == "choice"}
         dropped -= set(fills)
         mappings = {lg.id: Mapping(fills=fills)} if fills else None
         before = store.count(lg.id)  # 重点人员 for the 走访记录 to name

@@ -383,18 +383,19 @@ class Validator:
     def refuses(self, e: FieldError) -> bool:
         """Whether an import refuses the row for this problem: only when the row cannot be a
         record (its date unreadable or impossible, a count or amount not a number, negative
-        or past its bound, a wrong 身份证号).  Anything else makes it 待补充."""
+        or past its bound; a wrong 身份证号 is decided in ``clean_import``, which sees the
+        cell).  Anything else makes it 待补充."""
         if e.kind in ("required", "rule"):
             return False
         kind = self.ledger.field(e.key).kind
-        return kind in ("int", "decimal", "idcard") or e.key == self.ledger.date_field
+        return kind in ("int", "decimal") or e.key == self.ledger.date_field
 
     def clean_import(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError], dict[str, str]]:
         """An imported row: the clean values, the problems that refuse it, and its 待补充
         fields with the text their cells held ("" for none).  A field that could not be read
         is left empty; a cross-field rule that fails marks its field and keeps the values."""
         out, errors = self.clean(raw)
-        hard = [e for e in errors if self.refuses(e) or (e.kind == "value" and _wrong_id_in_ref(self.ledger, e, raw))]
+        hard = [e for e in errors if self.refuses(e) or (e.kind == "value" and _wrong_id(self.ledger, e, raw))]
         incomplete: dict[str, str] = {}
         for e in errors:
             if e in hard or e.key in incomplete:
@@ -411,13 +412,21 @@ class Validator:
         return clean
 
 
-def _wrong_id_in_ref(lg: Ledger, e: FieldError, raw: dict[str, Any]) -> bool:
-    """A reference (走访记录's 重点人员) written as a 身份证号 whose check digit is wrong: the row
-    names nobody, so it is refused like any wrong ID number."""
-    if lg.field(e.key).kind != "ref":
+def _wrong_id(lg: Ledger, e: FieldError, raw: dict[str, Any]) -> bool:
+    """A 身份证号 (or a 重点人员 named by one) that is a number but a wrong one: 18 characters
+    with a wrong check digit or birth date, or stored as a number with its last digits lost.
+    The row is refused; other text there (暂无, a 15-digit old number) makes it 待补充."""
+    if lg.field(e.key).kind not in ("idcard", "ref"):
         return False
-    s = _text(raw.get(e.key)).translate(_FULLWIDTH).replace(" ", "").upper()
-    return bool(re.fullmatch(r"\d{17}[\dX]", s)) and not id_checksum_ok(s)
+    value = raw.get(e.key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e14:
+        return True
+    s = _text(value).translate(_FULLWIDTH).replace(" ", "").upper()
+    if not re.fullmatch(r"\d{17}[\dX]", s):
+        return False
+    # an ID field failed on a well-shaped number: its check digit or birth date is wrong; a
+    # reference may fail on a right number nobody in the roster has (待补充)
+    return lg.field(e.key).kind == "idcard" or not id_checksum_ok(s)
 
 
 def _rule_le(lg: Ledger, rule, row) -> FieldError | None:
