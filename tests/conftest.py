@@ -8,9 +8,9 @@ from hypothesis import settings
 
 from app.core.store import Store
 
-# In CI a property test explores the same examples every run, so a submission's result does
-# not depend on the draw; locally each run explores new ones.
-settings.register_profile("ci", derandomize=True, deadline=None)
+# CI explores new examples every run, as a local run does (a derandomised run hid a crash that
+# only some draws find); fixed cases a draw once found are kept as @example or plain tests.
+settings.register_profile("ci", deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 

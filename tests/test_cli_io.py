@@ -45,21 +45,22 @@ def test_bad_rows_exit_2_and_every_error_is_printed(db_path, tmp_path, capsys):
     path = write_csv(tmp_path / "a.csv", rows)
     assert _run(db_path, "import", "study_sessions", path) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == "第3行 日期：“2024-13-01”不是有效日期"
-    assert err[1].startswith("第5行 形式：“茶话会”不在可选值中，可选：")
-    assert err[2] == "第5行 主题：必填，不能为空"
-    assert err[3] == "错误：2 行有问题（共 3 处），没有导入任何数据。请修改后重新导入。"
-    assert len(err) == 4
+    assert err == [  # row 5 (an unknown 形式, no 主题) is readable: 待补充, not an error
+        "第3行 日期：“2024-13-01”不是有效日期",
+        "错误：1 行有问题（共 1 处），没有导入任何数据。请修改后重新导入"
+        "（加 --skip-bad 可先导入其余 3 行，有问题的行另存为一个表格）。",
+    ]
     assert _count(db_path) == (0, 0)
     assert _run(db_path, "import", "study_sessions", path, "--dry-run") == 2
 
 
 def test_header_problems_exit_2(db_path, tmp_path, capsys):
-    path = write_csv(tmp_path / "a.csv", [["日期", "联系人"], ["2024-01-01", "x"]])
+    path = write_csv(tmp_path / "a.csv", [["日期", "主题", "联系人", "主题"], ["2024-01-01", "x", "y", "z"]])
     assert _run(db_path, "import", "study_sessions", path) == 2
     err = capsys.readouterr().err
     assert "注意：这些列认不出是学法培训台账的哪一项，没有导入：“联系人”" in err  # named even when rows fail
-    assert "第1行 表头：缺少必填列“形式”" in err
+    assert "第1行 表头：“主题”列出现了两次" in err
+    assert _run(db_path, "import", "study_sessions", path, "--skip-bad") == 2  # no row can be read
 
 
 def test_failures_are_one_chinese_line(db_path, tmp_path, capsys):
@@ -132,6 +133,6 @@ def test_a_long_error_list_is_cut_with_a_count(db_path, tmp_path, capsys, monkey
     err = capsys.readouterr().err.splitlines()
     assert err[:3] == [f"第{n}行 日期：“2024-13-01”不是有效日期" for n in (2, 3, 4)]
     assert err[3:] == ["…还有 7 处错误未列出", "错误：10 行有问题（共 10 处），没有导入任何数据。请修改后重新导入。"]
-    path = write_csv(tmp_path / "h.csv", [["日期", "联系人"], ["2024-01-01", "x"]])
+    path = write_csv(tmp_path / "h.csv", [["日期", "主题", "主题"], ["2024-01-01", "x", "y"]])
     assert _run(db_path, "import", "study_sessions", path) == 2
-    assert capsys.readouterr().err.splitlines()[-1].startswith("错误：表头有问题（共 3 处）")
+    assert capsys.readouterr().err.splitlines()[-1].startswith("错误：表头有问题（共 1 处）")

@@ -155,10 +155,7 @@ def test_a_bad_row_in_one_quarter_writes_no_quarter_and_names_its_sheet(store, t
     path = clerk_workbook(tmp_path / "学法.xlsx", study_q2=bad)
     result = import_file(store, "study_sessions", path)
     assert not result.written and store.count("study_sessions") == 0
-    lines = _lines(result)
-    assert lines[0] == "工作表“二季度”第4行 日期：“2024-04-31”不是有效日期"
-    assert lines[1].startswith("工作表“二季度”第6行 形式：“茶话会”不在可选值中，可选：党委会、理论学习中心组")
-    assert len(lines) == 2
+    assert _lines(result) == ["工作表“二季度”第4行 日期：“2024-04-31”不是有效日期"]  # 茶话会: 待补充
 
 
 def test_sheet_picks_one_sheet(store, tmp_path):
@@ -226,7 +223,7 @@ def test_amounts_with_a_unit(text, value):
     assert parse_decimal(text) == value
 
 
-@pytest.mark.parametrize("text", ["1.5人", "人", "万", "三十人", "12万万"])
+@pytest.mark.parametrize("text", ["1.5人", "人", "万", "三二人", "12万万", "好几人"])
 def test_what_is_not_a_number_stays_an_error(text):
     with pytest.raises(ValueError, match="应为整数"):
         parse_int(text)
@@ -252,11 +249,11 @@ def test_value_aliases(store, ledger_id, key, written, option):
     assert plan[key](written) == option
 
 
-def test_an_unknown_value_is_a_row_error_naming_the_options_and_is_listed(store, tmp_path):
+def test_an_unknown_value_makes_the_row_incomplete_and_is_listed(store, tmp_path):
     path = write_csv(tmp_path / "a.csv", [["日期", "形式", "对象", "主题"], ["2024-01-02", "夜校", "其他", "x"],
                                           ["2024-01-03", "夜校", "其他", "y"]])  # fmt: skip
     result = preview_import(store, "study_sessions", path)
-    assert _lines(result)[0].startswith("第2行 形式：“夜校”不在可选值中，可选：党委会、理论学习中心组、")
+    assert result.ok and result.incomplete == 2 and [r["form"] for r in result.rows] == [None, None]
     assert result.sheets[0].unknown_values == {"form": {"夜校": 2}}
 
 
@@ -266,7 +263,7 @@ def test_an_unknown_value_is_a_row_error_naming_the_options_and_is_listed(store,
 def test_a_mapping_is_used_and_remembered_for_next_years_file(store, tmp_path):
     head = ["日期", "方式", "对象", "主题", "心得体会"]
     path = write_csv(tmp_path / "2024.csv", [head, ["2024-01-02", "夜校", "其他", "x", "好"]])
-    assert not import_file(store, "study_sessions", path).written
+    assert import_file(store, "study_sessions", path, dry_run=True).incomplete == 1  # no 形式 column
     mapping = Mapping({"方式": "form", "心得体会": None}, {"form": {"夜校": "其他"}})
     result = import_file(store, "study_sessions", path, mappings={"study_sessions": mapping})
     assert result.written and result.warnings() == []

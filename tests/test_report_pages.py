@@ -5,6 +5,7 @@ Skipped where LibreOffice or poppler's pdftotext is not installed.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -79,7 +80,7 @@ def test_22_lines_a_page_and_page_numbers(pages):
         assert re.fullmatch(rf"—\s*{number}\s*—", page[-1]), page[-1]
     # full pages: 22 lines of text above the page number (the first page: 2 title lines + a blank)
     assert len(pages[0]) - 1 == 22 - 1
-    for page, after in zip(pages[1:-2], pages[2:-1], strict=True):
+    for page, after in itertools.pairwise(pages[1:-1]):
         if len(page) - 1 < 22:  # a heading keeps with its paragraph: it moved to the next page
             assert len(page) - 1 == 21 and re.match(r"[一二三四五六七八九十]、|（[一二三四五六七八九十]）", after[0]), (
                 page[-2:],

@@ -84,6 +84,9 @@ def test_first_run_brings_last_years_workbooks_in(qtbot, store, tmp_path, monkey
         raise clerk.failure
     assert picked and "Excel" in picked[0]
     assert clerk.seen[0] == "setup" and "written:8" in clerk.seen
+    summary = workbooks._SHOWN.pop()  # after the last workbook: what went where
+    assert summary.text() == "共导入 8 条记录：" and "矛盾纠纷台账 3 条" in summary.informativeText()
+    summary.close()
     assert store.issuer == "武隆区白马镇人民政府"
     assert store.count("study_sessions") == 5 and store.count("disputes") == 3
     figures = compute(store, 2024)
@@ -140,4 +143,9 @@ def test_home_page_button_imports_whole_workbooks(qtbot, store, tmp_path, monkey
     _click(page.excel_button)
     assert len(opened) == 1 and opened[0].ledger is None  # the whole-workbook dialog
     assert store.count("study_sessions") == 5
+    # after the last workbook, the summary: rows per ledger, 待补充, refused
+    box = workbooks._SHOWN[-1]
+    assert box.text() == "共导入 5 条记录："
+    assert box.informativeText().splitlines() == ["　学法培训台账 5 条"]
+    box.close()
     qtbot.waitUntil(lambda: not any(w.is_running() for w in page._workers), timeout=60000)

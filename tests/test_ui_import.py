@@ -69,18 +69,51 @@ def test_good_file_previews_then_writes_only_on_confirm(qtbot, store, good_file)
     assert store.audit_entries(limit=1)[0]["action"] == "import"
 
 
-def test_bad_file_shows_reasons_and_writes_nothing(qtbot, store, bad_file):
+def test_bad_rows_listed_the_rest_imported_by_a_click_and_the_bad_ones_saved(qtbot, store, bad_file):
+    from openpyxl import load_workbook
+
     dlg = open_dialog(qtbot, store, bad_file)
-    assert not dlg.confirm_button.isEnabled()
-    errors = {
-        (dlg.errors_table.item(i, 0).text(), dlg.errors_table.item(i, 1).text())
-        for i in range(dlg.errors_table.rowCount())
-    }
-    assert ("3", "日期") in errors
-    assert ("4", "咨询方式") in errors
-    reasons = " ".join(dlg.errors_table.item(i, 2).text() for i in range(dlg.errors_table.rowCount()))
-    assert "来访" in reasons  # the allowed values are named
-    assert dlg.tabs.currentIndex() == 1
+    errors = [(dlg.errors_table.item(i, 0).text(), dlg.errors_table.item(i, 1).text()) for i in range(1)]
+    assert dlg.errors_table.rowCount() == 1 and errors == [("3", "日期")]  # 飞鸽传书 is not an error
+    assert dlg.tabs.tabText(0) == "将导入的记录（2）" and dlg.rows_table.rowCount() == 2
+    assert dlg.tabs.tabText(1) == "有问题的行（1）"
+    assert dlg.rows_table.item(1, 0).text() == "4 待补充"
+    assert dlg.rows_table.item(1, 4).text() == "〔待补充：飞鸽传书〕"  # 咨询方式, what the cell said
+    assert "咨询方式（原文“飞鸽传书”）" in dlg.rows_table.item(1, 2).toolTip()
+    assert dlg.confirm_button.isEnabled() and dlg.confirm_button.text() == "导入其余 2 条"
+    assert dlg.rejects_check.isChecked() and not dlg.rejects_row.isHidden()
+    out = bad_file.with_name("咨询-有错（未导入）.xlsx")
+    assert dlg.rejects_label.text() == str(out)
+    assert store.count("consultations") == 0 and not out.exists()  # nothing before the click
+    with qtbot.waitSignal(dlg.imported, timeout=20000):
+        qtbot.mouseClick(dlg.confirm_button, Qt.MouseButton.LeftButton)
+    assert store.count("consultations") == 2
+    assert [r["incomplete"] for r in store.rows("consultations")] == [None, '{"channel": "飞鸽传书"}']
+    text = dlg.status_label.text()
+    assert "已导入 2 条记录到“法律咨询台账”；其中 1 条待补充" in text
+    assert f"1 行有问题，未导入，已另存到 {out}" in text
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert list(rows[0]) == [*HEADER, "原因"]
+    assert list(rows[1][:7]) == ["2024-13-40", "李四", "金竹村", "电话", "劳动", "拖欠工资", None]
+    assert rows[1][7].startswith("日期：") and len(rows) == 2
+
+
+def test_unticked_the_bad_rows_are_not_saved(qtbot, store, bad_file):
+    dlg = open_dialog(qtbot, store, bad_file)
+    qtbot.mouseClick(dlg.rejects_check, Qt.MouseButton.LeftButton)
+    assert not dlg.rejects_check.isChecked()
+    with qtbot.waitSignal(dlg.imported, timeout=20000):
+        qtbot.mouseClick(dlg.confirm_button, Qt.MouseButton.LeftButton)
+    assert store.count("consultations") == 2 and not bad_file.with_name("咨询-有错（未导入）.xlsx").exists()
+    assert "没有另存" in dlg.status_label.text()
+
+
+def test_a_header_problem_cannot_be_imported(qtbot, store, tmp_path):
+    path = tmp_path / "两个日期.csv"
+    path.write_text("日期,咨询方式,咨询事项,日期\n2024-03-05,来访,x,2024-03-06\n", encoding="utf-8")
+    dlg = open_dialog(qtbot, store, path)
+    assert not dlg.confirm_button.isEnabled() and dlg.tabs.currentIndex() == 1
+    assert dlg.tabs.tabText(0) == "将导入的记录（0）" and dlg.rows_table.rowCount() == 0
     dlg.confirm()  # even forced, nothing is written
     assert store.count("consultations") == 0
 
@@ -110,7 +143,7 @@ def test_cancel_stops_a_long_check_and_writes_nothing(qtbot, store, tmp_path, mo
 
     real = io.preview_import
 
-    def slow_preview(store, ledger, path, progress=None, should_cancel=None):
+    def slow_preview(store, ledger, path, progress=None, should_cancel=None, **kw):
         """The real check, held at its first progress report until 取消 is pressed."""
 
         def held(done, total):
@@ -119,7 +152,7 @@ def test_cancel_stops_a_long_check_and_writes_nothing(qtbot, store, tmp_path, mo
                 time.sleep(0.01)
             progress(done, total)
 
-        return real(store, ledger, path, progress=held, should_cancel=should_cancel)
+        return real(store, ledger, path, progress=held, should_cancel=should_cancel, **kw)
 
     monkeypatch.setattr(io, "preview_import", slow_preview)
     rows = [["2024-03-05", "张三", "双龙村", "来访", "婚姻家庭", f"事项{i}", ""] for i in range(20000)]

@@ -68,9 +68,10 @@ def _pick_by_keyboard(qtbot, combo, data):
 def test_mapping_step_preview_import_then_again_nothing_doubled(qtbot, store, tmp_path, monkeypatch):
     path = _workbook(tmp_path / "2024学法台账.xlsx")
     dlg = _open(qtbot, monkeypatch, store, path)
-    # the header lacks 形式 (it is called 方式 here): the mapping step is shown
-    assert not dlg.confirm_button.isEnabled()
-    assert dlg.tabs.currentIndex() == 2 and dlg.tabs.tabText(2) == "对应关系（2）"
+    # the header lacks 形式 (it is called 方式 here): the rows would come in 待补充, so the
+    # mapping step is shown first, with the unknown columns and a fill for the missing one
+    assert dlg.confirm_button.isEnabled() and "其中 5 条待补充" in dlg.status_label.text()
+    assert dlg.tabs.currentIndex() == 2 and dlg.tabs.tabText(2) == "对应关系（3）"
     assert "“方式”、“心得体会”" in dlg.plan_label.text()
     assert "工作表“填表说明”没有导入" in dlg.plan_label.text()
     _pick_by_keyboard(qtbot, dlg.mapping_panel.combo_for_column("方式"), "form")
@@ -79,16 +80,16 @@ def test_mapping_step_preview_import_then_again_nothing_doubled(qtbot, store, tm
     _pick_by_keyboard(qtbot, keep_out, None)
     assert keep_out.currentText() == "不导入"
     _recheck(qtbot, dlg)
-    # now the column is read: its value 夜校 is not an option (2 rows)
-    assert not dlg.confirm_button.isEnabled()
-    assert dlg.tabs.currentIndex() == 2
-    errors = [dlg.errors_table.item(i, 0).text() for i in range(dlg.errors_table.rowCount())]
-    assert errors == ["一季度 第4行", "二季度 第3行"]
+    # now the column is read: its value 夜校 is not an option (2 rows): 待补充, not an error
+    assert dlg.confirm_button.isEnabled() and dlg.errors_table.rowCount() == 0
+    assert dlg.tabs.currentIndex() == 2 and "其中 2 条待补充" in dlg.status_label.text()
+    assert [dlg.rows_table.item(i, 0).text() for i in range(3)] == ["3", "4 待补充", "5"]
     value = dlg.mapping_panel.combo_for_value("夜校")
     _pick_by_keyboard(qtbot, value, "其他")
     _recheck(qtbot, dlg)
+    assert remembered(store, "study_sessions").values == {"form": {"夜校": "其他"}}  # kept once confirmed
     assert dlg.confirm_button.isEnabled(), dlg.status_label.text()
-    assert "检查通过：共 5 条新记录可以导入" in dlg.status_label.text()
+    assert "检查通过：共 5 条新记录可以导入" in dlg.status_label.text() and "待补充" not in dlg.status_label.text()
     assert dlg.sheet_picker.isVisible() and dlg.sheet_picker.count() == 2
     assert dlg.rows_table.rowCount() == 3 and dlg.rows_table.item(1, 2).text() == "其他"
     qtbot.keyClick(dlg.sheet_picker, Qt.Key.Key_Down)
@@ -107,11 +108,42 @@ def test_mapping_step_preview_import_then_again_nothing_doubled(qtbot, store, tm
     again = _open(qtbot, monkeypatch, store, path)
     assert "5 条重复，不导入" in again.status_label.text()
     assert not again.confirm_button.isEnabled()
-    # the remembered columns are listed, chosen as before, so a clerk can revise them
-    assert again.tabs.tabText(2) == "对应关系（2）"
+    # the remembered columns and values are listed, chosen as before, so a clerk can revise them
+    assert again.tabs.tabText(2) == "对应关系（3）"
     assert again.mapping_panel.combo_for_column("方式").currentText() == "形式"
     assert again.mapping_panel.combo_for_column("心得体会").currentText() == "不导入"
+    assert again.mapping_panel.combo_for_value("夜校").currentText() == "其他"
     assert store.count("study_sessions") == 5
+
+
+def test_a_value_mapping_is_kept_when_the_import_is_cancelled(qtbot, store, tmp_path, monkeypatch):
+    path = _workbook(tmp_path / "2024学法台账.xlsx")
+    dlg = _open(qtbot, monkeypatch, store, path)
+    _pick_by_keyboard(qtbot, dlg.mapping_panel.combo_for_column("方式"), "form")
+    _recheck(qtbot, dlg)
+    _pick_by_keyboard(qtbot, dlg.mapping_panel.combo_for_value("夜校"), "干部职工会")
+    _recheck(qtbot, dlg)
+    qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+    assert store.count("study_sessions") == 0
+    assert remembered(store, "study_sessions").values == {"form": {"夜校": "干部职工会"}}
+
+
+def test_a_missing_column_filled_with_one_value_in_the_mapping_step(qtbot, store, tmp_path, monkeypatch):
+    rows = [["日期", "咨询人", "咨询事项"], ["2024-03-05", "张三", "离婚"], ["2024-03-06", "李四", "欠薪"]]
+    from tests.fixtures.sheets import write_xlsx
+
+    path = write_xlsx(tmp_path / "咨询.xlsx", rows)
+    dlg = _open(qtbot, monkeypatch, store, path, "consultations")
+    assert "其中 2 条待补充" in dlg.status_label.text()
+    fill = dlg.mapping_panel.fill_for("咨询方式")
+    _pick_by_keyboard(qtbot, fill, "来访")
+    _recheck(qtbot, dlg)
+    assert "检查通过：共 2 条新记录可以导入" in dlg.status_label.text()
+    with qtbot.waitSignal(dlg.imported, timeout=20000):
+        qtbot.mouseClick(dlg.confirm_button, Qt.MouseButton.LeftButton)
+    assert {r["channel"] for r in store.rows("consultations")} == {"来访"}
+    assert store.count_incomplete("consultations") == 0
+    assert remembered(store, "consultations").fills == {"channel": "来访"}  # remembered with the import
 
 
 def test_a_whole_workbook_shows_its_plan_and_imports_every_ledger(qtbot, store, tmp_path):

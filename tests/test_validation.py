@@ -59,7 +59,7 @@ def test_ints(raw, value):
     assert parse_int(raw) == value
 
 
-@pytest.mark.parametrize("raw", ["12.5", 12.5, "十二", "abc", True])
+@pytest.mark.parametrize("raw", ["12.5", 12.5, "十二个半", "abc", True])
 def test_bad_ints(raw):
     with pytest.raises(ValueError, match="整数"):
         parse_int(raw)

@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = cmd("settings", "查看或修改设置，如 county=丰都县 town=武平镇 office=司法所 issuer=…")
     sp.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="要修改的设置项")
 
-    sp = cmd("import", "从 .xlsx/.xls/.ods/.csv 导入台账（全部成功才写入）")
+    sp = cmd("import", "从 .xlsx/.xls/.ods/.csv 导入台账（全部成功才写入；--skip-bad 先导入能读的行）")
     sp.add_argument("ledger", nargs="?", metavar="LEDGER", help="台账 id 或台账名称（不写时按各工作表的表头识别）")
     sp.add_argument("file", metavar="FILE", help="要导入的文件")
     sp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--map", action="append", default=[], metavar="列=字段", help="指明某列是哪个字段（或“不导入”）")
     sp.add_argument("--map-value", action="append", default=[], metavar="字段=原值:选项", help="指明某个值对应的选项")
     sp.add_argument("--keep-duplicates", action="store_true", help="与已有记录完全相同的行也导入")
+    sp.add_argument("--fill", action="append", default=[], metavar="字段=值", help="表格缺少的列：每行都填这个值")
+    sp.add_argument("--skip-bad", action="store_true", help="有问题的行不导入，其余照常导入")
+    sp.add_argument("--rejects", metavar="OUT.xlsx", help="有问题的行另存到这里（默认：原文件旁的“…（未导入）.xlsx”）")
 
     sp = cmd("export", "导出台账到 .xlsx 或 .csv")
     sp.add_argument("ledger", metavar="LEDGER", help="台账 id 或台账名称")

@@ -16,6 +16,7 @@ from app.core.io import (
     parse_value_specs,
     write_template,
 )
+from app.core.io.mapping import parse_fill_specs
 
 MAX_LISTED = 1000  # error lines printed before "…还有 N 处"
 
@@ -24,10 +25,20 @@ def _ledger(args) -> catalog.Ledger:
     return catalog.get(args.ledger)
 
 
+def _fill_check(store, lg: catalog.Ledger):
+    """``check(key, value)`` for ``--fill``: the value must be one the field takes."""
+    plan = dict((f.key, conv) for f, conv in store.validator(lg.id).plan)
+
+    def check(key: str, value: str) -> None:
+        plan[key](value)
+
+    return check
+
+
 def _mappings(store, lg: catalog.Ledger | None, args) -> dict[str, Mapping]:
-    """``--map`` and ``--map-value`` for the named ledger, or for every ledger that has the
-    field when none is named."""
-    if not args.map and not args.map_value:
+    """``--map``, ``--map-value`` and ``--fill`` for the named ledger, or for every ledger
+    that has the field when none is named."""
+    if not args.map and not args.map_value and not args.fill:
         return {}
     out: dict[str, Mapping] = {}
     try:
@@ -36,13 +47,32 @@ def _mappings(store, lg: catalog.Ledger | None, args) -> dict[str, Mapping]:
             vals = parse_value_specs(
                 one, args.map_value, lambda key, one=one: store.choices(one.id, key), lg is not None
             )
-            if cols or vals:
-                out[one.id] = Mapping(cols, vals)
+            fills = parse_fill_specs(one, args.fill, _fill_check(store, one), strict=lg is not None)
+            if cols or vals or fills:
+                out[one.id] = Mapping(cols, vals, fills)
     except ValueError as exc:
         raise CliError(str(exc), 2) from None
     if not out:
-        raise CliError("--map / --map-value 中的字段不属于任何台账", 2)
+        raise CliError("--map / --map-value / --fill 中的字段不属于任何台账", 2)
     return out
+
+
+def incomplete_lines(result) -> list[str]:
+    """Per ledger: how many new rows come in 待补充, and which fields they lack."""
+    by: dict[str, tuple[catalog.Ledger, int, dict[str, int]]] = {}
+    for s in result.sheets:
+        if not s.incomplete:
+            continue
+        lg, n, fields = by.get(s.ledger.id, (s.ledger, 0, {}))
+        for key, k in s.incomplete_fields.items():
+            if k > 0:
+                fields[key] = fields.get(key, 0) + k
+        by[s.ledger.id] = (lg, n + s.incomplete, fields)
+    lines = []
+    for lg, n, fields in by.values():
+        lacking = "、".join(f"{lg.field(k).label} {c} 行" for k, c in fields.items())
+        lines.append(f"{lg.name} {n} 行待补充（{lacking}）")
+    return lines
 
 
 def _by_ledger(result) -> str:
@@ -62,9 +92,10 @@ def cmd_import(args) -> int:
         try:
             result = import_file(
                 store, lg.id if lg else None, args.file, dry_run=args.dry_run, sheet=args.sheet,
-                mappings=mappings, keep_duplicates=args.keep_duplicates,
+                mappings=mappings, keep_duplicates=args.keep_duplicates, skip_bad=args.skip_bad,
+                rejects=args.rejects,
             )  # fmt: skip
-        except ReadError as exc:
+        except (ReadError, OSError) as exc:
             raise CliError(str(exc), 2) from None
     finally:
         store.close()
@@ -81,21 +112,41 @@ def cmd_import(args) -> int:
             print(err, file=sys.stderr)
         if result.error_total > MAX_LISTED:
             print(f"…还有 {result.error_total - MAX_LISTED} 处错误未列出", file=sys.stderr)
-        what = f"{result.bad_rows} 行有问题" if result.bad_rows else "表头有问题"
+    if result.errors and (result.fatal or not args.skip_bad):
+        what = f"{result.bad_rows} 行有问题" if result.bad_rows and not result.fatal else "表头有问题"
+        rest = ""
+        if result.bad_rows and not result.fatal and result.valid_count:
+            rest = f"（加 --skip-bad 可先导入其余 {result.valid_count} 行，有问题的行另存为一个表格）"
         print(
-            f"错误：{what}（共 {result.error_total} 处），没有导入任何数据。请修改后重新导入。",
+            f"错误：{what}（共 {result.error_total} 处），没有导入任何数据。请修改后重新导入{rest}。",
             file=sys.stderr,
         )
         return 2
-    if result.count == 0 and not result.duplicates and not result.updated and not result.unchanged:
+    if result.bad_rows and args.skip_bad:
+        if result.rejects_file is not None:
+            print(f"{result.bad_rows} 行有问题，没有导入，已另存到 {result.rejects_file}（改正后可再导入）。")
+        else:
+            print(f"{result.bad_rows} 行有问题，将不导入（未写入）。")
+    if not (result.count or result.duplicates or result.updated or result.unchanged or result.completed):
+        if result.bad_rows:
+            raise CliError("文件中没有可以导入的行，没有导入任何数据", 2)
         raise CliError("文件中没有数据行，没有导入任何数据", 2)
     if args.dry_run:
         print(f"检查通过：{result.count} 行可以导入{_by_ledger(result)}（未写入）。")
     else:
         print(f"已导入 {result.count} 行{_by_ledger(result)}。")
+    lines = incomplete_lines(result)
+    if lines:
+        year = " --year 年份" if not args.dry_run else ""
+        print("其中待补充（缺少必填项或取值认不出，已导入并保留原文）：" + "；".join(lines) + "。")
+        if not args.dry_run:
+            print(f"可在台账页筛选“待补充”逐条补全，或用 check{year} 查看。")
     if result.updated or result.unchanged:
         verb = "将修改" if args.dry_run else "已修改"
         print(f"按记录编号{verb} {result.updated} 条记录（{result.unchanged} 条没有变化）。")
+    if result.completed:
+        verb = "将补全" if args.dry_run else "已补全"
+        print(f"{verb} {result.completed} 条此前导入的待补充记录（同一记录，这次读到了更多内容，没有重复导入）。")
     if result.duplicates:
         print(f"{result.duplicates} 条与已有记录完全相同，没有重复导入（要导入请加 --keep-duplicates）。")
     return 0

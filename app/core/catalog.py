@@ -18,6 +18,8 @@ DOMAINS = (
 )  # fmt: skip
 
 CLOSED_DISPUTE_STATES = ("调解成功", "调解不成", "终止")
+COUNT_MAX = 10**9  # a count (人数, 份数, 事项数): far past any office, far inside SQLite's INTEGER
+AMOUNT_MAX = 10**12  # an amount in 元: exact in a REAL to the fen
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Field:
     choices: tuple[str, ...] = ()
     ref: str | None = None  # ledger id a "ref" field points at
     min_value: float | None = None
+    max_value: float | None = None  # every int/decimal field has one: what SQLite stores and a ledger can mean
     min_count: int = 0  # "names": how many names at least
     indexed: bool = False  # figures filter or join by it
     width: int = 12  # column width in characters, for tables and spreadsheets
@@ -97,7 +100,7 @@ def C(key: str, label: str, choices: tuple[str, ...], required: bool = False, **
 
 
 def I(key: str, label: str, **kw) -> Field:  # noqa: E743
-    return Field(key, label, "int", min_value=0, width=8, **kw)
+    return Field(key, label, "int", min_value=0, max_value=COUNT_MAX, width=8, **kw)
 
 
 def T(key: str, label: str, required: bool = False, width: int = 16) -> Field:
@@ -256,7 +259,7 @@ LEDGERS: tuple[Ledger, ...] = (
             L("violation", "违法行为", True),
             C("domain", "领域", DOMAINS),
             C("penalty", "处罚种类", ("警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "吊销许可证件", "责令停产停业", "责令关闭", "其他"), True),
-            Field("amount", "罚没金额（元）", "decimal", min_value=0, width=12),
+            Field("amount", "罚没金额（元）", "decimal", min_value=0, max_value=AMOUNT_MAX, width=12),
             C("legal_review", "法制审核", ("是", "否"), True),
             Field("officers", "执法人员", "names", width=16),
             L("note", "备注"),
@@ -276,7 +279,7 @@ LEDGERS: tuple[Ledger, ...] = (
             C("status", "状态", ("待调解", "调解中", "调解成功", "调解不成", "终止"), True),
             D("closed_on", "结案日期"),
             C("agreement", "协议形式", ("书面", "口头", "无")),
-            Field("amount", "涉及金额（元）", "decimal", min_value=0, width=12),
+            Field("amount", "涉及金额（元）", "decimal", min_value=0, max_value=AMOUNT_MAX, width=12),
             L("follow_up", "回访情况"),
             # for the county's forms (returns/definitions.py): 司法部《人民调解统计报表》 and the
             # 矛盾纠纷排查化解 tables of the 综治 (平安建设) offices.  One 防止事项 per dispute,

@@ -221,6 +221,46 @@ def documents_not_filed(store: Store, year: int, today: dt.date | None = None) -
     )
 
 
+def incomplete_rows(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
+    """待补充 rows of the year (or with no date at all), one finding per ledger: what each
+    lacks, with the text its cell held, and the figures they may leave short."""
+    import json
+
+    from app.core.figures.definitions import figures_using
+    from app.core.privacy import mask_ids_in_text
+
+    lo, hi = year_bounds(year)
+    out: list[Finding] = []
+    for lg in catalog.LEDGERS:
+        date = lg.date_field
+        title = lg.title_field or date
+        sql = (
+            f'SELECT id, "{date}", "{title}", incomplete FROM "{lg.id}" WHERE +deleted_at IS NULL'
+            f' AND incomplete IS NOT NULL AND ("{date}" BETWEEN ? AND ? OR "{date}" IS NULL) ORDER BY "{date}", id'
+        )
+        hits: list[tuple[int, str]] = []
+        lacking: set[str] = set()
+        for rid, day, name, raw in store.conn.execute(sql, (lo, hi)):
+            try:
+                fields = json.loads(raw)
+            except ValueError:
+                fields = {}
+            lacking |= set(fields)
+            parts = [
+                lg.field(k).label + (f"（原文“{mask_ids_in_text(str(v))}”）" if v else "")
+                for k, v in fields.items()
+                if k in lg._by_key
+            ]
+            hits.append((rid, f"{day or '（无日期）'} {str(name or '')[:30]}：缺{'、'.join(parts)}"))
+        if not hits:
+            continue
+        short = figures_using(lg.id, lacking)
+        what = f"，可能少算：{'、'.join(f.label for f in short)}" if short else ""
+        title = f"{lg.name}有待补充的记录（缺少必填项或取值未认出{what}）"
+        out += _finding("incomplete", title, "warning", lg.id, hits)
+    return out
+
+
 CHECKS: tuple[Callable[..., list[Finding]], ...] = (
     disputes_open,
     dispute_dates_disagree,
@@ -229,6 +269,7 @@ CHECKS: tuple[Callable[..., list[Finding]], ...] = (
     visits_missing,
     idcards_invalid,
     documents_not_filed,
+    incomplete_rows,
 )
 
 

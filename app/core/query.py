@@ -70,6 +70,7 @@ class LedgerQuery:
         self.search = search
         self.deleted = deleted
         self.only = only  # just these row ids (e.g. the rows behind a figure), or None for all
+        self.incomplete = False  # just the 待补充 rows
 
     # -- the condition --------------------------------------------------------------------
 
@@ -77,7 +78,7 @@ class LedgerQuery:
     def key(self) -> tuple:
         """What the rows depend on (for caches)."""
         only = None if self.only is None else tuple(self.only)
-        return (self.ledger.id, self.year, self.month, self.search.strip(), self.deleted, only)
+        return (self.ledger.id, self.year, self.month, self.search.strip(), self.deleted, only, self.incomplete)
 
     def where(self) -> tuple[str, list[Any]]:
         lg = self.ledger
@@ -91,6 +92,8 @@ class LedgerQuery:
         elif date and self.month:
             parts.append(f"substr({_q(date)}, 6, 2) = ?")
             params.append(f"{self.month:02d}")
+        if self.incomplete:
+            parts.append("incomplete IS NOT NULL")
         if self.only is not None:
             parts.append("id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps([int(i) for i in self.only]))

@@ -7,8 +7,9 @@ that last changed it (``created_office``, ``updated_office``: data packs, DESIGN
 5).  Version 4: the setting ``font_scheme`` is named ``report.font_scheme``, beside the
 report's other settings.  Version 5: the fields the county's return forms ask for (矛盾纠纷
 涉及人数/纠纷规模/防止事项, 重点人员 衔接情况/是否安置/是否帮教), empty on old rows.  Version 6: the
-audit keeps personal values masked (the entries written before are masked once).  Each
-migration step runs in the transaction that bumps
+audit keeps personal values masked (the entries written before are masked once).  Version 7: each row may be
+待补充 (``incomplete``: JSON {field key: the text the imported cell held}, NULL when
+complete; DESIGN.md section 5).  Each migration step runs in the transaction that bumps
 ``user_version``; ``Store.migrate_from`` copies the file first.
 """
 
@@ -19,7 +20,7 @@ import sqlite3
 from . import catalog
 from .catalog import Field, Ledger
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APP_ID = 0x4C5A5442  # "LZTB": marks the file as ours (PRAGMA application_id)
 
 _SQL_TYPES = {
@@ -28,7 +29,11 @@ _SQL_TYPES = {
     "decimal": "REAL",
     "ref": "INTEGER",
 }
-META_COLUMNS = ("id", "uid", "created_at", "updated_at", "deleted_at", "created_office", "updated_office")
+META_COLUMNS = (
+    "id", "uid", "created_at", "updated_at", "deleted_at", "created_office", "updated_office", "incomplete",
+)  # fmt: skip
+# 待补充: {field key: original cell text ("" when the sheet had no such column or cell)} as JSON
+INCOMPLETE = "incomplete"
 OFFICE_COLUMNS = ("created_office", "updated_office")
 
 
@@ -46,7 +51,7 @@ def ledger_table_sql(lg: Ledger) -> str:
         "  id INTEGER PRIMARY KEY,\n  uid TEXT NOT NULL UNIQUE,\n"
         f"  {cols},\n"
         "  created_at TEXT NOT NULL,\n  updated_at TEXT NOT NULL,\n  deleted_at TEXT,\n"
-        "  created_office TEXT,\n  updated_office TEXT\n)"
+        "  created_office TEXT,\n  updated_office TEXT,\n  incomplete TEXT\n)"
     )
 
 
@@ -80,6 +85,15 @@ def _add_office_columns(conn: sqlite3.Connection) -> None:
         for col in OFFICE_COLUMNS:
             if col not in existing:
                 conn.execute(f'ALTER TABLE "{lg.id}" ADD COLUMN "{col}" TEXT')
+
+
+def _add_incomplete_column(conn: sqlite3.Connection) -> None:
+    """待补充 rows (an import keeps a row whose required field it could not read, and the
+    cell's text): existing rows are all complete (NULL)."""
+    for lg in catalog.LEDGERS:
+        existing = {r[1] for r in conn.execute(f'PRAGMA table_info("{lg.id}")')}
+        if existing and INCOMPLETE not in existing:
+            conn.execute(f'ALTER TABLE "{lg.id}" ADD COLUMN "{INCOMPLETE}" TEXT')
 
 
 def _rename_font_scheme_setting(conn: sqlite3.Connection) -> None:
@@ -144,6 +158,7 @@ MIGRATIONS = {
     3: _rename_font_scheme_setting,
     4: _add_return_form_columns,
     5: _mask_personal_data_in_audit,
+    6: _add_incomplete_column,
 }
 
 BASE_SCHEMA_V1 = (
@@ -174,6 +189,10 @@ def ensure_ledger_tables(conn: sqlite3.Connection) -> None:
                 conn.execute(f'CREATE INDEX IF NOT EXISTS "{lg.id}_{f.key}" ON "{lg.id}"("{f.key}")')
         ensure_cover_index(conn, lg)
         ensure_deleted_index(conn, lg)
+        # the 待补充 rows: a partial index, so counting them costs nothing for complete rows
+        conn.execute(
+            f'CREATE INDEX IF NOT EXISTS "{lg.id}_incomplete" ON "{lg.id}"(id) WHERE "{INCOMPLETE}" IS NOT NULL'
+        )
     ensure_dispute_return_indexes(conn)
 
 

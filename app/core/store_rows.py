@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from . import catalog, dbapi
+from .schema import INCOMPLETE
 from .store_util import StoreError, _plain, _q, _uuid7_strings, next_stamp, now, year_bounds
 
 
@@ -27,10 +28,16 @@ class RowsMixin:
             return self.insert_clean(lg.id, clean)
         return self.update_clean(lg.id, row_id, clean)
 
-    def insert_clean(self, ledger_id: str, clean: dict[str, Any], uid: str | None = None) -> int:
+    def insert_clean(
+        self, ledger_id: str, clean: dict[str, Any], uid: str | None = None, incomplete: str | None = None
+    ) -> int:
+        """Insert a clean row; ``incomplete`` marks it 待补充 (an import's JSON of the fields
+        it lacks)."""
         lg = catalog.get(ledger_id)
         stamp = now()
         row = {"uid": uid or str(uuid.uuid4()), **{k: clean.get(k) for k in lg.keys}}
+        if incomplete is not None:
+            row[INCOMPLETE] = incomplete
         row["created_at"] = row["updated_at"] = stamp
         row["created_office"] = row["updated_office"] = self.office
         cols = list(row)
@@ -44,6 +51,7 @@ class RowsMixin:
         return row_id
 
     def update_clean(self, ledger_id: str, row_id: int, clean: dict[str, Any]) -> int:
+        """Write a row the validator passed whole: a 待补充 row saved so is complete."""
         lg = catalog.get(ledger_id)
         with self.transaction():
             old = self.get(lg.id, row_id, include_deleted=True)
@@ -51,6 +59,8 @@ class RowsMixin:
                 raise StoreError(f"{lg.name}中没有编号为 {row_id} 的记录")
             values = {k: clean.get(k) for k in lg.keys}
             changed = {k: v for k, v in values.items() if old.get(k) != v}
+            if old.get(INCOMPLETE) is not None:
+                changed[INCOMPLETE] = None
             if not changed:
                 return row_id
             sets = ", ".join(f"{_q(k)} = ?" for k in changed)
@@ -58,7 +68,8 @@ class RowsMixin:
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ?, updated_office = ? WHERE id = ?',
                 [*changed.values(), next_stamp(old["updated_at"]), self.office, row_id],
             )
-            self._audit("update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, _plain(lg, changed))
+            before = {k: old.get(k) for k in changed if k != INCOMPLETE}
+            self._audit("update", lg.id, row_id, old["uid"], before, _plain(lg, changed))
         return row_id
 
     def update_fields(self, ledger_id: str, row_id: int, values: dict[str, Any], note: str | None = None) -> bool:
@@ -69,16 +80,15 @@ class RowsMixin:
             old = self.get(lg.id, row_id, include_deleted=True)
             if old is None:
                 raise StoreError(f"{lg.name}中没有编号为 {row_id} 的记录")
-            changed = {k: v for k, v in values.items() if k in lg.keys and old.get(k) != v}
+            changed = {k: v for k, v in values.items() if (k in lg.keys or k == INCOMPLETE) and old.get(k) != v}
             if not changed:
                 return False
             sets = ", ".join(f"{_q(k)} = ?" for k in changed)
             self.conn.execute(
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ? WHERE id = ?', [*changed.values(), now(), row_id]
             )
-            self._audit(
-                "update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, _plain(lg, changed), note
-            )
+            before = {k: old.get(k) for k in changed if k != INCOMPLETE}
+            self._audit("update", lg.id, row_id, old["uid"], before, _plain(lg, changed), note)
         return True
 
     def insert_many(
@@ -89,6 +99,7 @@ class RowsMixin:
         *,
         ordered: bool = False,
         expected: int = 0,
+        incomplete: bool = False,
     ) -> int:
         """Insert clean rows in one transaction with one audit entry for the batch.
 
@@ -97,12 +108,14 @@ class RowsMixin:
         sequence of values in ``ledger.keys`` order instead of a dict.  ``expected`` (a row
         count estimate) lets a big batch into a smaller table drop the secondary indexes and
         rebuild them afterwards, which is several times faster than updating them row by row.
-        ``{count}`` in ``note`` becomes the number of rows.
+        ``{count}`` in ``note`` becomes the number of rows.  With ``incomplete`` (and
+        ``ordered``) each row carries one more value after the fields: its 待补充 JSON or None.
         """
         lg = catalog.get(ledger_id)
         stamp = now()
         keys = lg.keys
-        cols = ["uid", *keys, "created_at", "updated_at", "created_office", "updated_office"]
+        extra = [INCOMPLETE] if incomplete and ordered else []
+        cols = ["uid", *keys, *extra, "created_at", "updated_at", "created_office", "updated_office"]
         office = self.office
         sql = f'INSERT INTO "{lg.id}" ({", ".join(map(_q, cols))}) VALUES ({", ".join("?" * len(cols))})'
         count = 0
@@ -192,6 +205,16 @@ class RowsMixin:
         cond, args = self.where_year(lg.id, year)
         cond += " AND deleted_at IS NOT NULL" if deleted else " AND deleted_at IS NULL"
         return self.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}" WHERE {cond}', args).fetchone()[0]
+
+    def count_incomplete(self, ledger_id: str | None = None) -> int:
+        """Live 待补充 rows of a ledger (of every ledger when None), any year."""
+        ids = [catalog.get(ledger_id).id] if ledger_id else [lg.id for lg in catalog.LEDGERS]
+        return sum(
+            self.conn.execute(
+                f'SELECT COUNT(*) FROM "{i}" WHERE "{INCOMPLETE}" IS NOT NULL AND deleted_at IS NULL'
+            ).fetchone()[0]
+            for i in ids
+        )
 
     def delete(self, ledger_id: str, row_ids: int | Iterable[int]) -> int:
         """Soft delete: the rows go to the 回收站."""

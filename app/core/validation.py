@@ -35,6 +35,7 @@ class FieldError:
     key: str
     label: str
     message: str
+    kind: str = "value"  # "required" (left empty), "value" (not readable), "range", "rule" (cross-field)
 
     def __post_init__(self) -> None:  # the message may quote a cell: never a whole 身份证号
         object.__setattr__(self, "message", mask_ids_in_text(self.message))
@@ -101,20 +102,62 @@ _UNITS = tuple(sorted(
 ))  # fmt: skip
 
 
+# what clerks write around a number: 约300人, 近200份, 300余人, 三十多人, 50人左右
+_BEFORE = ("大约", "约计", "约", "近", "共计", "共", "计", "合计")
+_AFTER = ("左右", "以上", "上下", "许")
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_int(s: str) -> int | None:
+    """三十二 → 32, 一百二十 → 120, 两百 → 200, 十五 → 15, 一千零五 → 1005, 三万 → 30000; else None."""
+    if not s or s[0] == "万" or any(ch not in _DIGITS and ch not in _SMALL_UNITS and ch != "万" for ch in s):
+        return None
+    total, section, digit, seen = 0, 0, None, False
+    for ch in s:
+        if ch in "零〇":  # a gap (一千零五): the next digit is the units
+            digit, seen = None, True
+        elif ch in _DIGITS:
+            if digit is not None and _DIGITS[ch] and not seen:
+                return None  # 三二: digits side by side are not a numeral clerks write
+            digit, seen = _DIGITS[ch], False
+        elif ch in _SMALL_UNITS:
+            section += (1 if digit is None else digit) * _SMALL_UNITS[ch]
+            digit, seen = None, True
+        else:  # 万
+            total = (total + section + (digit or 0)) * 10000
+            section, digit, seen = 0, None, True
+    return total + section + (digit or 0)
+
+
 def _number(value: Any) -> Decimal:
-    """A number written as text, with its unit and a 万 taken off: ``Decimal``; else ``ValueError``."""
+    """A number written as text, with its unit, a 万, 约/近/余/多 and Chinese numerals taken
+    into account (三十二人 → 32, 约300人 → 300, 1.2万元 → 12000): ``Decimal``; else ``ValueError``."""
     s = str(value).strip().translate(_FULLWIDTH).replace(",", "").replace(" ", "").lstrip("¥￥").strip()
+    for word in _BEFORE:
+        if s.startswith(word) and len(s) > len(word):
+            s = s[len(word) :]
+            break
+    for word in _AFTER:
+        if s.endswith(word) and len(s) > len(word):
+            s = s[: -len(word)]
+            break
     for unit in _UNITS:
         if s.endswith(unit) and len(s) > len(unit):
             s = s[: -len(unit)]
             break
+    if s.endswith(("余", "多")) and len(s) > 1:
+        s = s[:-1]
     scale = 1
-    if s.endswith("万") and len(s) > 1:
+    if s.endswith("万") and len(s) > 1 and s[-2] not in _DIGITS and s[-2] not in _SMALL_UNITS:
         s, scale = s[:-1], 10000
     try:
         d = Decimal(s) * scale
     except InvalidOperation:
-        raise ValueError(s) from None
+        n = chinese_int(s)
+        if n is None:
+            raise ValueError(s) from None
+        d = Decimal(n) * scale
     if not d.is_finite():
         raise ValueError(s)
     return d
@@ -314,7 +357,7 @@ class Validator:
             if value is None or (isinstance(value, str) and is_blank(value)):
                 out[f.key] = None
                 if f.required:
-                    errors.append(FieldError(f.key, f.label, "必填，不能为空"))
+                    errors.append(FieldError(f.key, f.label, "必填，不能为空", "required"))
                 continue
             try:
                 v = conv(value)
@@ -325,10 +368,12 @@ class Validator:
             if v == "" or v is None:
                 out[f.key] = None
                 if f.required:
-                    errors.append(FieldError(f.key, f.label, "必填，不能为空"))
+                    errors.append(FieldError(f.key, f.label, "必填，不能为空", "required"))
                 continue
             if f.min_value is not None and v < f.min_value:
-                errors.append(FieldError(f.key, f.label, f"不能小于{f.min_value:g}，收到{v}"))
+                errors.append(FieldError(f.key, f.label, f"不能小于{f.min_value:g}，收到{v}", "range"))
+            elif f.max_value is not None and v > f.max_value:
+                errors.append(FieldError(f.key, f.label, f"数字太大：不能大于{f.max_value:.0f}，收到{v}", "range"))
             out[f.key] = v
         bad = {e.key for e in errors}
         for rule in self.ledger.rules:
@@ -339,6 +384,30 @@ class Validator:
                 errors.append(err)
         return out, errors
 
+    def refuses(self, e: FieldError) -> bool:
+        """Whether an import refuses the row for this problem: only when the row cannot be a
+        record (its date unreadable or impossible, a count or amount not a number, negative
+        or past its bound; a wrong 身份证号 is decided in ``clean_import``, which sees the
+        cell).  Anything else makes it 待补充."""
+        if e.kind in ("required", "rule"):
+            return False
+        kind = self.ledger.field(e.key).kind
+        return kind in ("int", "decimal") or e.key == self.ledger.date_field
+
+    def clean_import(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError], dict[str, str]]:
+        """An imported row: the clean values, the problems that refuse it, and its 待补充
+        fields with the text their cells held ("" for none).  A field that could not be read
+        is left empty; a cross-field rule that fails marks its field and keeps the values."""
+        out, errors = self.clean(raw)
+        hard = [e for e in errors if self.refuses(e) or (e.kind == "value" and _wrong_id(self.ledger, e, raw))]
+        incomplete: dict[str, str] = {}
+        for e in errors:
+            if e in hard or e.key in incomplete:
+                continue
+            value = raw.get(e.key)
+            incomplete[e.key] = "" if value is None or (isinstance(value, str) and is_blank(value)) else _text(value)
+        return out, hard, incomplete
+
     def check(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The clean row, or ``ValidationError`` listing every problem."""
         clean, errors = self.clean(raw)
@@ -347,26 +416,43 @@ class Validator:
         return clean
 
 
+def _wrong_id(lg: Ledger, e: FieldError, raw: dict[str, Any]) -> bool:
+    """A 身份证号 (or a 重点人员 named by one) that is a number but a wrong one: 18 characters
+    with a wrong check digit or birth date, or stored as a number with its last digits lost.
+    The row is refused; other text there (暂无, a 15-digit old number) makes it 待补充."""
+    if lg.field(e.key).kind not in ("idcard", "ref"):
+        return False
+    value = raw.get(e.key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e14:
+        return True
+    s = _text(value).translate(_FULLWIDTH).replace(" ", "").upper()
+    if not re.fullmatch(r"\d{17}[\dX]", s):
+        return False
+    # an ID field failed on a well-shaped number: its check digit or birth date is wrong; a
+    # reference may fail on a right number nobody in the roster has (待补充)
+    return lg.field(e.key).kind == "idcard" or not id_checksum_ok(s)
+
+
 def _rule_le(lg: Ledger, rule, row) -> FieldError | None:
     a, b = rule.fields
     if row.get(a) is not None and row.get(b) is not None and row[a] > row[b]:
-        return FieldError(a, lg.field(a).label, rule.message)
+        return FieldError(a, lg.field(a).label, rule.message, "rule")
     if row.get(a) is not None and row.get(b) is None and row[a] > 0:
-        return FieldError(b, lg.field(b).label, f"填写了{lg.field(a).label}时也须填写{lg.field(b).label}")
+        return FieldError(b, lg.field(b).label, f"填写了{lg.field(a).label}时也须填写{lg.field(b).label}", "rule")
     return None
 
 
 def _rule_date_order(lg: Ledger, rule, row) -> FieldError | None:
     start, end = rule.fields
     if row.get(start) and row.get(end) and row[end] < row[start]:
-        return FieldError(end, lg.field(end).label, rule.message)
+        return FieldError(end, lg.field(end).label, rule.message, "rule")
     return None
 
 
 def _rule_required_when(lg: Ledger, rule, row) -> FieldError | None:
     target, trigger = rule.fields
     if row.get(trigger) in rule.when and row.get(target) in (None, ""):
-        return FieldError(target, lg.field(target).label, rule.message)
+        return FieldError(target, lg.field(target).label, rule.message, "rule")
     return None
 
 
@@ -375,7 +461,7 @@ def _rule_min_names(lg: Ledger, rule, row) -> FieldError | None:
     f = lg.field(key)
     value = row.get(key)
     if value and len(value.split("、")) < f.min_count:
-        return FieldError(key, f.label, rule.message)
+        return FieldError(key, f.label, rule.message, "rule")
     return None
 
 

@@ -382,7 +382,8 @@ def _apply(store, lg: Ledger, m: str, office: str, have: set[str]) -> None:
     sets = ", ".join(f'"{k}" = {_value(lg, k, have)}' for k in lg.keys)
     conn.execute(
         f'UPDATE main."{lg.id}" AS t SET {sets}, updated_at = p.updated_at, deleted_at = p.deleted_at,'
-        " updated_office = p.updated_office, created_office = COALESCE(t.created_office, p.created_office)"
+        " updated_office = p.updated_office, created_office = COALESCE(t.created_office, p.created_office),"
+        f" incomplete = {_value(lg, 'incomplete', have)}"
         f' FROM {m} m, pk."{lg.id}" p WHERE m.take AND t.id = m.our_id AND p.uid = m.uid'
     )
     cols = ", ".join(f'"{c}"' for c in ("uid", *lg.keys, *ROW_META))

@@ -61,7 +61,7 @@ def _bounds(f: Field, col: str) -> str:
     parts = []
     if f.min_value is not None:
         parts.append(f"{col} >= {_lit(f.min_value)}")
-    high = getattr(f, "max_value", None)  # the catalog's upper bound, where it declares one
+    high = f.max_value  # the catalog's upper bound (every int and decimal field declares one)
     if high is not None:
         parts.append(f"{col} <= {_lit(high)}")
     return "".join(f" AND {p}" for p in parts)

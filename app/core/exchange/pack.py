@@ -23,7 +23,8 @@ from ..store_util import now
 from . import container, image
 from .container import PackError
 
-ROW_META = ("created_at", "updated_at", "deleted_at", "created_office", "updated_office")
+# incomplete: a 待补充 row's JSON of the fields it lacks (schema 7), so it travels as it is
+ROW_META = ("created_at", "updated_at", "deleted_at", "created_office", "updated_office", "incomplete")
 SUFFIX = ".fzpack"
 
 
@@ -149,8 +150,8 @@ def _pack_bytes(store, chosen: list[Ledger], office: str) -> tuple[bytes, dict[s
                 names = ", ".join(f'"{k}"' for k in ("uid", *lg.keys, *ROW_META))
                 conn.execute(
                     f'INSERT INTO pk."{lg.id}" ({names}) SELECT t.uid, {cols}, t.created_at, t.updated_at,'
-                    f" t.deleted_at, COALESCE(t.created_office, :office), COALESCE(t.updated_office, :office)"
-                    f' FROM main."{lg.id}" t ORDER BY t.id',
+                    f" t.deleted_at, COALESCE(t.created_office, :office), COALESCE(t.updated_office, :office),"
+                    f' t.incomplete FROM main."{lg.id}" t ORDER BY t.id',
                     {"office": office},
                 )
                 counts[lg.id] = conn.execute(f'SELECT COUNT(*) FROM pk."{lg.id}"').fetchone()[0]

@@ -11,6 +11,7 @@ Period bounds enter SQL as the named parameters ``:lo`` (first day) and ``:hi`` 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -183,3 +184,25 @@ _DEFS: tuple[Figure, ...] = (
 
 FIGURES: dict[str, Figure] = {f.key: f for f in _DEFS}
 KEYS: tuple[str, ...] = tuple(FIGURES)
+
+
+def fields_used(fig: Figure) -> set[str]:
+    """The ledger fields a figure reads: in its value and condition (``t.x``, ``t."x"``), the
+    date that places a row in the period, or the start and end of "active"."""
+    from app.core import catalog
+
+    lg = catalog.get(fig.ledger)
+    used = set(re.findall(r'\bt\."?(\w+)"?', f"{fig.value} {fig.where}"))
+    if fig.kind == "ranking":
+        used.add(fig.value)
+    if fig.scope == "active":
+        used |= {k for k in (lg.start_field, lg.end_field) if k}
+    else:
+        used.add(fig.by or lg.date_field or "")
+    return used & set(lg.keys)
+
+
+def figures_using(ledger_id: str, keys: set[str]) -> list[Figure]:
+    """The figures of a ledger that read any of ``keys``: a row lacking one of them may
+    leave such a figure short."""
+    return [f for f in _DEFS if f.ledger == ledger_id and fields_used(f) & keys]

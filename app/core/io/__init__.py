@@ -20,8 +20,14 @@ rows equal to live rows left out as duplicates and a 记录编号 column updatin
   sheet=None, mappings=None, keep_duplicates=False) -> ImportPreview`` — for the window:
   nothing written; the same fields, the new rows kept per sheet (``.rows`` flattens them to
   dicts), each sheet's ``unknown_values`` for the mapping step.
-- ``commit_import(store, preview, note="") -> int`` — writes a clean preview in one
-  transaction and remembers the mappings used.
+- ``commit_import(store, preview, note="", rejects=None) -> int`` — writes a preview in one
+  transaction and remembers the mappings used; a preview read with ``skip_bad`` writes its
+  readable rows and saves the bad ones to ``rejects`` (``rejects_path(source)`` by default
+  beside the source, ``<文件名>（未导入）.xlsx``).
+- A row whose required field has no column, is empty, or holds a value nothing reads comes
+  in 待补充 (``incomplete``: JSON of those fields and the text their cells held); only a row
+  that cannot be a record is bad.  ``skip_bad=True`` (``import_file``/``preview_import``)
+  imports the rest.
 - ``mappings`` is ``{ledger id: Mapping(columns={原列名: key or None}, values={key: {原值:
   选项}})}``; ``parse_column_specs``/``parse_value_specs`` read ``--map``/``--map-value``.
 - ``progress(done, total)`` is called every few thousand rows; ``should_cancel()`` is polled
@@ -47,6 +53,7 @@ from .importer import (
 from .mapping import Mapping, parse_column_specs, parse_value_specs, remembered
 from .plan import ImportPlan, plan_import
 from .readers import ReadError, open_table, open_tables
+from .rejects import rejects_path
 from .template import write_template
 
 __all__ = [
@@ -68,6 +75,7 @@ __all__ = [
     "parse_value_specs",
     "plan_import",
     "preview_import",
+    "rejects_path",
     "remembered",
     "write_template",
 ]

@@ -36,7 +36,7 @@ class RowInvalid(Exception):
 
 def cell_converter(f: Field, conv: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``Validator.clean``'s logic for one field, raising ``RowInvalid`` on any problem."""
-    required, min_value = f.required, f.min_value
+    required, min_value, max_value = f.required, f.min_value, f.max_value
 
     def convert(value: Any) -> Any:
         if value is None or (isinstance(value, str) and is_blank(value)):
@@ -52,6 +52,8 @@ def cell_converter(f: Field, conv: Callable[[Any], Any]) -> Callable[[Any], Any]
                 raise RowInvalid
             return None
         if min_value is not None and v < min_value:
+            raise RowInvalid
+        if max_value is not None and v > max_value:
             raise RowInvalid
         return v
 

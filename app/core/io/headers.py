@@ -20,7 +20,8 @@ from ..catalog import Field, Ledger
 
 HEADER_SCAN = 12  # non-blank rows searched for the header
 UID_LABEL = "记录编号"
-IGNORED = frozenset({"序号", "编号", "序", "no", "no.", "№", "行号", "顺序号"})
+# 原因: the column a rejects workbook adds (``rejects.py``), so a fixed one imports cleanly
+IGNORED = frozenset({"序号", "编号", "序", "no", "no.", "№", "行号", "顺序号", "原因"})
 UNITS = frozenset(
     {"元", "万元", "人", "次", "份", "项", "件", "个", "场", "名", "户", "家", "起", "篇", "期", "条",
      "天", "日", "人次", "场次", "%", "％", "个数", "单位：元", "单位：人"}

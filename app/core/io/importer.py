@@ -2,9 +2,11 @@
 
 ``plan_import`` decides which sheet goes into which ledger (``plan.py``); each sheet's rows
 are converted under its header (``scan.py``); rows equal to a live row are duplicates and
-left out (``existing.py``); a row with a 记录编号 updates that row.  Any bad row in any sheet
-means nothing is written, and every problem is a ``RowError`` with the row number the
-spreadsheet shows (and the sheet, when the workbook has several).
+left out (``existing.py``); a row with a 记录编号 updates that row.  A row whose required
+field is missing or unreadable comes in 待补充 (``scan.py``).  Any bad row in any sheet means
+nothing is written, and every problem is a ``RowError`` with the row number the spreadsheet
+shows (and the sheet, when the workbook has several); with ``skip_bad`` the readable rows are
+written and the bad ones go to the rejects workbook (``rejects.py``).
 
 - ``import_file(store, ledger or None, path, ...)`` validates and writes in one streamed pass
   inside one transaction (the command line's path);
@@ -14,6 +16,7 @@ spreadsheet shows (and the sheet, when the workbook has several).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -22,12 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import Ledger
+from ..schema import INCOMPLETE
 from .existing import Duplicates, StoredRows
 from .headers import UID_LABEL
 from .mapping import Mapping, remember
 from .plan import ImportPlan, SheetPlan, plan_import
 from .readers import ReadError
-from .scan import MAX_ERRORS, CancelCheck, Errors, ImportCancelled, Progress, RowError, SheetScan
+from .rejects import rejects_path, write_rejects
+from .scan import MAX_ERRORS, CancelCheck, Errors, ImportCancelled, Progress, RowError, SheetScan, incomplete_json
 
 DUPLICATE_NOTE = "与已有记录完全相同"
 
@@ -47,11 +52,17 @@ class SheetOutcome:
     duplicates: int = 0  # equal to a live row: left out
     updated: int = 0  # rows named by 记录编号 that change
     unchanged: int = 0  # rows named by 记录编号 that do not
+    completed: int = 0  # live 待补充 rows this file reads more fully: filled in, not added again
     rows: list[list[Any]] = field(default_factory=list)  # preview: the new rows, in ledger.keys order
     row_numbers: list[int] = field(default_factory=list)
     with_uid: list[tuple[str, list[Any]]] = field(default_factory=list)  # new rows keeping their 记录编号
     updates: list[tuple[int, dict[str, Any], int]] = field(default_factory=list)  # row id, changes, row no
     unknown_values: dict[str, Counter[str]] = field(default_factory=dict)
+    incomplete: int = 0  # new rows that come in 待补充
+    incomplete_fields: Counter[str] = field(default_factory=Counter)  # field key -> such rows lacking it
+    missing: list[str] = field(default_factory=list)  # required fields with no column (and no fill)
+    no_column: list[str] = field(default_factory=list)  # required fields the sheet has no column for
+    rejects: list[tuple[int, list[Any], str]] = field(default_factory=list)  # bad rows: row no, cells, reason
 
     @property
     def name(self) -> str:
@@ -71,10 +82,28 @@ class ImportResult:
     bad_rows: int = 0
     written: bool = False
     several: bool = False  # a workbook of several sheets
+    fatal: int = 0  # header problems: nothing can be imported, --skip-bad or not
+    skip_bad: bool = False
+    rejects_file: Path | None = None  # where the bad rows were written (--skip-bad)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def completed(self) -> int:
+        """Live 待补充 rows the file filled in (the same records read more fully)."""
+        return sum(s.completed for s in self.sheets)
+
+    @property
+    def incomplete(self) -> int:
+        """New rows that come in 待补充."""
+        return sum(s.incomplete for s in self.sheets)
+
+    @property
+    def rejected(self) -> int:
+        """Bad rows kept for the rejects workbook."""
+        return sum(len(s.rejects) for s in self.sheets)
 
     @property
     def count(self) -> int:
@@ -140,7 +169,7 @@ class ImportPreview(ImportResult):
     @property
     def rows(self) -> list[dict[str, Any]]:
         """The new rows of every sheet, as field key -> value (empty if any row is bad)."""
-        return [dict(zip(s.ledger.keys, r, strict=True)) for s in self.sheets for r in s.rows]
+        return [dict(zip(s.ledger.keys, r[:-1], strict=True)) for s in self.sheets for r in s.rows]
 
     @property
     def row_numbers(self) -> list[int]:
@@ -168,14 +197,17 @@ def _run(
     note: str = "",
     progress: Progress | None = None,
     should_cancel: CancelCheck | None = None,
+    skip_bad: bool = False,
+    rejects: str | Path | None = None,
 ) -> ImportResult:
     result = (ImportPreview if keep_rows else ImportResult)(
-        plan.sheets[0].ledger if plan.sheets else None, plan.path, several=plan.several
+        plan.sheets[0].ledger if plan.sheets else None, plan.path, several=plan.several, skip_bad=skip_bad
     )
     result.skipped_sheets = list(plan.skipped)
     errors = Errors()
     if plan.problem:
         errors.add(1, "表头", plan.problem, None)
+        errors.fatal += 1
     grand = sum(sp.table.total for sp in plan.sheets)
     duplicates: dict[str, Duplicates] = {}
     done = 0
@@ -200,27 +232,37 @@ def _run(
                     store.validator(lg.id).with_mapped_values(sp.mapping.values),
                     sp.table, sp.header, errors, label, step, should_cancel,
                     stored.unmasker(ids) if stored is not None and ids else None,
+                    fills=sp.mapping.fills, skip_bad=skip_bad,
                 )  # fmt: skip
+                out.missing = scan.missing
+                out.no_column = [f.key for f in sp.header.missing]
                 lean = stored is None and not dups.counts and not keep_rows  # the common case
                 rows = scan.rows() if lean else _sorted_rows(scan, out, dups, stored, errors, label, keep_rows)
-                if write and not errors.total:
+                if write and (skip_bad or not errors.total) and not errors.fatal:
                     first = next(rows, None)
                     if first is not None:
                         store.insert_many(
                             lg.id, chain([first], rows), _note(note, plan.path, sp, plan.several),
-                            ordered=True, expected=sp.table.total,
+                            ordered=True, expected=sp.table.total, incomplete=True,
                         )  # fmt: skip
                 for _ in rows:
                     pass
                 out.valid = scan.count
                 if lean:
                     out.count = scan.count
+                out.incomplete += scan.incomplete
+                out.incomplete_fields.update(scan.incomplete_fields)
                 out.unknown_values = scan.unknown_values
+                out.rejects = scan.rejects
                 done += sp.table.total
-                if write and not errors.total:
+                if write and (skip_bad or not errors.total) and not errors.fatal:
                     _write_round_trip(store, lg, out, plan.path.name)
             if write:
-                if errors.total or not any(s.count or s.updated for s in result.sheets):
+                if errors.fatal or (errors.total and not skip_bad):
+                    raise _Refused
+                if skip_bad and any(s.rejects for s in result.sheets):
+                    result.rejects_file = write_rejects(rejects_path(plan.path, rejects), result.sheets)
+                if not any(s.count or s.updated or s.completed for s in result.sheets):
                     raise _Refused
                 for s in result.sheets:
                     remember(store, s.ledger.id, s.mapping)
@@ -231,7 +273,8 @@ def _run(
         if cache is not None:
             store.conn.execute(f"PRAGMA cache_size={cache}")
     result.errors, result.error_total, result.bad_rows = errors.items, errors.total, errors.bad_rows
-    if errors.total and keep_rows:
+    result.fatal = errors.fatal
+    if errors.total and keep_rows and not skip_bad:
         for s in result.sheets:
             s.rows.clear()
             s.row_numbers.clear()
@@ -251,7 +294,7 @@ def _sorted_rows(scan, out: SheetOutcome, dups: Duplicates, stored, errors: Erro
     """The sheet's new rows (for ``insert_many``); duplicates counted and left out, rows with
     a 记录编号 set aside as updates (or as new rows keeping that uid)."""
     at = {k: i for i, k in enumerate(out.ledger.keys)}
-    present = [f.key for f, _ in scan.header.present]
+    present = [*(f.key for f, _ in scan.header.present), *scan.fills]
     for values in scan.rows():
         uid = scan.uid
         if uid is not None and stored is not None:
@@ -270,6 +313,9 @@ def _sorted_rows(scan, out: SheetOutcome, dups: Duplicates, stored, errors: Erro
             else:
                 old = found[2]
                 changed = {k: values[at[k]] for k in present if old[k] != values[at[k]]}
+                kept = merged_incomplete(out.ledger.keys, old.get(INCOMPLETE), values[-1])
+                if kept != old.get(INCOMPLETE):
+                    changed[INCOMPLETE] = kept
                 if changed:
                     out.updated += 1
                     out.updates.append((found[0], changed, scan.row_no))
@@ -278,6 +324,20 @@ def _sorted_rows(scan, out: SheetOutcome, dups: Duplicates, stored, errors: Erro
             continue
         if dups.seen(values):
             out.duplicates += 1
+            if values[-1] is not None:
+                out.incomplete -= 1
+                out.incomplete_fields.subtract(json.loads(values[-1]).keys())
+            continue
+        match = dups.completes(values)
+        if match is not None:  # a 待补充 row imported before, read more fully now: completed
+            row_id, filled = match
+            changes = {k: values[at[k]] for k in filled}
+            changes[INCOMPLETE] = values[-1]
+            out.completed += 1
+            out.updates.append((row_id, changes, scan.row_no))
+            if values[-1] is not None:
+                out.incomplete -= 1
+                out.incomplete_fields.subtract(json.loads(values[-1]).keys())
             continue
         out.count += 1
         if keep:
@@ -292,7 +352,17 @@ def _write_round_trip(store: Any, lg: Ledger, out: SheetOutcome, file_name: str)
     for row_id, changed, _ in out.updates:
         store.update_fields(lg.id, row_id, changed, note)
     for uid, values in out.with_uid:
-        store.insert_clean(lg.id, dict(zip(lg.keys, values, strict=True)), uid=uid)
+        store.insert_clean(lg.id, dict(zip(lg.keys, values[:-1], strict=True)), uid=uid, incomplete=values[-1])
+
+
+def merged_incomplete(keys: list[str], old: str | None, new: str | None) -> str | None:
+    """A round-trip row's 待补充 fields: the new ones, keeping the text an earlier import
+    kept for a field the sheet now shows empty (an exported 待补充 row shows it empty)."""
+    if new is None:
+        return None
+    fields = json.loads(new)
+    before = json.loads(old) if old else {}
+    return incomplete_json(keys, {k: v or before.get(k, "") for k, v in fields.items()})
 
 
 def _plan(store, ledger_id, path, sheet, mappings) -> ImportPlan:
@@ -309,30 +379,38 @@ def preview_import(
     sheet: str | None = None,
     mappings: dict[str, Mapping] | None = None,
     keep_duplicates: bool = False,
+    skip_bad: bool = False,
 ) -> ImportPreview:
     """Read and check a file without writing anything; the new rows are kept in memory (for
-    the window's preview).  Raises ``ReadError`` if the file cannot be read and
+    the window's preview), with ``skip_bad`` also when some rows are bad (each sheet's
+    ``rejects`` then holds those).  Raises ``ReadError`` if the file cannot be read and
     ``ImportCancelled`` if ``should_cancel()`` returned True."""
     plan = _plan(store, ledger_id, path, sheet, mappings)
     return _run(
         store, plan, write=False, keep_rows=True, keep_duplicates=keep_duplicates,
-        progress=progress, should_cancel=should_cancel,
+        progress=progress, should_cancel=should_cancel, skip_bad=skip_bad,
     )  # fmt: skip
 
 
-def commit_import(store: Any, preview: ImportPreview, note: str = "") -> int:
-    """Write a clean preview in one transaction: per sheet one audit entry for the new rows,
-    one per changed row.  Returns the rows written (new and changed)."""
-    if preview.errors:
+def commit_import(store: Any, preview: ImportPreview, note: str = "", *, rejects: str | Path | None = None) -> int:
+    """Write a preview in one transaction: per sheet one audit entry for the new rows, one
+    per changed row.  Returns the rows written (new and changed).  A preview with bad rows
+    is written only if it was read with ``skip_bad`` (its readable rows); ``rejects`` is
+    then where its bad rows are saved (nothing saved when None)."""
+    if preview.fatal or (preview.errors and not preview.skip_bad):
         raise ValueError("文件中有错误，不能导入")
     name = preview.path.name if preview.path else ""
     written = 0
     with store.transaction():
+        if rejects is not None and preview.rejected:
+            preview.rejects_file = write_rejects(rejects_path(preview.path or "", rejects), preview.sheets)
         for s in preview.sheets:
             if s.rows:
                 where = f"（{s.sheet}）" if preview.several and s.sheet else " "
                 text = note or f"从 {name}{where}导入 {len(s.rows)} 行"
-                written += store.insert_many(s.ledger.id, s.rows, text, ordered=True, expected=len(s.rows))
+                written += store.insert_many(
+                    s.ledger.id, s.rows, text, ordered=True, expected=len(s.rows), incomplete=True
+                )
             _write_round_trip(store, s.ledger, s, name)
             written += len(s.updates) + len(s.with_uid)
         for s in preview.sheets:
@@ -353,26 +431,33 @@ def import_file(
     sheet: str | None = None,
     mappings: dict[str, Mapping] | None = None,
     keep_duplicates: bool = False,
+    skip_bad: bool = False,
+    rejects: str | Path | None = None,
 ) -> ImportResult:
     """Check and import a file in one pass, streamed (memory does not grow with the file).
 
     Rows are inserted as they pass, inside one transaction; if any row of any sheet is bad
     (or the import is cancelled) it is rolled back, so nothing is written, and every bad row
-    is listed in ``result.errors``.  ``dry_run`` only checks.  ``ledger_id`` None: each
-    sheet's ledger is recognised from its header."""
-    kw = dict(sheet=sheet, mappings=mappings, keep_duplicates=keep_duplicates)
+    is listed in ``result.errors``.  With ``skip_bad`` the readable rows are written and the
+    bad ones saved to ``rejects_path(path, rejects)`` (``result.rejects_file``).  ``dry_run``
+    only checks.  ``ledger_id`` None: each sheet's ledger is recognised from its header."""
+    kw = dict(sheet=sheet, mappings=mappings, keep_duplicates=keep_duplicates, skip_bad=skip_bad)
     if not dry_run and store.conn.in_transaction:
         # inside a caller's transaction a rollback here would not undo the rows already
         # inserted (the batch joins the outer transaction): check the whole file first
         checked = import_file(
             store, ledger_id, path, dry_run=True, progress=progress, should_cancel=should_cancel, **kw
         )
-        if checked.errors or not (checked.count or checked.updated):
+        if (
+            checked.fatal
+            or (checked.errors and not skip_bad)
+            or not (checked.count or checked.updated or checked.completed)
+        ):
             return checked
     plan = _plan(store, ledger_id, path, sheet, mappings)
     return _run(
         store, plan, write=not dry_run, keep_rows=False, keep_duplicates=keep_duplicates, note=note,
-        progress=progress, should_cancel=should_cancel,
+        progress=progress, should_cancel=should_cancel, skip_bad=skip_bad, rejects=rejects,
     )  # fmt: skip
 
 
@@ -387,4 +472,5 @@ __all__ = [
     "commit_import",
     "import_file",
     "preview_import",
+    "rejects_path",
 ]

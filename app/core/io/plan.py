@@ -102,9 +102,13 @@ def plan_import(
     names = {lg_id: column_names(catalog.get(lg_id), m.columns) for lg_id, m in mappings.items()}
     wanted = catalog.get(ledger_id) if ledger_id else None
     single = len(visible) == 1
+    refused = [t.refused for t in visible if t.refused]
     for table in visible:
-        first = read_first_rows(table.rows())
         label = table.sheet or table.path.name
+        if table.refused:
+            plan.skipped.append((label, "超出台账可能的大小，没有读取"))
+            continue
+        first = read_first_rows(table.rows())
         matches = [m for lg in catalog.LEDGERS if (m := find_header(lg, first, names[lg.id])) is not None]
         if not matches:
             plan.skipped.append((label, "空白"))
@@ -125,6 +129,8 @@ def plan_import(
             plan.skipped.append((label, f"看起来是{best.ledger.name}"))
         else:
             plan.skipped.append((label, f"没有{wanted.name}的表头"))
+    if not plan.sheets and refused:
+        raise ReadError(refused[0])
     if not plan.sheets and all(why == "空白" for _, why in plan.skipped):
         plan.problem = "文件是空的：第一行应为列名（表头）"
     elif not plan.sheets:

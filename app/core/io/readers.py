@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
+import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +33,169 @@ _CHUNK = 1 << 20
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# what a ledger can be: a sheet declaring or holding more is refused before it is read (a
+# cell at XFD1048576 makes calamine ask for hundreds of GiB and end the process)
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+# files read whole by calamine whose extent cannot be read cheaply first: bounded by size
+MAX_BYTES = {".xls": 64 << 20, ".ods": 64 << 20, ".csv": 1 << 30, ".txt": 1 << 30}
+_CELL_REF = re.compile(rb"([A-Z]{1,3})(\d{1,7})")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([^\"]*)\"")
+# a cell reference past column 200 (GS) or a row number past 200 000; each pattern starts with
+# the literal ' r="', which the regex engine scans for quickly (a 150 000-row sheet: well under
+# a second)
+_FAR_COLUMN = re.compile(rb' r="(?:[A-Z]{3}|G[S-Z]|[H-Z][A-Z])\d')
+_FAR_ROW = re.compile(rb' r="[A-Z]{0,3}(2\d{5}|[3-9]\d{5}|\d{7,})"')
+
+
 class ReadError(Exception):
     """The file cannot be read as a table; the message says why, in Chinese."""
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _too_big(rows: int, columns: int) -> bool:
+    return rows > MAX_ROWS or columns > MAX_COLUMNS
+
+
+def _xlsx_sheet_extent(zf: zipfile.ZipFile, member: str) -> tuple[int, int]:
+    """(rows, columns) a sheet's XML declares or holds, read by streaming it: its
+    ``<dimension ref>``, cells past column 200, rows past 200 000, and the count of rows."""
+    rows = columns = count = 0
+    tail = b""
+    with zf.open(member) as fh:
+        first = True
+        while chunk := fh.read(_CHUNK):
+            data = tail + chunk
+            if first:
+                first = False
+                m = _DIMENSION.search(data)
+                if m:
+                    for ref in m[1].split(b":"):
+                        cell = _CELL_REF.fullmatch(ref.replace(b"$", b""))
+                        if cell:
+                            columns = max(columns, _column_number(cell[1]))
+                            rows = max(rows, int(cell[2]))
+                    if _too_big(rows, columns):
+                        return rows, columns
+            count += chunk.count(b"<row") + chunk.count(b":row ")
+            far = _FAR_COLUMN.search(data)
+            if far:
+                return rows, max(columns, MAX_COLUMNS + 1)
+            for m in _FAR_ROW.finditer(data):
+                rows = max(rows, int(m[1]))
+            if _too_big(max(rows, count), columns):
+                break
+            tail = data[-64:]
+    return max(rows, count), columns
+
+
+def _xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its XML member in the package (from workbook.xml and its rels)."""
+    try:
+        book = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets: dict[str, str] = {}
+    for m in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        tag = m[0]
+        rid = re.search(rb"\bId=\"([^\"]+)\"", tag)
+        target = re.search(rb"\bTarget=\"([^\"]+)\"", tag)
+        if rid and target:
+            t = target[1].decode("utf-8", "replace")
+            t = t.lstrip("/") if t.startswith("/") else "xl/" + t
+            targets[rid[1].decode()] = t
+    out = {}
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b[^>]*>", book):
+        tag = m[0]
+        name = re.search(rb"\bname=\"([^\"]*)\"", tag)
+        rid = re.search(rb"\br:id=\"([^\"]+)\"|\b\w+:id=\"([^\"]+)\"", tag)
+        if name and rid:
+            key = (rid[1] or rid[2]).decode()
+            if key in targets:
+                out[html.unescape(name[1].decode("utf-8", "replace"))] = targets[key]
+    return out
+
+
+def oversized_sheets(path: Path) -> dict[str, str]:
+    """The sheets of an .xlsx/.xlsm too large to be a ledger, each with one Chinese line
+    saying so; read from the package's XML without handing it to calamine."""
+    out: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = _xlsx_sheet_members(zf)
+            named = set(members.values())
+            for member in zf.namelist():  # a sheet the workbook part does not name: the whole file
+                sheet_xml = member.startswith("xl/worksheets/") and member.endswith(".xml")
+                if sheet_xml and member not in named and _too_big(*_xlsx_sheet_extent(zf, member)):
+                    raise ReadError(_too_big_line(path.name))
+            names = set(zf.namelist())
+            for sheet, member in members.items():
+                if member in names and _too_big(*_xlsx_sheet_extent(zf, member)):
+                    out[sheet] = _too_big_line(f"{path.name} 的工作表“{sheet}”")
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError, zlib.error):
+        return {}  # not a readable package: calamine says so in its own words
+    return out
+
+
+_ODS_TOKEN = re.compile(
+    rb"<\w+:table\s[^>]*?\w+:name=\"([^\"]*)\"|<\w+:table-row\b([^>]*?)(/?)>|</\w+:table-row>"
+    rb"|<\w+:(?:covered-)?table-cell\b([^>]*?)(/?)>"
+)
+_REPEAT_ROWS = re.compile(rb"number-rows-repeated=\"(\d+)\"")
+_REPEAT_COLUMNS = re.compile(rb"number-columns-repeated=\"(\d+)\"")
+
+
+def oversized_ods_sheets(path: Path) -> dict[str, str]:
+    """The sheets of an .ods whose cells holding a value reach past 200 000 rows or 200
+    columns, counting ``number-rows-repeated`` / ``number-columns-repeated`` (a 1 KB file can
+    repeat one cell a hundred million times; repeated empty cells, as every .ods ends with, do
+    not count).  Read by streaming content.xml, before calamine sees the file."""
+    out: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+            sheet, rows, columns = "", 0, 0
+            row_repeat, col, row_has_value, in_row = 1, 0, False, False
+            tail = b""
+            while chunk := fh.read(_CHUNK):
+                data = tail + chunk
+                end = 0
+                for m in _ODS_TOKEN.finditer(data):
+                    end = m.end()
+                    if m[1] is not None:  # a new sheet
+                        sheet, rows, columns = html.unescape(m[1].decode("utf-8", "replace")), 0, 0
+                    elif m[2] is not None:  # a row starts
+                        r = _REPEAT_ROWS.search(m[2])
+                        row_repeat, col, row_has_value, in_row = int(r[1]) if r else 1, 0, False, not m[3]
+                    elif m[4] is not None:  # a cell
+                        c = _REPEAT_COLUMNS.search(m[4])
+                        col += int(c[1]) if c else 1
+                        if b"value-type" in m[4]:
+                            row_has_value = True
+                            columns = max(columns, col)
+                    else:  # a row ends
+                        if in_row and row_has_value:
+                            rows += row_repeat
+                        in_row = False
+                    if sheet not in out and (rows > MAX_ROWS or columns > MAX_COLUMNS):
+                        out[sheet] = _too_big_line(f"{path.name} 的工作表“{sheet}”")
+                tail = data[end:][-4096:]
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError, zlib.error):
+        return out  # not a readable package: calamine says so in its own words
+    return out
+
+
+def _too_big_line(what: str) -> str:
+    return (
+        f"{what}超出台账可能的大小（超过 {MAX_ROWS} 行或 {MAX_COLUMNS} 列，可能有单元格写在很远的位置），"
+        "没有读取：请把数据复制到新的工作表后再导入"
+    )
 
 
 @dataclass
@@ -44,6 +209,7 @@ class Table:
     _rows: Any = None
     hidden: bool = False
     _size: Any = None  # a workbook sheet's row count, known once the sheet is read
+    refused: str | None = None  # why this sheet is not read at all (too large to be a ledger)
 
     @property
     def total(self) -> int:
@@ -137,6 +303,10 @@ def _open_workbook(path: Path) -> list[Table]:
     """One table per sheet, in the workbook's order; a sheet is read when its rows are."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+    if path.suffix.lower() == ".ods":  # calamine reads every sheet of an .ods at once: check first
+        too_big = oversized_ods_sheets(path)
+        if too_big:
+            raise ReadError(next(iter(too_big.values())))
     try:
         book = CalamineWorkbook.from_path(str(path))
         meta = list(book.sheets_metadata)
@@ -144,7 +314,13 @@ def _open_workbook(path: Path) -> list[Table]:
         raise ReadError(f"无法读取 {path.name}：文件已损坏、加了密码或不是表格文件（{exc}）") from None
     if not meta:
         raise ReadError(f"文件 {path.name} 中没有工作表")
-    return [_sheet_table(path, book, m.name, m.visible != SheetVisibleEnum.Visible) for m in meta]
+    refused = oversized_sheets(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    tables = [_sheet_table(path, book, m.name, m.visible != SheetVisibleEnum.Visible) for m in meta]
+    for t in tables:
+        if t.sheet in refused:
+            t.refused = refused[t.sheet]
+            t._rows, t._size, t._total = (lambda: iter(())), None, 0
+    return tables
 
 
 def _sheet_table(path: Path, book: Any, name: str, hidden: bool) -> Table:
@@ -156,6 +332,9 @@ def _sheet_table(path: Path, book: Any, name: str, hidden: bool) -> Table:
                 loaded.append(book.get_sheet_by_name(name))
             except Exception as exc:
                 raise ReadError(f"无法读取 {path.name} 的工作表“{name}”（{exc}）") from None
+            extent = loaded[0].height + loaded[0].start[0], loaded[0].width + loaded[0].start[1]
+            if _too_big(*extent):  # an .xls can reach 65 536 × 256 in 6 KB: not a ledger either
+                raise ReadError(_too_big_line(f"{path.name} 的工作表“{name}”"))
         return loaded[0]
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
@@ -175,6 +354,9 @@ def open_tables(path: str | Path) -> list[Table]:
     if path.is_dir():
         raise ReadError(f"{path} 是文件夹，不是文件")
     suffix = path.suffix.lower()
+    limit = MAX_BYTES.get(suffix)
+    if limit is not None and path.stat().st_size > limit:
+        raise ReadError(f"文件 {path.name} 太大（超过 {limit >> 20} MB），不像一个台账，没有读取")
     if suffix in WORKBOOK_SUFFIXES:
         return _open_workbook(path)
     if suffix in (".csv", ".txt"):

@@ -1,8 +1,10 @@
 """导入: read and check a spreadsheet in a worker (progress bar, 取消), show the plan (which
 sheet goes into which ledger), a mapping step for the columns and values the program did not
-recognise, the rows that would go in (duplicates of live rows counted and left out) and the
-rows that are wrong with their reasons; write nothing until the clerk presses 确认导入 (all
-or nothing, one transaction).
+recognise (and a value for a column the sheet lacks), the rows that would go in (duplicates
+of live rows counted and left out, 待补充 rows marked) and the rows that cannot be records
+with their reasons; write nothing until the clerk presses 确认导入, or 导入其余 N 条 when
+some rows are bad (one transaction; the bad rows saved as a workbook beside the file, with a
+原因 column, unless the clerk unticks it).
 
 One ledger: ``ImportDialog(store, ledger_id, parent, path=None)``.  A whole workbook of
 several ledgers (last year's Excel, on the first run): ``ImportDialog.for_workbook(store,
@@ -14,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -49,16 +53,18 @@ def read_preview(store, ledger_id: str | None, path: str, worker: Worker, mappin
     kw = {"mappings": mappings} if mappings else {}
     with thread_store(store) as s:
         try:
-            return io.preview_import(s, ledger_id, path, progress=progress, should_cancel=worker.is_cancelled, **kw)
+            return io.preview_import(
+                s, ledger_id, path, progress=progress, should_cancel=worker.is_cancelled, skip_bad=True, **kw
+            )
         except io.ImportCancelled:
             raise Cancelled() from None
 
 
-def write_preview(store, preview, note: str = "") -> int:
+def write_preview(store, preview, note: str = "", rejects: str | None = None) -> int:
     from app.core.io import commit_import
 
     with thread_store(store) as s:
-        return commit_import(s, preview, note)
+        return commit_import(s, preview, note, rejects=rejects)
 
 
 def start_folder() -> str:
@@ -186,8 +192,24 @@ class ImportDialog(QDialog):
         self.tabs.addTab(mapping_tab, "对应关系")
         lay.addWidget(self.tabs, 1)
 
+        self.rejects_row = QWidget()
+        rj = QHBoxLayout(self.rejects_row)
+        rj.setContentsMargins(0, 0, 0, 0)
+        self.rejects_check = QCheckBox("把有问题的行另存为表格（含“原因”列，改正后可再导入）：")
+        self.rejects_check.setChecked(True)
+        self.rejects_label = QLabel("")
+        self.rejects_label.setStyleSheet("color: #555;")
+        self.rejects_change = QPushButton("更改…")
+        self.rejects_change.clicked.connect(self.choose_rejects)
+        rj.addWidget(self.rejects_check)
+        rj.addWidget(self.rejects_label, 1)
+        rj.addWidget(self.rejects_change)
+        self.rejects_row.hide()
+        self.rejects_file: Path | None = None
+        lay.addWidget(self.rejects_row)
+
         buttons = QHBoxLayout()
-        self.note_label = QLabel("确认前不会写入任何数据；有任何错误行时整个文件都不导入。")
+        self.note_label = QLabel("确认前不会写入任何数据；有问题的行不导入，可另存后改正再导入。")
         self.note_label.setStyleSheet("color: #777;")
         self.confirm_button = QPushButton("确认导入")
         self.confirm_button.setEnabled(False)
@@ -224,10 +246,16 @@ class ImportDialog(QDialog):
         worker.start(in_thread=can_thread(self.store))
 
     def recheck(self) -> None:
-        """Check the file again with the columns and values chosen in the mapping step."""
+        """Check the file again with the columns, values and fills chosen in the mapping step;
+        the value mappings are remembered now, whatever then happens to the import."""
+        from app.core.io import Mapping
+        from app.core.io.mapping import remember
+
         for lg_id, mapping in self.mapping_panel.mappings().items():
             old = self.given.get(lg_id)
             self.given[lg_id] = old.merged(mapping) if old is not None else mapping
+            if any(mapping.values.values()) and not getattr(self.store, "readonly", False):
+                remember(self.store, lg_id, Mapping(values=mapping.values))
         self.start_preview()
 
     def _on_progress(self, percent: int, text: str) -> None:
@@ -254,6 +282,10 @@ class ImportDialog(QDialog):
         self.recheck_button.setEnabled(self.mapping_panel.count() > 0)
         self.tabs.setTabText(2, f"对应关系（{self.mapping_panel.count()}）")
         errors = list(preview.errors)
+        from app.core.io import rejects_path
+
+        self.rejects_file = rejects_path(self.path)
+        self.rejects_label.setText(str(self.rejects_file))
         self.errors_table.setRowCount(len(errors))
         for i, e in enumerate(errors):
             where = f"{e.sheet} 第{e.row}行" if e.sheet else str(e.row)
@@ -265,48 +297,59 @@ class ImportDialog(QDialog):
         self.sheet_picker.blockSignals(True)
         self.sheet_picker.clear()
         for s in preview.sheets:
-            self.sheet_picker.addItem(f"{s.sheet or self.path.name} → {s.ledger.name}（{s.count} 条新记录）")
+            more = f"，其中 {s.incomplete} 条待补充" if s.incomplete else ""
+            self.sheet_picker.addItem(f"{s.sheet or self.path.name} → {s.ledger.name}（{len(s.rows)} 条新记录{more}）")
         self.sheet_picker.setVisible(len(preview.sheets) > 1)
+        first = next((i for i, s in enumerate(preview.sheets) if s.rows), 0)
+        self.sheet_picker.setCurrentIndex(first)
         self.sheet_picker.blockSignals(False)
-        self._show_rows(0)
-        n = preview.count
+        self._show_rows(first)
+        n = sum(len(s.rows) for s in preview.sheets)  # exactly what the table lists, sheet by sheet
+        bad = preview.bad_rows
         self.tabs.setTabText(0, f"将导入的记录（{n}）")
-        self.tabs.setTabText(1, f"有错误的行（{len(errors)}）")
-        if errors:
-            hint = "，或在“对应关系”中指明不认识的列和取值" if self.mapping_panel.count() else ""
-            if all(e.label == "表头" for e in errors):
-                what = f"表头有问题（共 {len(errors)} 处）"
-            else:
-                what = f"文件中有 {len({(e.sheet, e.row) for e in errors})} 行有错误（共 {len(errors)} 处）"
+        self.tabs.setTabText(1, f"有问题的行（{bad or len(errors)}）")
+        writable = n or preview.updated or preview.completed
+        incomplete = (
+            f"，其中 {preview.incomplete} 条待补充（缺少必填项或取值没认出，导入后可在台账页筛选补全）"
+            if preview.incomplete
+            else ""
+        )
+        self.rejects_row.setVisible(bool(bad) and not preview.fatal)
+        if preview.fatal:
+            hint = "，或在“对应关系”中指明不认识的列" if self.mapping_panel.count() else ""
             self.status_label.setText(
-                f"<span style='color:#c0392b'>{what}，整个文件不能导入。请按“有错误的行”修改后重新导入{hint}。</span>"
+                f"<span style='color:#c0392b'>表头有问题（共 {len(errors)} 处），整个文件不能导入。"
+                f"请按“有问题的行”修改后重新导入{hint}。</span>"
             )
-            self.tabs.setCurrentIndex(2 if self._only_mapping_errors() else 1)
+            self.tabs.setCurrentIndex(1)
             self.confirm_button.setEnabled(False)
             self.cancel_button.setText("关闭")
-        elif n == 0 and not preview.updated:
+        elif not writable:
             dup = f"{preview.duplicates} 条重复，不导入。" if preview.duplicates else ""
-            self.status_label.setText(f"文件中没有新的记录可以导入。{dup}")
+            why = f"{bad} 行有问题，不能导入。" if bad else ""
+            self.status_label.setText(f"文件中没有新的记录可以导入。{why}{dup}")
+            self.tabs.setCurrentIndex(1 if bad else 0)
             self.confirm_button.setEnabled(False)
             self.cancel_button.setText("关闭")
         else:
-            parts = [f"检查通过：共 {n} 条新记录可以导入"]
+            parts = [f"{'' if bad else '检查通过：'}共 {n} 条新记录可以导入{incomplete}"]
+            if bad:
+                parts.append(f"<span style='color:#c0392b'>{bad} 行有问题，不能导入（见“有问题的行”）</span>")
             if preview.duplicates:
                 parts.append(f"{preview.duplicates} 条重复，不导入")
             if preview.updated:
                 parts.append(f"{preview.updated} 条将按记录编号修改")
+            if preview.completed:
+                parts.append(f"{preview.completed} 条此前导入的待补充记录将被补全")
             more = f"（下表显示前 {PREVIEW_ROWS} 行）" if n > PREVIEW_ROWS else ""
-            self.status_label.setText("；".join(parts) + f"{more}。按“确认导入”写入。")
-            self.tabs.setCurrentIndex(0)
+            press = f"按“导入其余 {n} 条”写入" if bad else "按“确认导入”写入"
+            self.status_label.setText("；".join(parts) + f"{more}。{press}。")
+            # 待补充 rows a mapping could complete: the mapping step first
+            self.tabs.setCurrentIndex(2 if preview.incomplete and self.mapping_panel.count() else 0)
+            self.confirm_button.setText(f"导入其余 {n} 条" if bad else "确认导入")
             self.confirm_button.setEnabled(True)
             self.cancel_button.setText("取消")
         self.preview_ready.emit()
-
-    def _only_mapping_errors(self) -> bool:
-        """Every error is one the mapping step can mend: a missing column, an unknown value."""
-        return self.mapping_panel.count() > 0 and all(
-            e.label == "表头" or "不在可选值中" in e.message for e in self.preview.errors
-        )
 
     def _show_plan(self, preview) -> None:
         lines = []
@@ -325,12 +368,27 @@ class ImportDialog(QDialog):
         self._set_columns(sheet.ledger)
         rows = sheet.rows[:PREVIEW_ROWS]
         self.rows_table.setRowCount(len(rows))
+        from app.ui.models.ledger_model import INCOMPLETE_BACKGROUND, INCOMPLETE_TEXT, incomplete_fields, lacking_text
+
         for i, values in enumerate(rows):
             number = sheet.row_numbers[i] if i < len(sheet.row_numbers) else ""
-            self.rows_table.setItem(i, 0, QTableWidgetItem(str(number)))
-            for j, (f, value) in enumerate(zip(sheet.ledger.fields, values, strict=True), 1):
+            lacking = incomplete_fields({"incomplete": values[-1]})
+            tip = lacking_text(sheet.ledger, lacking) if lacking else ""
+            self.rows_table.setItem(i, 0, QTableWidgetItem(f"{number} 待补充" if lacking else str(number)))
+            for j, (f, value) in enumerate(zip(sheet.ledger.fields, values[:-1], strict=True), 1):
                 text = self._ref_title(f, value) if f.kind == "ref" else display_value(f, value)
-                self.rows_table.setItem(i, j, QTableWidgetItem(text))
+                if f.key in lacking and not text:
+                    text = f"〔待补充：{lacking[f.key]}〕" if lacking[f.key] else "〔待补充〕"
+                item = QTableWidgetItem(text)
+                if lacking:
+                    item.setBackground(QColor(INCOMPLETE_BACKGROUND))
+                    item.setToolTip(tip)
+                    if f.key in lacking:
+                        item.setForeground(QColor(INCOMPLETE_TEXT))
+                self.rows_table.setItem(i, j, item)
+            if lacking:
+                self.rows_table.item(i, 0).setBackground(QColor(INCOMPLETE_BACKGROUND))
+                self.rows_table.item(i, 0).setToolTip(tip)
 
     def _ref_title(self, field, row_id: Any) -> str:
         """A referenced row by its title (重点人员 by 姓名), not by its internal id."""
@@ -348,6 +406,17 @@ class ImportDialog(QDialog):
     def preview_row_count(self) -> int:
         return self.preview.count if self.preview is not None else 0
 
+    def choose_rejects(self) -> None:
+        """更改…: where the bad rows are saved."""
+        from app.ui.widgets.file_dialogs import save_file_name
+
+        start = str(self.rejects_file or "")
+        path = save_file_name(self, "有问题的行另存为", start, "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.rejects_file = Path(path)
+            self.rejects_label.setText(path)
+            self.rejects_check.setChecked(True)
+
     def error_count(self) -> int:
         return len(self.preview.errors) if self.preview is not None else 0
 
@@ -355,14 +424,16 @@ class ImportDialog(QDialog):
 
     def confirm(self) -> None:
         """Write the previewed rows: one transaction, one audit entry."""
-        if self.preview is None or self.preview.errors or not (self.preview.count or self.preview.updated):
+        p = self.preview
+        if p is None or p.fatal or not (p.count or p.updated or p.completed):
             return
         self.confirm_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
         self.progress.setRange(0, 0)  # busy: one transaction, no steps to count
         self.progress.show()
         self.status_label.setText("正在写入…")
-        worker = Worker(write_preview, self.store, self.preview)
+        keep = p.bad_rows and self.rejects_check.isChecked() and self.rejects_file is not None
+        worker = Worker(write_preview, self.store, p, "", str(self.rejects_file) if keep else None)
         worker.finished.connect(self._on_written)
         worker.failed.connect(self._on_write_failed)
         self._worker = worker
@@ -372,14 +443,37 @@ class ImportDialog(QDialog):
         self.progress.setRange(0, 100)
         self.progress.hide()
         self.count_written = int(count)
-        where = f"到“{self.ledger.name}”" if self.ledger else ""
-        dup = f"{self.preview.duplicates} 条重复，未导入。" if self.preview.duplicates else ""
-        self.status_label.setText(f"已导入 {count} 条记录{where}。{dup}")
+        self.status_label.setText("；".join(self.outcome_lines()) + "。")
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("关闭")
         self.cancel_button.clicked.disconnect()
         self.cancel_button.clicked.connect(self.accept)
         self.imported.emit(self.count_written)
+
+    def outcome_lines(self) -> list[str]:
+        """What this import did, for its status line and the summary after the last workbook:
+        rows into each ledger (待补充 among them), duplicates, bad rows and where they went."""
+        p = self.preview
+        if p is None or self.count_written is None:
+            return []
+        by: dict[str, list[int]] = {}
+        for s in p.sheets:
+            counts = by.setdefault(s.ledger.name, [0, 0])
+            counts[0] += len(s.rows) + len(s.with_uid)
+            counts[1] += s.incomplete
+        where = "、".join(f"{name} {n} 条" + (f"（其中 {k} 条待补充）" if k else "") for name, (n, k) in by.items())
+        lines = [
+            f"已导入 {self.count_written} 条记录"
+            + (f"：{where}" if where and len(by) > 1 else f"到“{next(iter(by))}”" if by else "")
+        ]
+        if len(by) == 1 and p.incomplete:
+            lines.append(f"其中 {p.incomplete} 条待补充")
+        if p.duplicates:
+            lines.append(f"{p.duplicates} 条重复，未导入")
+        if p.bad_rows:
+            saved = f"，已另存到 {p.rejects_file}" if p.rejects_file else "，没有另存"
+            lines.append(f"{p.bad_rows} 行有问题，未导入{saved}")
+        return lines
 
     def _on_write_failed(self, message: str) -> None:
         self.progress.setRange(0, 100)

@@ -106,6 +106,7 @@ class RecordForm(QDialog):
                 raise StoreError(f"{self.ledger.name}中没有编号为 {row_id} 的记录")
             self.set_values(row)
             self.touched = set(self.widgets)
+            self._show_incomplete(row)
         else:
             self._fill_defaults()
         self.validate()
@@ -186,6 +187,29 @@ class RecordForm(QDialog):
         area = available(self)  # the fields scroll rather than push the form off the screen
         height = min(form_host.sizeHint().height() + 110, area.height() - FRAME[1])
         self.resize(min(640, area.width() - FRAME[0]), height)
+
+    def _show_incomplete(self, row: dict[str, Any]) -> None:
+        """A 待补充 row (an import could not read everything): say what is missing and what
+        the cells said, above the fields; saving it whole completes it."""
+        from app.ui.models.ledger_model import incomplete_fields, lacking_text
+
+        lacking = incomplete_fields(row)
+        self.incomplete_banner = QLabel()
+        self.incomplete_banner.setObjectName("incomplete_banner")
+        self.incomplete_banner.setWordWrap(True)
+        self.incomplete_banner.setStyleSheet(
+            "background: #fff6e0; color: #7a4500; border: 1px solid #f0c060; padding: 6px; border-radius: 3px;"
+        )
+        if not lacking:
+            self.incomplete_banner.hide()
+            return
+        self.incomplete_banner.setText(
+            f"这条记录是导入的，还不完整。{lacking_text(self.ledger, lacking)}。请补全后保存（保存后不再标为待补充）。"
+        )
+        self.layout().insertWidget(0, self.incomplete_banner)
+        for key, text in lacking.items():
+            if key in self.widgets and text:
+                self.widgets[key].setToolTip(f"导入时表格中写的是“{text}”，程序没有认出")
 
     def _watch_keys(self, w: QWidget) -> None:
         w.installEventFilter(self)

@@ -8,18 +8,42 @@ sorting and filtering re-ask SQLite for the id list.  ID numbers are shown maske
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
 
 from app.core import catalog, query
-from app.core.privacy import mask_value
+from app.core.privacy import mask_ids_in_text, mask_value
 from app.core.query import LedgerQuery
 
 PAGE_SIZE = 200
 MAX_PAGES = 8
+INCOMPLETE_BACKGROUND = "#fff6e0"  # a 待补充 row
+INCOMPLETE_TEXT = "#a35c00"
+
+
+def incomplete_fields(row: dict | None) -> dict[str, str]:
+    """A stored row's 待补充 fields with the text their cells held ({} when complete)."""
+    raw = (row or {}).get("incomplete")
+    if not raw:
+        return {}
+    try:
+        fields = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(fields, dict):
+        return {}
+    return {str(k): mask_ids_in_text(str(v or "")) for k, v in fields.items()}  # never a whole 身份证号
+
+
+def lacking_text(ledger: catalog.Ledger, lacking: dict[str, str]) -> str:
+    """待补充：缺形式（原文“茶话会”）、对象 — for tool tips and the form."""
+    parts = [ledger.field(k).label + (f"（原文“{v}”）" if v else "") for k, v in lacking.items() if k in ledger._by_key]
+    return "待补充：缺" + "、".join(parts)
 
 
 def display_value(f: catalog.Field, value: Any, refs: dict[int, str] | None = None) -> str:
@@ -67,9 +91,11 @@ class LedgerModel(QAbstractTableModel):
 
     # -- filter, sort, reload -------------------------------------------------------------
 
-    def set_filter(self, *, year: int | None = None, month: int | None = None, search: str = "", only=None) -> None:
+    def set_filter(
+        self, *, year: int | None = None, month: int | None = None, search: str = "", only=None, incomplete=False
+    ) -> None:
         q = self.query
-        q.year, q.month, q.search, q.only = year, month, search, only
+        q.year, q.month, q.search, q.only, q.incomplete = year, month, search, only, incomplete
         self.refresh()
 
     def refresh(self) -> None:
@@ -122,9 +148,25 @@ class LedgerModel(QAbstractTableModel):
                 return str(row.get(self.extra[col - len(self.fields)][0]) or "").replace("T", " ")
             f = self.fields[col]
             text = display_value(f, row.get(f.key), self._refs)
+            lacking = incomplete_fields(row)
             if role == Qt.ToolTipRole:
+                if lacking:
+                    return lacking_text(self.ledger, lacking)
                 return text if f.kind == "longtext" and len(text) > 20 else None
+            if f.key in lacking and not text:  # the marker: what is missing, and what the cell said
+                return f"〔待补充：{lacking[f.key]}〕" if lacking[f.key] else "〔待补充〕"
             return text
+        if role in (Qt.BackgroundRole, Qt.ForegroundRole):
+            row = self.row(index.row())
+            lacking = incomplete_fields(row) if row is not None else {}
+            if not lacking:
+                return None
+            if role == Qt.BackgroundRole:
+                return QColor(INCOMPLETE_BACKGROUND)
+            col = index.column()
+            if col < len(self.fields) and self.fields[col].key in lacking:
+                return QColor(INCOMPLETE_TEXT)
+            return None
         col = index.column()
         if role == Qt.TextAlignmentRole and col < len(self.fields) and self.fields[col].kind in ("int", "decimal"):
             return int(Qt.AlignRight | Qt.AlignVCenter)

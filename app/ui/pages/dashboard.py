@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import catalog
 from app.ui.charts_view import ChartsView
 from app.ui.pages.figure_helpers import (
     SEVERITY_COLOR,
@@ -78,6 +79,7 @@ def load_figures(store, year: int | None, part: str = "Y") -> dict[str, Any]:
             "previous": figures.compute(s, period.year_before()),
         }
         out["findings"] = run_checks(s, year)
+        out["incomplete"] = {lg.id: n for lg in catalog.LEDGERS if (n := s.count_incomplete(lg.id))}
     return out
 
 
@@ -161,6 +163,7 @@ class DashboardPage(QWidget):
         self._workers: list[Worker] = []
         self._chart_dir = tempfile.TemporaryDirectory(prefix="fazhi-charts-")
         self._data: dict[str, Any] | None = None
+        self._incomplete: dict[str, int] = {}  # ledger id -> 待补充 rows (every year)
         self._auto_year = True
         self._generation = 0  # only the newest refresh is shown
         self._charts_year: int | None = None  # the year whose charts are on screen
@@ -186,6 +189,13 @@ class DashboardPage(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.status_label)
         bar.addStretch(1)
+        self.incomplete_button = QPushButton()
+        self.incomplete_button.setObjectName("incomplete_button")
+        self.incomplete_button.setStyleSheet("color: #a35c00;")
+        self.incomplete_button.setToolTip("导入时缺少必填项或取值没认出的记录：点击查看，逐条打开补全")
+        self.incomplete_button.clicked.connect(self._open_incomplete)
+        self.incomplete_button.hide()
+        bar.addWidget(self.incomplete_button)
         self.excel_button = QPushButton("导入 Excel 台账…")
         self.excel_button.setToolTip("导入已有的 Excel 工作簿：按表头认出每个工作表的台账，先预览再导入")
         self.excel_button.clicked.connect(self.bring_in_excel)
@@ -311,6 +321,14 @@ class DashboardPage(QWidget):
         for key, card in self.cards.items():
             card.set_values(data["current"].get(key), data["previous"].get(key), before)
         self._fill_todos(data["findings"])
+        self._incomplete = dict(data.get("incomplete") or {})
+        total = sum(self._incomplete.values())
+        self.incomplete_button.setText(f"待补充 {total} 条")
+        self.incomplete_button.setVisible(total > 0)
+        self.incomplete_button.setToolTip(
+            "导入时缺少必填项或取值没认出的记录（点击查看）：\n"
+            + "\n".join(f"{catalog.get(k).name} {n} 条" for k, n in self._incomplete.items())
+        )
         n = len(data["findings"])
         self.status_label.setText(f"{period.label}数据已更新" + (f"，{data['year']}年{n}项待办" if n else "，没有待办"))
         self.loaded.emit()
@@ -358,6 +376,16 @@ class DashboardPage(QWidget):
         target = first_rows(figures.rows_for(self.store, self.period(), key))
         if target:
             self.open_rows.emit(target[0], target[1])
+
+    def _open_incomplete(self) -> None:
+        """The first ledger with 待补充 rows, showing just those."""
+        for lg_id in self._incomplete:
+            ids = [r[0] for r in self.store.conn.execute(
+                f'SELECT id FROM "{lg_id}" WHERE incomplete IS NOT NULL AND deleted_at IS NULL ORDER BY id'
+            )]  # fmt: skip
+            if ids:
+                self.open_rows.emit(lg_id, ids)
+                return
 
     def findings(self) -> list:
         return list(self._data["findings"]) if self._data else []

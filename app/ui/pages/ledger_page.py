@@ -79,6 +79,7 @@ class LedgerPage(QWidget):
         self._fts_tried = False
         self._build()
         self._fill_years()
+        self.update_incomplete()
         self.update_count()
 
     # -- layout ---------------------------------------------------------------------------
@@ -138,6 +139,13 @@ class LedgerPage(QWidget):
         filters.addWidget(self.month_combo)
         filters.addSpacing(12)
         filters.addWidget(self.search, 1)
+        self.incomplete_button = QPushButton()
+        self.incomplete_button.setCheckable(True)
+        self.incomplete_button.setToolTip("只显示导入时缺少必填项或取值没认出的记录，逐条打开补全")
+        self.incomplete_button.setStyleSheet("color: #a35c00;")
+        self.incomplete_button.toggled.connect(self._toggle_incomplete)
+        self.incomplete_button.hide()
+        filters.addWidget(self.incomplete_button)
         filters.addWidget(self.count_label)
         focus_search = QAction(self)
         focus_search.setShortcut(QKeySequence("Ctrl+F"))
@@ -235,7 +243,22 @@ class LedgerPage(QWidget):
             month=self.month_combo.currentIndex() or None,
             search=text,
             only=self.model.query.only,
+            incomplete=self.incomplete_button.isChecked(),
         )
+
+    def _toggle_incomplete(self, on: bool) -> None:
+        """待补充 N 条: just those rows, of every year (a row may lack its date too)."""
+        if on:
+            self.year_combo.blockSignals(True)
+            self.year_combo.setCurrentIndex(0)
+            self.year_combo.blockSignals(False)
+        self.apply_filter()
+
+    def update_incomplete(self) -> None:
+        """The 待补充 filter's button: shown while the ledger has such rows, with their count."""
+        n = self.store.count_incomplete(self.ledger.id)
+        self.incomplete_button.setText(f"待补充 {n} 条")
+        self.incomplete_button.setVisible(n > 0 or self.incomplete_button.isChecked())
 
     def show_only(self, ids: list[int], note: str = "") -> None:
         """Show just these rows (e.g. the rows behind a figure or a to-do)."""
@@ -290,13 +313,14 @@ class LedgerPage(QWidget):
         n = self.model.total()
         text = f"共 {n:,} 条"
         q = self.model.query
-        if q.year or q.month or q.search.strip() or q.only is not None:
+        if q.year or q.month or q.search.strip() or q.only is not None or q.incomplete:
             text += "（已筛选）"
         self.count_label.setText(text)
         self.status.emit(f"{self.ledger.name}：{text}")
 
     def refresh(self) -> None:
         self._fill_years()
+        self.update_incomplete()
         self.model.refresh()
 
     # -- rows -----------------------------------------------------------------------------
