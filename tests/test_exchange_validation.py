@@ -195,3 +195,26 @@ def test_the_exchange_page_lists_invalid_rows_and_merges_the_rest(qtbot, source,
     qtbot.waitUntil(lambda: page.last_merge is not None, timeout=30000)
     assert sorted(r["summary"] for r in target.rows("disputes")) == ["纠纷4", "纠纷5", "纠纷6"]
     target.close()
+
+
+def test_a_pending_mark_lets_only_its_own_fields_be_empty(source, tmp_path):
+    """A 待补充 row travels with its mark (issue 16), but the mark excuses only an empty field it
+    names: 乱写 in a field it names, an empty field it does not name, or a mark that is not
+    the program's JSON are refused like any invalid value."""
+    edits = [
+        ("UPDATE disputes SET source = NULL, incomplete = ? WHERE summary = '纠纷1'", ('{"source": "村里报的"}',)),
+        ("UPDATE disputes SET source = ?, incomplete = ? WHERE summary = '纠纷2'", ("乱写", '{"source": "乱写"}')),
+        ("UPDATE disputes SET source = NULL, incomplete = ? WHERE summary = '纠纷3'", ('{"status": ""}',)),
+        ("UPDATE disputes SET incomplete = ? WHERE summary = '纠纷4'", ("=HYPERLINK(1)",)),
+    ]
+    pack = _tampered(source, tmp_path, "pending.fzpack", edits, ["disputes"], password=None)
+    target = Store.open(tmp_path / "target.db")
+    try:
+        result = merge_pack(target, pack)
+        got = {r["summary"]: r for r in target.rows("disputes")}
+        assert got["纠纷1"]["source"] is None and got["纠纷1"]["incomplete"] == '{"source": "村里报的"}'
+        assert {"纠纷2", "纠纷3", "纠纷4"}.isdisjoint(got)
+        assert {"纠纷5", "纠纷6"} <= set(got)
+        assert result.counts["disputes"]["invalid"] == 3
+    finally:
+        target.close()

@@ -18,10 +18,12 @@ in the pack's image by the validator's, so what is written is what an import wou
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from ..catalog import Field, Ledger
 from ..privacy import mask_ids_in_text
+from ..schema import INCOMPLETE
 from ..validation import _EMPTY
 
 # what ``str.strip()`` takes off (the validator strips text; every ``str.isspace`` character),
@@ -128,6 +130,7 @@ def row_ok_sql(store, lg: Ledger, have: set[str], alias: str = "p") -> str:
         parts.append(ok if required else f"({col(key)} IS NULL OR {ok})")
     for key in ("created_office", "updated_office"):
         parts.append(f"({col(key)} IS NULL OR typeof({col(key)}) = 'text')")
+    parts.append(f"({col(INCOMPLETE)} IS NULL)")  # a 待补充 row: its mark is judged in Python
     return "COALESCE((" + " AND ".join(parts) + "), 0)"
 
 
@@ -149,6 +152,17 @@ def _time_errors(times: dict[str, Any], offices: list[Any]) -> list[str]:
     return errors
 
 
+def _declared_missing(mark: Any) -> frozenset[str]:
+    """The fields a pack row's 待补充 mark (``incomplete``: JSON {field: original text}) names."""
+    if not isinstance(mark, str) or not mark:
+        return frozenset()
+    try:
+        fields = json.loads(mark)
+    except ValueError:
+        return frozenset()
+    return frozenset(fields) if isinstance(fields, dict) else frozenset()
+
+
 def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
     """Mark in ``m`` (``merge._classify``'s table) the rows to be written that the validator
     refuses: ``bad`` set, ``reason`` the validator's words, not taken; rewrite in the pack
@@ -156,7 +170,7 @@ def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
     conn = store.conn
     refused = _refuse_references_to_refused(conn, lg, m, have)
     keys = [f.key for f in lg.fields if f.key in have]
-    meta = [k for k in (*TIMES, "created_office", "updated_office") if k in have]
+    meta = [k for k in (*TIMES, "created_office", "updated_office", INCOMPLETE) if k in have]
     cols = ", ".join(f'p."{k}"' for k in (*keys, *meta))
     suspects = conn.execute(
         f'SELECT p.rowid, {cols} FROM {m} m JOIN pk."{lg.id}" p ON p.uid = m.uid'
@@ -174,7 +188,12 @@ def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
         # a reference holds a uid, resolved by the merge: the validator sees "some row"
         given = {k: (0 if k in refs and v is not None else v) for k, v in raw.items()}
         clean, errors = validator.clean(given)
+        lacking = _declared_missing(own.get(INCOMPLETE))
+        # a 待补充 row travels as it is: a field its own mark names may be empty, nothing more
+        errors = [e for e in errors if not (e.key in lacking and raw.get(e.key) is None)]
         problems = [str(e) for e in errors] + _time_errors(own, [own.get("created_office"), own.get("updated_office")])
+        if own.get(INCOMPLETE) is not None and not lacking:
+            problems.append("数据包中的待补充标记无效")
         if problems:
             bad.append((mask_ids_in_text("；".join(problems)), rowid))
             continue
