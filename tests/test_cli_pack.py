@@ -139,11 +139,7 @@ def test_a_merge_killed_at_random_moments_leaves_before_or_after(tmp_path):
     empty = tmp_path / "empty.db"
     Store.open(empty).close()
 
-    rng = random.Random(11)
-    outcomes = set()
-    for cycle in range(12):
-        db = tmp_path / f"c{cycle}.db"
-        shutil.copy(empty, db)
+    def start(db: Path) -> subprocess.Popen:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen(
             [sys.executable, "-c", MERGER, str(db), str(tmp_path / "big.fzpack")],
@@ -153,7 +149,29 @@ def test_a_merge_killed_at_random_moments_leaves_before_or_after(tmp_path):
             env=env,
         )
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
-        time.sleep(rng.uniform(0.0, 1.5))
+        return proc
+
+    # how long one whole merge takes on this machine now (a loaded machine is slower): the
+    # kills spread over it and past it, and the last cycle kills only after it finished
+    shutil.copy(empty, tmp_path / "timed.db")
+    proc = start(tmp_path / "timed.db")
+    started = time.monotonic()
+    assert proc.stdout.readline().strip() == "merged", proc.stderr.read()
+    whole = time.monotonic() - started
+    proc.kill()
+    proc.communicate(timeout=60)
+
+    rng = random.Random(11)
+    outcomes = set()
+    cycles = 12
+    for cycle in range(cycles):
+        db = tmp_path / f"c{cycle}.db"
+        shutil.copy(empty, db)
+        proc = start(db)
+        if cycle == cycles - 1:
+            assert proc.stdout.readline().strip() == "merged"
+        else:
+            time.sleep(rng.uniform(0.0, whole * 1.2))
         proc.send_signal(signal.SIGKILL)
         out, _err = proc.communicate(timeout=60)
         conn = sqlite3.connect(db)
