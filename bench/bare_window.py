@@ -1,7 +1,7 @@
 """The bare baseline for start-up benchmarks: a plain PySide6 main window, nothing else.
 
-Run as ``python -c SCRIPT``; prints ``FAZHI_SHOWN`` after its first paint and quits, like
-the program does with ``FAZHI_EXIT_WHEN_SHOWN=1``.
+Run as ``python -c SCRIPT``; prints ``shown`` after its first paint and quits, as the
+program's window does in ``bench/window_harness.py``.
 """
 
 SCRIPT = """
@@ -15,7 +15,7 @@ class W(QMainWindow):
         super().paintEvent(e)
         if not self.painted:
             self.painted = True
-            print("FAZHI_SHOWN", flush=True)
+            print("shown", flush=True)
             QTimer.singleShot(0, app.quit)
 w = W()
 w.setWindowTitle("法治台账")

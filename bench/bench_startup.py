@@ -1,8 +1,8 @@
 """Time to a visible main window on a database with a million ledger rows, against a bare
 PySide6 window started the same way in the same run; and the program's peak memory.
 
-Both run as fresh processes that quit on their first paint (``FAZHI_EXIT_WHEN_SHOWN=1`` for
-the program).  Targets: within 1.5× the bare window; peak RSS under 300 MB.
+Both run as fresh processes that quit on their first paint (the program's window from the
+benchmark's own harness, ``bench/window_harness.py``).  Targets: within 1.5× the bare window; peak RSS under 300 MB.
 The million-row database is generated once (executemany) and cached in /tmp.
 """
 
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import bare_window
+from bench import bare_window, window_harness
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 1_000_000
@@ -73,15 +73,15 @@ def make_db(path: Path = DB, rows: int = ROWS) -> Path:
 
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
     """(seconds to the window on screen, seconds to the database open in it, peak RSS in MB,
-    the 'FAZHI_READY' line).  The bare window is ready when shown."""
+    the harness's 'ready' line).  The bare window is ready when shown."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     shown = ready = None
     line = ""
     for out in proc.stdout:
-        if out.startswith("FAZHI_SHOWN"):
+        if out.startswith("shown"):
             shown = time.perf_counter() - start
-        elif out.startswith("FAZHI_READY"):
+        elif out.startswith("ready"):
             ready, line = time.perf_counter() - start, out.strip()
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -93,10 +93,10 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]
 
 def main() -> None:
     db = make_db()
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"), FAZHI_EXIT_WHEN_SHOWN="1")
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"), PYTHONPATH=str(ROOT))
     env["FAZHI_DATA_DIR"] = tempfile.mkdtemp(prefix="fazhi-bench-data-")
     bare_cmd = [sys.executable, "-c", BARE]
-    app_cmd = [sys.executable, "-m", "app", "--db", str(db)]
+    app_cmd = [sys.executable, "-c", window_harness.SCRIPT, str(db)]
     _run(bare_cmd, env)  # warm the file cache for both
     _run(app_cmd, env)
     bare, shown, ready, rss, line = [], [], [], [], ""
@@ -106,8 +106,7 @@ def main() -> None:
         shown.append(s)
         ready.append(r)
         rss.append(mb)
-    page_env = dict(env, FAZHI_START_PAGE="ledger:consultations")
-    _s, _r, page_rss, _line = _run(app_cmd, page_env)
+    _s, _r, page_rss, _line = _run([*app_cmd, "ledger:consultations"], env)
     b, s, r = statistics.median(bare), statistics.median(shown), statistics.median(ready)
     print(f"  bare PySide6 window:                 {b * 1000:6.0f} ms (median of {RUNS})")
     print(f"  法治台账 window on screen:           {s * 1000:6.0f} ms   ratio {s / b:.2f}x (target <= 1.5x)")

@@ -52,6 +52,6 @@ if __name__ == "__main__":
     _ensure_streams()
     if getattr(sys, "frozen", False):
         _persistent_matplotlib_cache()
-    from app.cli import main
+    from app.__main__ import main  # the entry chooses the face: window or command line
 
     sys.exit(main())

@@ -427,15 +427,22 @@ def test_a_pack_whose_visits_name_an_unknown_person_is_refused(demo_file, tmp_pa
     assert "引用了数据包和本机都没有的重点人员名册" in message
 
 
-def test_without_whole_image_transfer_the_rows_are_copied_the_same(demo_file, tmp_path, monkeypatch):
+def test_a_database_with_a_password_packs_the_same_rows(demo_file, tmp_path):
     """A SQLCipher connection (a database with a password) has no serialize/deserialize: the
     pack's rows go through a plain in-memory connection, with the same result."""
-    from app.core.exchange import image
+    from app.core import encryption, keys
 
     s = office_db(demo_file, tmp_path, "司法所")
     make_pack(s, tmp_path / "fast.fzpack", password=PW)
-    monkeypatch.setattr(image, "FAST", False)
-    make_pack(s, tmp_path / "copied.fzpack", password=PW)
+    path = s.path
+    s.close()
+    try:
+        encryption.protect(path, "库密码1")
+        s = Store.open(path)
+        assert not isinstance(s.conn, sqlite3.Connection)  # the copying path runs
+        make_pack(s, tmp_path / "copied.fzpack", password=PW)
+    finally:
+        keys.forget_all()
     inner = [sqlite3.connect(":memory:") for _ in range(2)]
     for conn, name in zip(inner, ("fast", "copied"), strict=True):
         conn.deserialize(container.open_body(container.read(tmp_path / f"{name}.fzpack"), PW))

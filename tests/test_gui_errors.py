@@ -43,7 +43,6 @@ def hooked(monkeypatch):
     now = [1000.0]
     reporter = errors.ErrorReporter(clock=lambda: now[0])
     monkeypatch.setattr(errors, "reporter", reporter)
-    monkeypatch.delenv("FAZHI_NO_ERROR_DIALOG", raising=False)
     old = sys.excepthook
     errors.install_exception_hook()
     yield reporter, now

@@ -183,7 +183,7 @@ from app.ui.forms.record_form import RecordForm
 from app.ui.main_window import MainWindow
 store = Store.open(sys.argv[1])
 area = app.primaryScreen().availableGeometry()
-w = MainWindow(store)
+w = MainWindow(store, start_page="settings")
 w.show()
 out = {"area": [area.width(), area.height()], "pages": {}}
 for key in w._items:
@@ -221,7 +221,6 @@ def test_window_and_forms_fit_small_screens(db_path, tmp_path, size, scale):
         QT_QPA_PLATFORM=f"offscreen:configfile={config}",
         QT_SCALE_FACTOR=scale,
         FAZHI_DATA_DIR=str(tmp_path / "data"),
-        FAZHI_START_PAGE="settings",
     )
     run = subprocess.run(
         [sys.executable, "-c", GEOMETRY, str(db_path)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300

@@ -50,9 +50,10 @@ def test_command_line_error_masked_in_app_log_and_debug_output(demo_db_cli, clea
 
 def test_window_errors_masked_in_app_log(qtbot, clean_root_logger, monkeypatch):
     from app.ui import app as ui_app
+    from app.ui import errors as ui_errors
     from app.ui.workers import Worker
 
-    monkeypatch.setenv("FAZHI_NO_ERROR_DIALOG", "1")
+    monkeypatch.setattr(ui_errors.reporter, "dialogs", False)  # as --check-window runs
     ui_app._log_to_file()  # as run_gui does
 
     # a background task fails (its traceback goes to app.log)

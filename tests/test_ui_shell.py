@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from app.core import catalog, paths
 from app.core.store import Store
@@ -22,23 +22,70 @@ from app.ui.main_window import MainWindow
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_startup_imports_nothing_heavy(db_path, tmp_path):
+# the window started as the program starts it, noted from outside (as bench/bench_startup.py)
+STARTUP = r"""
+import sys
+from app.ui import app as ui_app
+
+app = ui_app.application()
+ctl = ui_app.Controller(app, ui_app.Path(sys.argv[1]))
+ctl.start_window_first()
+ctl.window.first_painted.connect(lambda: print("shown", flush=True))
+
+def attached():
+    heavy = [m for m in ("matplotlib", "docx", "openpyxl") if m in sys.modules]
+    print("attached", ",".join(heavy) or "-", flush=True)
+    app.quit()
+
+ctl.window.attached.connect(attached)
+app.exec()
+ctl.window.close()
+ctl.stop()
+"""
+
+
+def _setup_done(db_path) -> None:
     s = Store.open(db_path)
     s.set_setting("setup_done", True)
     s.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "x"})
     s.close()
-    env = dict(os.environ, FAZHI_EXIT_WHEN_SHOWN="1", QT_QPA_PLATFORM="offscreen", FAZHI_DATA_DIR=str(tmp_path))
-    out = subprocess.run(
-        [sys.executable, "-m", "app", "--db", str(db_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+
+def _run(args, timeout=120) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))  # FAZHI_DATA_DIR: conftest's
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_startup_imports_nothing_heavy(db_path):
+    _setup_done(db_path)
+    out = _run(["-c", STARTUP, str(db_path)])
     assert out.returncode == 0, out.stderr
-    assert "FAZHI_READY heavy=-" in out.stdout, out.stdout + out.stderr
-    assert out.stdout.index("FAZHI_SHOWN") < out.stdout.index("FAZHI_READY")  # the window first
+    assert out.stdout.splitlines() == ["shown", "attached -"], out.stdout + out.stderr  # the window first
+
+
+def test_check_window_opens_every_page_and_quits(db_path):
+    """``--check-window``, IT's check of an install: the window painted, every page opened."""
+    _setup_done(db_path)
+    out = _run(["-m", "app", "--db", str(db_path), "--check-window"], timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == f"窗口已打开：{db_path}"
+    assert lines[-1] == f"各页均已打开（{len(catalog.LEDGERS) + 8} 页）。"
+    assert "Traceback" not in out.stderr
+    assert importlib.import_module("app.core.backup").list_backups(db_path) == []  # a check writes nothing
+
+
+def test_check_window_names_a_page_that_will_not_open(qtbot, db_path, monkeypatch, capsys):
+    from app.ui import errors
+
+    _setup_done(db_path)
+    monkeypatch.setattr(errors, "reporter", errors.ErrorReporter())
+    monkeypatch.setitem(main_window.EXTERNAL_PAGES, "report", ("app.ui.pages.no_such_page", "X"))
+    assert ui_app.run_gui(str(db_path), check=True) == 1
+    out = capsys.readouterr()
+    assert out.out.startswith("窗口已打开：")
+    assert "页面打不开：年度报告（" in out.err
+    assert "各页均已打开" not in out.out
 
 
 def test_run_gui_quits_when_the_clerk_will_not_wait(qtbot, db_path, monkeypatch):
@@ -92,13 +139,6 @@ def test_nav_click_opens_page_and_settings_update_title(qtbot, store):
     w.close()
 
 
-def test_missing_page_shows_placeholder(qtbot, store, monkeypatch):
-    monkeypatch.setitem(main_window.EXTERNAL_PAGES, "report", ("app.ui.pages.no_such_page", "X"))
-    w = _window(qtbot, store)
-    page = w.show_page("report")
-    assert any(lbl.text() == "该功能正在开发" for lbl in page.findChildren(QLabel))
-
-
 def test_open_rows_shows_just_those_rows(qtbot, store):
     ids = [
         store.save("consultations", {"date": f"2024-01-0{d}", "channel": "来访", "matter": str(d)}) for d in range(1, 6)
@@ -122,7 +162,6 @@ def test_exception_hook_logs_and_tells_in_chinese(qapp, monkeypatch):
 
     reporter = errors.ErrorReporter()
     monkeypatch.setattr(errors, "reporter", reporter)
-    monkeypatch.delenv("FAZHI_NO_ERROR_DIALOG", raising=False)
     try:
         raise PermissionError(13, "denied", "D:/台账/x.db")
     except PermissionError:
@@ -260,7 +299,6 @@ def test_keyboard_from_side_bar_into_table(qtbot, store):
 def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monkeypatch):
     backup = importlib.import_module("app.core.backup")
     lock = importlib.import_module("app.core.lock")
-    monkeypatch.delenv("FAZHI_EXIT_WHEN_SHOWN", raising=False)
     session = ui_app.open_session(db_path)
     assert session is not None and lock.held_here(db_path)
     session.store.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "x"})

@@ -2,6 +2,8 @@
 
 The parser is the stable contract; each group of commands lives in its own module, and every
 failure becomes one Chinese line and a non-zero exit (``--debug`` shows the traceback).
+The window is not the command line's business: ``app.__main__`` (the program's entry) adds
+the window's options to this parser and opens the window when no command is given.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import importlib
 import re
 import sys
 import traceback
+from collections.abc import Callable
 
 from app.cli.errors import CliError
 
@@ -65,7 +68,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"错误：{translate_argparse(message)}（用 -h 查看帮助）\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     p = ChineseArgumentParser(
         prog="fazhi-cli" if getattr(sys, "frozen", False) else "python -m app",  # the installed program
         description="法治台账：乡镇法治工作台账与年度法治政府建设情况报告。不带命令时打开窗口。",
@@ -175,13 +178,24 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(
+    argv: list[str] | None = None,
+    *,
+    parser: argparse.ArgumentParser | None = None,
+    without_command: Callable[[argparse.Namespace], int] | None = None,
+) -> int:
+    """Run one command: its failures are one Chinese line and a non-zero exit.
+
+    ``parser``: the entry's (this one with the window's options added); ``without_command``:
+    what runs when no command is given (the entry opens the window), under the same guard.
+    Without it, no command shows the help."""
+    args = (parser or build_parser()).parse_args(argv)
     try:
         if args.command is None:
-            from app.ui.app import run_gui  # Qt only when the window is wanted
-
-            return run_gui(args.db)
+            if without_command is None:
+                (parser or build_parser()).print_help()
+                return 0
+            return without_command(args)
         module_name, func_name = HANDLERS[args.command]
         module = importlib.import_module(f"app.cli.{module_name}")
         return int(getattr(module, func_name)(args) or 0)

@@ -2,13 +2,13 @@
 opened, a first-run setup, and the main window.
 
 Start-up imports nothing heavy (matplotlib, python-docx, openpyxl load when first needed).
-``FAZHI_EXIT_WHEN_SHOWN=1`` quits as soon as the window has been painted (benchmarks).
+``run_gui(check=True)`` is the window's ``--check-window``: IT's check of an install (the
+window painted, the database open in it, every page opened once, then it quits).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,8 +75,6 @@ class Session:
             log.exception("closing the store")
         from app.core import backup as backup_mod
 
-        if os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
-            backup = False  # benchmarks: no daily backup of a throw-away database
         if backup and not self.readonly:
             try:
                 backup_mod.auto_backup(self.path)
@@ -238,9 +236,12 @@ def first_run(store: Store) -> None:
 class Controller:
     """Owns the session and the window; reopens both after a restore from backup."""
 
-    def __init__(self, app: QApplication, path: Path):
+    def __init__(self, app: QApplication, path: Path, check: bool = False):
+        """``check``: ``--check-window`` (open every page once, then quit; no background
+        integrity check, no daily backup)."""
         self.app = app
         self.path = path
+        self.check = check
         self.session: Session | None = None
         self.window = None
         self.failed = False
@@ -278,16 +279,14 @@ class Controller:
         from app.ui.main_window import MainWindow
 
         self.window = MainWindow(store)
-        if os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
-            self.window.first_painted.connect(self._report_shown)
         self.window.page_shown.connect(self._wire_settings)
         self.window.show()
         if store is not None:
             self._ready()
 
     def _ready(self) -> None:
-        if os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
-            QTimer.singleShot(0, self._exit_when_ready)
+        if self.check:
+            QTimer.singleShot(0, self._check_pages)
         else:
             self.window.first_painted.connect(self.check_in_background)
             if self.window._painted:
@@ -297,7 +296,7 @@ class Controller:
         """``PRAGMA quick_check`` off the GUI thread once the window is up; offer a backup if bad."""
         from app.core import backup
 
-        if self.session is None or os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
+        if self.session is None:
             return
         from app.ui.workers import Worker
 
@@ -328,19 +327,30 @@ class Controller:
         if answer == QMessageBox.Yes:
             self.restore(str(good))
 
-    def _report_shown(self) -> None:
-        """Benchmarks: the window is on screen."""
-        print("FAZHI_SHOWN", flush=True)
+    def _check_pages(self) -> None:
+        """``--check-window``: the window is painted and the database open in it.  Open every
+        page of the side bar once (the program imports pages by name: one missing from an
+        install fails here), say how it went in Chinese, and quit (1 if anything failed)."""
+        from app.ui import errors
 
-    def _exit_when_ready(self) -> None:
-        """Benchmarks: the database is open in the window; report what start-up loaded, quit."""
-        heavy = [m for m in ("matplotlib", "docx", "openpyxl") if m in sys.modules]
-        print(f"FAZHI_READY heavy={','.join(heavy) or '-'}", flush=True)
-        start = os.environ.get("FAZHI_START_PAGE")
-        if start and start not in self.window.pages:  # quit once that page is up instead
-            self.window.page_shown.connect(lambda _key: QTimer.singleShot(50, self.app.quit))
+        window = self.window
+        print(f"窗口已打开：{self.path}", flush=True)
+        failed = []
+        titles = window.page_titles()
+        for key, title in titles.items():
+            try:
+                window.show_page(key)
+                self.app.processEvents()
+            except Exception as exc:
+                log_exception(*sys.exc_info())
+                failed.append(f"{title}（{describe(exc)}）")
+        if errors.reporter.failures:
+            failed.append(f"出错 {errors.reporter.failures} 次，详见 {error_log_path()}")
+        if failed:
+            print("页面打不开：" + "；".join(failed), file=sys.stderr, flush=True)
         else:
-            QTimer.singleShot(50 if start else 0, self.app.quit)
+            print(f"各页均已打开（{len(titles)} 页）。", flush=True)
+        self.app.exit(1 if failed else 0)
 
     def _wire_settings(self, key: str) -> None:
         page = self.window.pages.get(key) if self.window else None
@@ -375,7 +385,7 @@ class Controller:
 
     def stop(self) -> None:
         if self.session is not None:
-            self.session.close()
+            self.session.close(backup=not self.check)
             self.session = None
 
 
@@ -395,7 +405,9 @@ def load_fonts() -> list[str]:
     return QFontDatabase.applicationFontFamilies(font_id)
 
 
-def run_gui(db_path: str | None) -> int:
+def application() -> QApplication:
+    """The Qt application as the program sets it up: in Chinese, the bundled font, the
+    exception hook, warnings logged to a file (benchmarks start the window the same way)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("法治台账")
     app.setOrganizationName("FazhiTaizhang")
@@ -404,8 +416,21 @@ def run_gui(db_path: str | None) -> int:
     load_fonts()
     install_exception_hook()
     _log_to_file()
+    return app
+
+
+def run_gui(db_path: str | None, check: bool = False) -> int:
+    """The window on ``db_path`` (default: the user's database) until it is closed.
+
+    ``check`` (``--check-window``): errors go to the console instead of message boxes, every
+    page opens once, and the program quits: 0 when all went well."""
+    app = application()
+    if check:
+        from app.ui import errors
+
+        errors.reporter.dialogs = False
     path = Path(db_path) if db_path else paths.default_db_path()
-    ctl = Controller(app, path)
+    ctl = Controller(app, path, check=check)
     ctl.start_window_first()
     try:
         code = app.exec()

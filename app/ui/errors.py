@@ -11,7 +11,6 @@ box is not modal and the hook returns at once, so the window stays usable.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sys
 import time
@@ -64,8 +63,12 @@ def error_key(exc_type, exc, tb) -> tuple[str, str, str]:
 
 
 class ErrorReporter:
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, clock=time.monotonic, dialogs: bool = True):
+        """``dialogs=False`` (the window's ``--check-window``): no message box; the traceback
+        goes to the console as well as to the log, and ``failures`` counts it."""
         self.clock = clock
+        self.dialogs = dialogs
+        self.failures = 0  # errors that reached the hook, repeats included
         self.open_boxes: dict[tuple, QMessageBox] = {}
         self.closed_at: dict[tuple, float] = {}
         self.shown = 0  # messages shown (tests)
@@ -75,6 +78,7 @@ class ErrorReporter:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
+        self.failures += 1
         key = error_key(exc_type, exc, tb)
         if self._quiet(key):
             _log_repeat(key)
@@ -83,7 +87,7 @@ class ErrorReporter:
             path = log_exception(exc_type, exc, tb)
         except OSError:
             path = None
-        if QApplication.instance() is None or os.environ.get("FAZHI_NO_ERROR_DIALOG"):
+        if QApplication.instance() is None or not self.dialogs:
             sys.__excepthook__(exc_type, exc, tb)
             return
         self._show(key, exc, path)

@@ -1,16 +1,14 @@
 """The main window: a side bar of pages (首页, the ledgers by group, 年度报告, 设置, 回收站,
 操作日志) and a stack that creates each page the first time it is shown.
 
-Pages written elsewhere are imported only when first opened; a page whose module is not
-there yet shows "该功能正在开发" instead.  A page may have a ``open_rows(str, list)`` signal:
-the main window then shows those rows of that ledger.
+Each page's module is imported only when the page is first opened (start-up stays light;
+``--check-window`` opens every page once to prove they are all installed).  A page may have an
+``open_rows(str, list)`` signal: the main window then shows those rows of that ledger.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
-import os
 import warnings
 from collections.abc import Callable
 
@@ -23,16 +21,13 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.core import catalog
 from app.ui.window_place import place_on_screen, remember_place
 
-log = logging.getLogger(__name__)
-
-# page key -> (module, class) for pages other helpers build
+# page key -> (module, class) of pages in their own modules, imported when first opened
 EXTERNAL_PAGES = {
     "home": ("app.ui.pages.dashboard", "DashboardPage"),
     "report": ("app.ui.pages.report_page", "ReportPage"),
@@ -44,18 +39,6 @@ EXTERNAL_PAGES = {
 # namespace (~14 ms, a tenth of a bare window's start-up): nothing before the first paint
 # needs it, so this module imports it only inside the functions that run later.
 KEY_ROLE = 0x0100 + 1
-
-
-def placeholder(text: str = "该功能正在开发") -> QWidget:
-    from PySide6.QtCore import Qt
-
-    w = QWidget()
-    lay = QVBoxLayout(w)
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignCenter)
-    label.setStyleSheet("font-size: 16pt; color: #777;")
-    lay.addWidget(label)
-    return w
 
 
 def fit_to_screen(page: QWidget) -> QWidget:
@@ -73,12 +56,15 @@ def fit_to_screen(page: QWidget) -> QWidget:
 class MainWindow(QMainWindow):
     page_shown = Signal(str)
     first_painted = Signal()  # the window is on screen; the 首页 is built right after
+    attached = Signal()  # the database is open in the window
 
-    def __init__(self, store=None, parent: QWidget | None = None):
+    def __init__(self, store=None, parent: QWidget | None = None, start_page: str = "home"):
         """``store`` may come later (``attach``): the program shows its window first and opens
-        the database right after, so the clerk sees it at once."""
+        the database right after, so the clerk sees it at once.  ``start_page``: the page
+        shown first once both are there."""
         super().__init__(parent)
         self.store = None
+        self.start_page = start_page
         self.pages: dict[str, QWidget] = {}
         self._items: dict[str, QTreeWidgetItem] = {}
         self._painted = False
@@ -97,6 +83,7 @@ class MainWindow(QMainWindow):
         self.nav.setEnabled(True)
         if self._painted:
             QTimer.singleShot(0, self._open_start_page)
+        self.attached.emit()
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -115,8 +102,7 @@ class MainWindow(QMainWindow):
         for item in self._headers:  # group names are headings, not pages
             item.setFlags(Qt.ItemIsEnabled)
         if self.stack.currentWidget() is None and not self._closing:
-            start = os.environ.get("FAZHI_START_PAGE", "home")
-            self.show_page(start if start in self._items else "home")
+            self.show_page(self.start_page if self.start_page in self._items else "home")
 
     def update_title(self) -> None:
         title = f"法治台账 — {self.store.issuer or '未设置单位名称'}"
@@ -181,6 +167,10 @@ class MainWindow(QMainWindow):
         go_nav.setShortcut(QKeySequence("Ctrl+L"))
         go_nav.triggered.connect(lambda _checked=False: self.nav.setFocus())
         self.addAction(go_nav)
+
+    def page_titles(self) -> dict[str, str]:
+        """Every page of the side bar: key -> its name there, in order."""
+        return {key: item.text(0) for key, item in self._items.items()}
 
     def _child(self, parent: QTreeWidgetItem, key: str, text: str) -> None:
         item = QTreeWidgetItem([text])
@@ -247,22 +237,16 @@ class MainWindow(QMainWindow):
             "recycle": self._recycle_page,
             "audit": self._audit_page,
         }
-        try:
-            if key.startswith("ledger:"):
-                from app.ui.pages.ledger_page import LedgerPage
+        if key.startswith("ledger:"):
+            from app.ui.pages.ledger_page import LedgerPage
 
-                page = LedgerPage(self.store, key.split(":", 1)[1])
-            elif key in makers:
-                page = makers[key]()
-            elif key in EXTERNAL_PAGES:
-                page = self._external(*EXTERNAL_PAGES[key])
-            else:
-                page = placeholder()
-        except ModuleNotFoundError as exc:
-            if not (exc.name or "").startswith("app."):
-                raise
-            log.info("page %s not available: %s", key, exc)
-            page = placeholder()
+            page = LedgerPage(self.store, key.split(":", 1)[1])
+        elif key in makers:
+            page = makers[key]()
+        elif key in EXTERNAL_PAGES:
+            page = self._external(*EXTERNAL_PAGES[key])
+        else:
+            raise KeyError(f"没有这一页：{key}")
         self._wire(page)
         return page
 

@@ -71,7 +71,6 @@ def _copy(cur, dest, sql: str) -> None:
 
 
 def _whole_images(conn) -> bool:
-    return isinstance(conn, sqlite3.Connection) and FAST
-
-
-FAST = True  # tests turn it off to run the copying path a SQLCipher connection takes
+    """Python's own connection moves the image whole; SQLCipher's (a database with a
+    password) has no ``serialize``/``deserialize``."""
+    return isinstance(conn, sqlite3.Connection)

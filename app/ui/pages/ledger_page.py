@@ -427,11 +427,8 @@ class LedgerPage(QWidget):
 
     def import_file(self, path: str | None = None) -> None:
         """The import dialog (it asks for the file unless given): preview, then write."""
-        try:
-            from app.ui.dialogs.import_dialog import ImportDialog
-        except ModuleNotFoundError:
-            QMessageBox.information(self, "导入", "导入功能正在开发。")
-            return
+        from app.ui.dialogs.import_dialog import ImportDialog
+
         dlg = ImportDialog(self.store, self.ledger.id, self, path=path)
         dlg.exec()
         self.refresh()
