@@ -255,6 +255,28 @@ class LedgerPage(QWidget):
         self.model.query.only = None
         self.apply_filter()
 
+    def hideEvent(self, event) -> None:
+        """Leaving the page (side bar, another page) ends a filter from 首页 or a to-do: coming
+        back shows the ledger, not "只显示相关的 0 条记录" (minimising the window does not)."""
+        super().hideEvent(event)
+        if not event.spontaneous() and self.model.query.only is not None:
+            self.show_all()
+
+    def reveal(self, row_id: int) -> None:
+        """A record just saved is never hidden: drop the filters that hide it (a new record is
+        never among the rows a figure pointed at)."""
+        if self.model.row_of(row_id) >= 0:
+            return
+        self.only_bar.hide()
+        for combo in (self.year_combo, self.month_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.model.set_filter()
+
     def _start_fts(self) -> None:
         """Build the search index once, in the background; LIKE serves until it is ready."""
         self._fts_tried = True
@@ -372,6 +394,7 @@ class LedgerPage(QWidget):
         if form.saved_count:
             self.refresh()
             if self._last_saved is not None:
+                self.reveal(self._last_saved)
                 self.select_id(self._last_saved)
             self.status.emit(f"已保存 {form.saved_count} 条记录；{self.count_label.text()}")
             self.changed.emit(self.ledger.id)
