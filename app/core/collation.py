@@ -1,7 +1,7 @@
 """Chinese text in pinyin order, inside SQLite: the ``pinyin(text)`` SQL function.
 
 Clerks expect 阿强, 李四, 王五, 张三; code-point order gives 张三, 李四, 王五, 阿强 (and ICU,
-which Qt's QCollator would use, is stubbed out of the Linux bundle).  GB2312 orders its 3,755
+which Qt's locale-aware collation would use, is stubbed out of the Linux bundle).  GB2312 orders its 3,755
 level-1 characters (every common hanzi) by pinyin, so a character's GB18030 bytes are its
 pinyin rank; the level-2 characters (by radical) come after them, then any other hanzi by code
 point.  ``pinyin(text)`` is a sort key (bytes, compared as memcmp), registered on every

@@ -161,7 +161,9 @@ def report_value(value: Any) -> str:
 
 
 def setting_value(key: str, value: Any) -> str:
-    if key.startswith("import_mapping.") and value is not None:
+    if value is None:
+        return "（空）"  # not set before
+    if key.startswith("import_mapping."):
         return describe_mapping(key.split(".", 1)[1], value)
     return plain_value(value)
 
