@@ -187,7 +187,7 @@ EXCLUDE_QT = [
     "PySide6.QtConcurrent",
     "PySide6.QtOpenGL",
     "PySide6.QtOpenGLWidgets",
-    "PySide6.QtPrintSupport",
+    # QtPrintSupport stays in: 设置 prints the recovery code (app/ui/dialogs/password_dialog.py)
     "PySide6.QtSvg",  # nothing imports matplotlib's Qt backend (charts are PNG files)
     "PySide6.QtSvgWidgets",
     "matplotlib.backends.backend_qt",
