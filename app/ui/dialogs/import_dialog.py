@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.dialogs.import_mapping import MappingPanel
+from app.ui.widgets import file_dialogs
 from app.ui.workers import Cancelled, Worker, can_thread, thread_store
 
 PREVIEW_ROWS = 200  # rows shown in the preview table (all of them are imported)
@@ -111,7 +111,7 @@ class ImportDialog(QDialog):
         self.resize(960, 640)
         self._build()
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(parent, f"选择要导入{what}的文件", start_folder(), FILE_FILTER)
+            path = file_dialogs.open_file_name(parent, f"选择要导入{what}的文件", "", FILE_FILTER, folder="import")
         self.path = Path(path) if path else None
         if self.path is None:
             self.status_label.setText("没有选择文件。")

@@ -7,15 +7,15 @@ header, shows the plan (sheet → ledger, rows) and writes nothing until 确认�
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
-from app.ui.dialogs.import_dialog import FILE_FILTER, ImportDialog, start_folder
+from app.ui.dialogs.import_dialog import FILE_FILTER, ImportDialog
+from app.ui.widgets import file_dialogs
 
 
 def choose_workbooks(parent: QWidget | None = None) -> list[str]:
     """The files the clerk picks (several at once: one workbook per ledger is common)."""
-    paths, _ = QFileDialog.getOpenFileNames(parent, "选择已有的 Excel 台账（可多选）", start_folder(), FILE_FILTER)
-    return list(paths)
+    return file_dialogs.open_file_names(parent, "选择已有的 Excel 台账（可多选）", "", FILE_FILTER, folder="import")
 
 
 def bring_in_workbooks(store, parent: QWidget | None = None, paths: list[str] | None = None) -> int:

@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.core import drafts, query
 from app.ui.models.ledger_model import LedgerModel
+from app.ui.widgets import file_dialogs
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
@@ -440,8 +440,8 @@ class LedgerPage(QWidget):
         if path is None:
             year = self.year_combo.currentData()
             suggested = str(Path.home() / f"{self.ledger.name}{f'{year}年' if year else ''}.xlsx")
-            path, _f = QFileDialog.getSaveFileName(
-                self, "导出台账", suggested, "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
+            path = file_dialogs.save_file_name(
+                self, "导出台账", suggested, "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)", folder="export"
             )
             if not path:
                 return None
@@ -457,7 +457,7 @@ class LedgerPage(QWidget):
     def save_template(self, path: str | None = None) -> Worker | None:
         if path is None:
             suggested = str(Path.home() / f"{self.ledger.name}模板.xlsx")
-            path, _f = QFileDialog.getSaveFileName(self, "下载模板", suggested, "Excel 工作簿 (*.xlsx)")
+            path = file_dialogs.save_file_name(self, "下载模板", suggested, "Excel 工作簿 (*.xlsx)", folder="export")
             if not path:
                 return None
         w = Worker(_template, self.store, self.ledger.id, path)
