@@ -250,6 +250,9 @@ _DROP_PLUGINS = (
     "wayland-graphics-integration-client/",
     "wayland-shell-integration/",
     "platformthemes/qgtk3",
+    # CUPS printing would bring libcups and its TLS/Kerberos/Avahi libraries (~10 MB); Linux
+    # prints the recovery code to a PDF file, Windows keeps its own (small) print plugin
+    "printsupport/cups",
     "platforms/qwayland",
     "platforms/qeglfs",
     "platforms/qminimalegl",

@@ -222,3 +222,16 @@ def test_print_dialog_cancelled_prints_nothing(clerk, qtbot, monkeypatch):
     qtbot.addWidget(dlg)
     dlg.show()
     assert dlg.print_code() is False and dlg.status.text() == ""
+
+
+def test_bundle_keeps_qt_print_support_but_not_cups():
+    """打印… needs QtPrintSupport in the bundle; Linux's CUPS plugin (and libcups) stays out."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("bundle", Path(__file__).resolve().parents[1] / "build" / "bundle.py")
+    bundle = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bundle)
+    assert "PySide6.QtPrintSupport" not in bundle.EXCLUDES
+    assert not bundle.keep_binary("PySide6/Qt/plugins/printsupport/libcupsprintersupport.so")
+    assert bundle.keep_binary("PySide6\\plugins\\printsupport\\windowsprintersupport.dll")
