@@ -17,6 +17,7 @@ from app.core.io import mapping
 from app.core.report import paragraphs
 from app.ui.forms.record_form import RecordForm
 from app.ui.main_window import MainWindow
+from app.ui.pages.figure_helpers import default_year
 from tests.gui_harness import Clerk, holds_focus, wait_until
 
 THIS_YEAR = dt.date.today().year
@@ -90,8 +91,9 @@ def _years(combo) -> list[int]:
 
 
 def test_filter_from_home_ends_when_leaving_the_page_and_never_hides_a_new_record(clerk, qtbot, store):
-    behind = [_consultation(store, f"{THIS_YEAR}-01-0{d}", f"今年的咨询{d}") for d in (1, 2)]
-    _consultation(store, f"{THIS_YEAR - 1}-06-01", "去年的咨询")
+    shown_year = default_year()  # the year 首页 opens on (last year in January and February)
+    behind = [_consultation(store, f"{shown_year}-01-0{d}", f"今年的咨询{d}") for d in (1, 2)]
+    _consultation(store, f"{shown_year - 1}-06-01", "去年的咨询")
     w = _window(clerk, qtbot, store)
     home = w.pages["home"]
     assert home.cards["consultations.count"].value_label.text().startswith("2")
