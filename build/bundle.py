@@ -187,7 +187,7 @@ EXCLUDE_QT = [
     "PySide6.QtConcurrent",
     "PySide6.QtOpenGL",
     "PySide6.QtOpenGLWidgets",
-    "PySide6.QtPrintSupport",
+    # QtPrintSupport stays in: 设置 prints the recovery code (app/ui/dialogs/password_dialog.py)
     "PySide6.QtSvg",  # nothing imports matplotlib's Qt backend (charts are PNG files)
     "PySide6.QtSvgWidgets",
     "matplotlib.backends.backend_qt",
@@ -250,6 +250,9 @@ _DROP_PLUGINS = (
     "wayland-graphics-integration-client/",
     "wayland-shell-integration/",
     "platformthemes/qgtk3",
+    # CUPS printing would bring libcups and its TLS/Kerberos/Avahi libraries (~10 MB); Linux
+    # prints the recovery code to a PDF file, Windows keeps its own (small) print plugin
+    "printsupport/cups",
     "platforms/qwayland",
     "platforms/qeglfs",
     "platforms/qminimalegl",

@@ -37,6 +37,11 @@ def _no_real_file_dialog(request, monkeypatch):
 
         monkeypatch.setattr(QFileDialog, name, staticmethod(refuse))
 
+    def refuse_exec(dialog, *args, **kwargs):  # Qt's own dialog (app/ui/widgets/file_dialogs.py off Windows)
+        raise AssertionError(f"{request.node.name} opened a real file dialog (“{dialog.windowTitle()}”)")
+
+    monkeypatch.setattr(QFileDialog, "exec", refuse_exec)
+
 
 @pytest.fixture
 def db_path(tmp_path):

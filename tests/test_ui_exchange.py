@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QMessageBox
 from app.core import demo
 from app.core.exchange import make_pack
 from app.core.store import Store
-from app.ui.pages import exchange_page
 from app.ui.pages.exchange_page import ExchangePage
+from app.ui.widgets import file_dialogs
 from tests.test_ui_form import type_text
 
 pytest.importorskip("pytestqt")
@@ -48,8 +48,8 @@ def test_a_pack_made_on_one_pc_and_merged_on_another(qtbot, pc_a, pc_b, tmp_path
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
     out = tmp_path / "司法所数据包.fzpack"
-    monkeypatch.setattr(exchange_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
-    monkeypatch.setattr(exchange_page.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: str(out))
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: str(out))
 
     page = ExchangePage(pc_a)
     qtbot.addWidget(page)
@@ -129,9 +129,7 @@ def test_the_preview_lists_conflicts(qtbot, tmp_path, monkeypatch):
     a.conn.execute("UPDATE penalties SET updated_at = '2099-01-01T00:00:00' WHERE id = ?", (a_row,))
     a.save("penalties", {**{k: a_vals[k] for k in _keys()}, "party": "对方改的"}, a_row)
     make_pack(a, tmp_path / "2.fzpack", ["penalties"])
-    monkeypatch.setattr(
-        exchange_page.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(tmp_path / "2.fzpack"), ""))
-    )
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: str(tmp_path / "2.fzpack"))
     page = ExchangePage(b)
     qtbot.addWidget(page)
     page.show()

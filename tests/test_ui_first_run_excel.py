@@ -16,6 +16,7 @@ from app.ui.dialogs import import_dialog, workbooks
 from app.ui.dialogs.import_dialog import ImportDialog
 from app.ui.dialogs.setup_dialog import SetupDialog
 from app.ui.pages.dashboard import DashboardPage
+from app.ui.widgets import file_dialogs
 from tests.fixtures.clerk_book import clerk_workbook
 from tests.gui_harness import close_modals, wait_until
 
@@ -67,11 +68,7 @@ class Clerk:
 def test_first_run_brings_last_years_workbooks_in(qtbot, store, tmp_path, monkeypatch):
     study = clerk_workbook(tmp_path / "2024年学法台账.xlsx", disputes=True)
     picked = []
-    monkeypatch.setattr(
-        workbooks.QFileDialog,
-        "getOpenFileNames",
-        staticmethod(lambda *a, **k: picked.append(a[1]) or ([str(study)], "")),
-    )
+    monkeypatch.setattr(file_dialogs, "open_file_names", lambda *a, **k: picked.append(a[1]) or [str(study)])
     clerk = Clerk()
     timer = QTimer()
     timer.timeout.connect(clerk.step)
@@ -94,9 +91,7 @@ def test_first_run_brings_last_years_workbooks_in(qtbot, store, tmp_path, monkey
 
 
 def test_first_run_skips_the_import_when_unticked(qtbot, store, monkeypatch):
-    monkeypatch.setattr(
-        workbooks.QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: (_ for _ in ()).throw(AssertionError))
-    )
+    monkeypatch.setattr(file_dialogs, "open_file_names", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
 
     def answer(dlg):
         dlg.show()
@@ -124,7 +119,7 @@ def test_demo_and_excel_are_never_both_ticked(qtbot, store):
 def test_home_page_button_imports_whole_workbooks(qtbot, store, tmp_path, monkeypatch):
     store.set_setting("town", "白马镇")
     book = clerk_workbook(tmp_path / "台账.xlsx")
-    monkeypatch.setattr(workbooks.QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(book)], "")))
+    monkeypatch.setattr(file_dialogs, "open_file_names", lambda *a, **k: [str(book)])
     opened = []
 
     def run(dlg):  # the modal loop, as a clerk: wait for the plan, 确认导入, 关闭

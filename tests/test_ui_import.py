@@ -6,8 +6,8 @@ import csv
 import pytest
 from PySide6.QtCore import Qt
 
-from app.ui.dialogs import import_dialog
 from app.ui.dialogs.import_dialog import ImportDialog
+from app.ui.widgets import file_dialogs
 from app.ui.workers import Worker
 
 HEADER = ["日期", "咨询人", "村（社区）", "咨询方式", "咨询类别", "咨询事项", "解答人"]
@@ -119,7 +119,7 @@ def test_a_header_problem_cannot_be_imported(qtbot, store, tmp_path):
 
 
 def test_no_file_chosen_means_no_dialog(qtbot, store, monkeypatch):
-    monkeypatch.setattr(import_dialog.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: "")
     dlg = ImportDialog(store, "consultations")
     qtbot.addWidget(dlg)
     assert dlg.exec() == ImportDialog.DialogCode.Rejected
@@ -127,9 +127,7 @@ def test_no_file_chosen_means_no_dialog(qtbot, store, monkeypatch):
 
 
 def test_file_dialog_path_is_used(qtbot, store, good_file, monkeypatch):
-    monkeypatch.setattr(
-        import_dialog.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(good_file), ""))
-    )
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: str(good_file))
     dlg = ImportDialog(store, "consultations")
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.preview is not None, timeout=20000)

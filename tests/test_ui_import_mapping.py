@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from PySide6.QtCore import Qt
 
 from app.core.io import remembered
-from app.ui.dialogs import import_dialog
 from app.ui.dialogs.import_dialog import ImportDialog
+from app.ui.widgets import file_dialogs
 from tests.fixtures.clerk_book import clerk_workbook
 
 HEAD = ["序号", "学习时间", "方式", "参学对象", "学习内容", "参学人数", "心得体会"]
@@ -41,7 +41,7 @@ def _workbook(path):
 
 
 def _open(qtbot, monkeypatch, store, path, ledger="study_sessions"):
-    monkeypatch.setattr(import_dialog.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: str(path))
     dlg = ImportDialog(store, ledger)  # the clerk picks the file in the (patched) file dialog
     qtbot.addWidget(dlg)
     dlg.show()

@@ -11,8 +11,8 @@ from PySide6.QtGui import QTextCursor
 
 from app.core.report import paragraphs
 from app.ui.dialogs.paragraph_dialog import NAME_PROP, OBJECT_CHAR
-from app.ui.pages import report_page
 from app.ui.pages.report_page import EDIT_LINK, ReportPage
+from app.ui.widgets import file_dialogs
 
 from .test_ui_form import type_text
 from .test_ui_report import _anchor_cursor
@@ -97,7 +97,7 @@ def test_reword_a_paragraph_of_one_by_keyboard_and_input_method(qtbot, page, dem
     assert paragraphs.own_text(demo_store, 2025, "study") == (stored, 2024)
 
     out = tmp_path / "报告.docx"
-    monkeypatch.setattr(report_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(out), "")))
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: str(out))
     qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.last_report is not None, timeout=120000)
     body = [p.text for p in docx.Document(str(out)).paragraphs]

@@ -8,6 +8,7 @@ from PySide6.QtGui import QTextCursor
 from app.core import checks, figures
 from app.ui.pages import report_page
 from app.ui.pages.report_page import ReportPage
+from app.ui.widgets import file_dialogs
 
 
 @pytest.fixture
@@ -86,11 +87,11 @@ def test_generate_writes_the_docx(qtbot, page, demo_store, tmp_path, monkeypatch
     out.parent.mkdir()
     asked = {}
 
-    def fake_dialog(parent, caption, suggested, filters):
+    def fake_dialog(parent, caption, suggested, filters, **kwargs):
         asked["suggested"] = suggested
-        return str(out), filters
+        return str(out)
 
-    monkeypatch.setattr(report_page.QFileDialog, "getSaveFileName", staticmethod(fake_dialog))
+    monkeypatch.setattr(file_dialogs, "save_file_name", fake_dialog)
     qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
     assert not page.generate_button.isEnabled()
     qtbot.waitUntil(lambda: page.last_report is not None, timeout=120000)
@@ -105,7 +106,7 @@ def test_generate_writes_the_docx(qtbot, page, demo_store, tmp_path, monkeypatch
 
 
 def test_cancelled_file_dialog_writes_nothing(qtbot, page, monkeypatch):
-    monkeypatch.setattr(report_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: ("", "")))
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: "")
     qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
     assert page._build_worker is None and page.last_report is None
 

@@ -12,6 +12,7 @@ from app.core import periods, returns
 from app.core.returns import TOTAL
 from app.ui.pages import returns_page
 from app.ui.pages.returns_page import ReturnsPage
+from app.ui.widgets import file_dialogs
 
 TODAY = dt.date(2024, 8, 20)  # 上季度 = 2024年第二季度
 
@@ -116,11 +117,11 @@ def test_export_writes_the_xlsx(qtbot, page, tmp_path, monkeypatch):
     out = tmp_path / "季度报表"
     asked = {}
 
-    def fake_dialog(parent, caption, suggested, filters):
+    def fake_dialog(parent, caption, suggested, filters, **kwargs):
         asked["suggested"] = suggested
-        return str(out), filters
+        return str(out)
 
-    monkeypatch.setattr(returns_page.QFileDialog, "getSaveFileName", staticmethod(fake_dialog))
+    monkeypatch.setattr(file_dialogs, "save_file_name", fake_dialog)
     with qtbot.waitSignal(page.exported, timeout=30000) as sig:
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     assert sig.args == [str(out) + ".xlsx"]
@@ -133,7 +134,7 @@ def test_export_writes_the_xlsx(qtbot, page, tmp_path, monkeypatch):
 
 
 def test_cancelled_dialog_writes_nothing(qtbot, page, monkeypatch):
-    monkeypatch.setattr(returns_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: ("", "")))
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: "")
     with qtbot.assertNotEmitted(page.exported, wait=200):
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
 

@@ -18,6 +18,7 @@ from app.ui import app as ui_app
 from app.ui import main_window
 from app.ui.dialogs import secret_prompt
 from app.ui.main_window import MainWindow
+from app.ui.widgets import file_dialogs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -183,12 +184,8 @@ def test_first_run_setup(qtbot, store, monkeypatch):
         assert dlg.ok_button.isEnabled() and "武隆区白马镇人民政府" in dlg.issuer.text()
         return 1
 
-    from app.ui.dialogs import workbooks
-
     offered = []  # the Excel offer is ticked by default; this clerk cancels the file dialog
-    monkeypatch.setattr(
-        workbooks.QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: offered.append(a) or ([], ""))
-    )
+    monkeypatch.setattr(file_dialogs, "open_file_names", lambda *a, **k: offered.append(a) or [])
     monkeypatch.setattr(SetupDialog, "exec", fake_exec)
     ui_app.first_run(store)
     assert len(offered) == 1
@@ -274,7 +271,7 @@ def test_import_button_opens_preview_dialog(qtbot, store, monkeypatch):
     w = MainWindow(store)
     qtbot.addWidget(w)
     page = w.show_page("ledger:consultations")
-    monkeypatch.setattr(dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(file_dialogs, "open_file_name", lambda *a, **k: "")
     page.act_import.trigger()
     assert opened and page.model.rowCount() == 1
 

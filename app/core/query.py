@@ -25,6 +25,7 @@ from .catalog import Ledger
 from .store import Store, year_bounds
 
 SEARCH_KINDS = ("text", "longtext", "choice", "names", "phone")
+PINYIN_KINDS = ("text", "longtext", "choice", "names")  # sorted by ``pinyin()`` (core.collation)
 META_SORT = ("id", "created_at", "updated_at", "deleted_at")
 
 
@@ -141,10 +142,13 @@ class LedgerQuery:
         direction = " DESC" if desc else ""
         if order_by == "id":
             return f"id{direction}"
+        column = _q(order_by)
+        if order_by in lg._by_key and lg.field(order_by).kind in PINYIN_KINDS:
+            column = f"pinyin({column})"  # 阿, 李, 王, 张: not by code point
         if order_by in lg._by_key and not lg.field(order_by).required:
             # NULLs last either way: rows with an empty optional date should not lead the list.
-            return f"{_q(order_by)} IS NULL, {_q(order_by)}{direction}, id{direction}"
-        return f"{_q(order_by)}{direction}, id{direction}"
+            return f"{_q(order_by)} IS NULL, {column}{direction}, id{direction}"
+        return f"{column}{direction}, id{direction}"
 
     def count(self) -> int:
         cond, params = self.where()
@@ -244,7 +248,8 @@ def distinct_values(store: Store, ledger_id: str, key: str, limit: int = 500) ->
 def people(store: Store) -> list[dict]:
     """The 重点人员名册 for pickers: id, name, village, category (live rows, by name)."""
     cur = store.conn.execute(
-        "SELECT id, name, village, category, released_on FROM key_persons WHERE deleted_at IS NULL ORDER BY name, id"
+        "SELECT id, name, village, category, released_on FROM key_persons WHERE deleted_at IS NULL"
+        " ORDER BY pinyin(name), id"
     )
     return _dicts(cur)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import dbapi, keys, privacy, schema
+from . import collation, dbapi, keys, privacy, schema
 from .faults import fault_message, on_network_drive, open_failure_message
 from .schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION, cover_index_name  # noqa: F401
 from .store_rows import RowsMixin
@@ -53,6 +53,7 @@ class Store(SettingsMixin, RowsMixin):
         self.conn = conn
         self.path = path
         self._readonly = readonly
+        collation.register(conn)  # ``ORDER BY pinyin(col)``: Chinese text in pinyin order
         # where ``reopen`` connects: the file, or the shared in-memory copy a read-only
         # session of an older file reads (migrated there, never in the file)
         self._source = source

@@ -155,7 +155,15 @@ def _ask_password(store: Store) -> bool:
 
     if not pw.has_password(store) or (store.path is not None and keys.is_encrypted(store.path)):
         return True
-    return _answered(ask_secret(None, "法治台账", "请输入开机密码：", lambda text: pw.check_password(store, text)))
+    return _answered(
+        ask_secret(
+            None,
+            "法治台账",
+            "请输入密码：",  # an earlier version's password: no recovery code, nothing encrypted
+            lambda text: pw.check_password(store, text),
+            retry="密码不正确，请重新输入：",
+        )
+    )
 
 
 def _answered(result: bool | None) -> bool:

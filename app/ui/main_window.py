@@ -168,9 +168,47 @@ class MainWindow(QMainWindow):
         go_nav.triggered.connect(lambda _checked=False: self.nav.setFocus())
         self.addAction(go_nav)
 
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.act_guide = QAction("使用指南", self)
+        self.act_guide.setShortcut(QKeySequence("F1"))
+        self.act_guide.triggered.connect(lambda _checked=False: self.show_help())
+        help_menu.addAction(self.act_guide)
+        self.addAction(self.act_guide)  # F1 works with the menu closed
+        about = QAction("关于法治台账", self)
+        about.triggered.connect(lambda _checked=False: self.show_about())
+        help_menu.addAction(about)
+        self._help = None
+
     def page_titles(self) -> dict[str, str]:
         """Every page of the side bar: key -> its name there, in order."""
         return {key: item.text(0) for key, item in self._items.items()}
+
+    def show_help(self):
+        """The guide (resources/help/guide.html) beside the window; one, raised if open."""
+        from app.ui.dialogs.help_dialog import HelpDialog
+
+        if self._help is None:
+            self._help = HelpDialog(self)
+        self._help.show()
+        self._help.raise_()
+        self._help.activateWindow()
+        return self._help
+
+    def show_about(self) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from PySide6.QtWidgets import QMessageBox
+
+        try:
+            number = version("fazhi-taizhang")
+        except PackageNotFoundError:
+            number = ""
+        QMessageBox.about(
+            self,
+            "关于法治台账",
+            f"法治台账 {number}".strip() + "\n\n乡镇法治工作台账与年度《法治政府建设情况报告》。\n"
+            "全部数据保存在本机，不需要联网。按 F1 查看使用指南。",
+        )
 
     def _child(self, parent: QTreeWidgetItem, key: str, text: str) -> None:
         item = QTreeWidgetItem([text])

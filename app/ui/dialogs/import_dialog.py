@@ -15,14 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.dialogs.import_mapping import MappingPanel
+from app.ui.widgets import file_dialogs
 from app.ui.workers import Cancelled, Worker, can_thread, thread_store
 
 PREVIEW_ROWS = 200  # rows shown in the preview table (all of them are imported)
@@ -65,11 +65,6 @@ def write_preview(store, preview, note: str = "", rejects: str | None = None) ->
 
     with thread_store(store) as s:
         return commit_import(s, preview, note, rejects=rejects)
-
-
-def start_folder() -> str:
-    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return docs if docs and Path(docs).is_dir() else str(Path.home())
 
 
 def _html(text: str) -> str:
@@ -117,7 +112,7 @@ class ImportDialog(QDialog):
         self.resize(960, 640)
         self._build()
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(parent, f"选择要导入{what}的文件", start_folder(), FILE_FILTER)
+            path = file_dialogs.open_file_name(parent, f"选择要导入{what}的文件", "", FILE_FILTER, folder="import")
         self.path = Path(path) if path else None
         if self.path is None:
             self.status_label.setText("没有选择文件。")
@@ -408,10 +403,8 @@ class ImportDialog(QDialog):
 
     def choose_rejects(self) -> None:
         """更改…: where the bad rows are saved."""
-        from app.ui.widgets.file_dialogs import save_file_name
-
         start = str(self.rejects_file or "")
-        path = save_file_name(self, "有问题的行另存为", start, "Excel 工作簿 (*.xlsx)")
+        path = file_dialogs.save_file_name(self, "有问题的行另存为", start, "Excel 工作簿 (*.xlsx)", folder="import")
         if path:
             self.rejects_file = Path(path)
             self.rejects_label.setText(path)

@@ -9,15 +9,15 @@ many were refused and where they were saved.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.ui.dialogs.import_dialog import FILE_FILTER, ImportDialog, start_folder
+from app.ui.dialogs.import_dialog import FILE_FILTER, ImportDialog
+from app.ui.widgets import file_dialogs
 
 
 def choose_workbooks(parent: QWidget | None = None) -> list[str]:
     """The files the clerk picks (several at once: one workbook per ledger is common)."""
-    paths, _ = QFileDialog.getOpenFileNames(parent, "选择已有的 Excel 台账（可多选）", start_folder(), FILE_FILTER)
-    return list(paths)
+    return file_dialogs.open_file_names(parent, "选择已有的 Excel 台账（可多选）", "", FILE_FILTER, folder="import")
 
 
 _SHOWN: list[QMessageBox] = []  # summaries on screen (not modal: the program goes on)

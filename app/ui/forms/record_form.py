@@ -1,8 +1,9 @@
 """The record form, generated from the catalog: one widget per field, checked as you type.
 
-Keys: Enter moves to the next field (Shift+Enter is a new line in long text), Ctrl+Enter
-saves and starts the next record keeping the date and the choices, Esc cancels (asking
-first when something was typed).  What is typed is kept as a draft (``core.drafts``) every
+Keys: Enter moves to the next field (Shift+Enter is a new line in long text; after the last
+field to 保存, where Enter saves), Ctrl+S saves and closes as 保存 does, Ctrl+Enter saves and
+starts the next record keeping the date and the choices, Esc cancels (asking first when
+something was typed).  What is typed is kept as a draft (``core.drafts``) every
 few seconds and whenever focus moves, so a crash loses nothing.  The
 validator is the same one import and the command line use, so the reason shown beside a
 field is the reason any other path would give; ``store.save`` writes in one transaction,
@@ -184,6 +185,9 @@ class RecordForm(QDialog):
         outer.addLayout(buttons)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, activated=self.save_and_next)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_and_close)  # Ctrl+S, as 保存
+        self.save_button.setToolTip("保存并关闭（Ctrl+S；在最后一栏按 Enter 到这里，再按 Enter 保存）")
+        self.save_button.installEventFilter(self)  # Enter on 保存 saves (it is not a default button)
         area = available(self)  # the fields scroll rather than push the form off the screen
         height = min(form_host.sizeHint().height() + 110, area.height() - FRAME[1])
         self.resize(min(640, area.width() - FRAME[0]), height)
@@ -221,6 +225,11 @@ class RecordForm(QDialog):
             self.keep_draft()
         if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
             mods = event.modifiers() & ~Qt.KeypadModifier
+            if obj is self.save_button:
+                if mods == Qt.NoModifier:
+                    self.save_and_close()
+                    return True
+                return False
             if mods & Qt.ControlModifier:
                 self.save_and_next()
                 return True
@@ -236,15 +245,19 @@ class RecordForm(QDialog):
         return super().eventFilter(obj, event)
 
     def focus_next(self, obj: QObject) -> None:
-        """Focus the field after the one holding ``obj`` (the 保存 button after the last)."""
+        """Focus the field after the one holding ``obj``; after the last, the 保存 button (Enter
+        there saves), or, while something is missing, the first field to fix, with its reason:
+        Enter never leaves the clerk on a greyed-out button wondering whether it saved."""
         keys = list(self.widgets)
         for i, key in enumerate(keys):
             w = self.widgets[key]
             if obj is w or (isinstance(obj, QWidget) and w.isAncestorOf(obj)):
                 if i + 1 < len(keys):
                     self.widgets[keys[i + 1]].setFocus(Qt.TabFocusReason)
-                else:
+                elif self.validate(show_all=True):
                     self.save_button.setFocus(Qt.TabFocusReason)
+                else:
+                    self._focus_error()
                 return
 
     def focus_first(self) -> None:

@@ -48,7 +48,14 @@ SETTING_LABELS = {
     "province": "省（市）",
     "city": "市（州）",
 }
-REPORT_TEXT_LABELS = {"date": "成文日期", "basis_no": "工作要点文号", "basis_title": "工作要点标题"}
+REPORT_TEXT_LABELS = {
+    "date": "成文日期",
+    "basis_no": "工作要点文号",
+    "basis_title": "工作要点标题",
+    "shortcomings": "“存在的不足”",
+    "plan": "“下一年度工作计划”",
+    "other": "“其他需要报告的情况”",
+}  # "报告" + these
 VALUE_WORDS = {
     True: "是",
     False: "否",
@@ -58,28 +65,127 @@ VALUE_WORDS = {
 }
 
 
+def _ledger_name(ledger_id: str) -> str:
+    lg = catalog.BY_ID.get(ledger_id)
+    return lg.name if lg is not None else "台账"
+
+
 def setting_label(key: str) -> str:
+    """A settings key as 设置 names it; never the key itself (``report.2024.date`` ->
+    ``报告成文日期（2024年）``, ``import_mapping.study_sessions`` -> ``导入映射（学法培训台账）``)."""
     if key in SETTING_LABELS:
         return SETTING_LABELS[key]
-    if key.startswith("choices.") and key.count(".") == 2:
-        _c, ledger_id, field_key = key.split(".")
+    head, _, rest = key.partition(".")
+    if head == "choices" and rest.count(".") == 1:
+        ledger_id, field_key = rest.split(".")
         lg = catalog.BY_ID.get(ledger_id)
         if lg is not None and field_key in lg._by_key:
             return f"{lg.name}“{lg.field(field_key).label}”的选项"
-    return key
+    if head == "report" and rest.count(".") == 1:
+        year, name = rest.split(".")
+        if year.isdigit():
+            return f"报告{REPORT_TEXT_LABELS.get(name, '设置')}（{year}年）"
+    if head == "import_mapping" and rest:
+        return f"导入映射（{_ledger_name(rest)}）"
+    if head == "draft" and rest:
+        return f"未保存的录入（{_ledger_name(rest.split('.')[0])}）"
+    if head == "exchange" and rest:
+        return f"数据交换记录（{rest}）"
+    if head == "password":
+        return "密码"
+    return "其他设置"
 
 
 def report_text_label(section: str) -> str:
-    if section in REPORT_TEXT_LABELS:
-        return REPORT_TEXT_LABELS[section]
+    """A report text's section as the 年度报告 page names it (``study`` -> ``报告段落“（一）深入…”``,
+    ``shortcomings`` -> ``报告“存在的不足”``)."""
     if section.startswith("para:"):
-        return f"报告段落（{section[5:]}）"
-    return section
+        section = section[5:]
+    if section in REPORT_TEXT_LABELS:
+        return f"报告{REPORT_TEXT_LABELS[section]}"
+    from app.core.report import paragraphs
+
+    if section in paragraphs.defaults():
+        return f"报告段落“{paragraphs.label(section).split('、', 1)[-1]}”"
+    return "报告文字"
+
+
+def readable_paragraph(source: str) -> str:
+    """A paragraph in the token language with each token by its label: 〔study.sessions|approx〕
+    -> 〔法治学习教育次数〕 (the 操作日志 shows no figure keys)."""
+    from app.core.figures.definitions import FIGURES
+    from app.core.report import paragraphs, tokens
+
+    out = []
+    for piece in tokens.split(source):
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        try:
+            t = paragraphs.parse(piece[0])
+        except ValueError:
+            out.append("〔？〕")
+            continue
+        if t.kind == "word":
+            label = tokens.WORDS.get(t.key, "词语")
+        elif t.kind == "phrase":
+            label = tokens.PHRASES.get(t.key, "数字")
+        elif t.kind == "figure":
+            key = t.key.removeprefix("previous.")
+            fig = FIGURES.get(key)
+            label = (fig.label if fig else "数字") + ("（上年）" if key != t.key else "")
+        else:
+            label = f"{_ledger_name(t.key)}{'无' if t.negate else '有'}记录时"
+        out.append(f"〔{label}〕")
+    return "".join(out)
+
+
+def describe_mapping(ledger_id: str, value: Any) -> str:
+    """An import mapping (``core.io.mapping``) as a clerk reads it: 列“学习内容”→主题,
+    形式“集中学习”→理论学习中心组, 对象一律为“全体干部职工”."""
+    if not isinstance(value, dict):
+        return plain_value(value) or "（空）"
+    lg = catalog.BY_ID.get(ledger_id)
+
+    def label(key: Any) -> str:
+        return lg.field(key).label if lg is not None and key in lg._by_key else str(key)
+
+    parts = []
+    for column, key in (value.get("columns") or {}).items():
+        parts.append(f"列“{column}”→{label(key) if key else '不导入'}")
+    for key, pairs in (value.get("values") or {}).items():
+        for written, option in (pairs or {}).items():
+            parts.append(f"{label(key)}“{written}”→{option}")
+    for key, fill in (value.get("fill") or {}).items():
+        parts.append(f"{label(key)}一律为“{fill}”")
+    return "；".join(parts) or "（空）"
+
+
+def report_value(value: Any) -> str:
+    if value is None:
+        return "（默认文字）"
+    text = plain_value(value)
+    return readable_paragraph(text) if "〔" in text else text
+
+
+def setting_value(key: str, value: Any) -> str:
+    if value is None:
+        return "（空）"  # not set before
+    if key.startswith("import_mapping."):
+        return describe_mapping(key.split(".", 1)[1], value)
+    return plain_value(value)
 
 
 def plain_value(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith("〔"):
+        from app.core.report.paragraphs import DEFAULT_MARK  # jinja2 comes with it: only here
+
+        if value == DEFAULT_MARK:
+            return "（恢复默认文字）"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{plain_value(v)}" for k, v in value.items()) or "（空）"
     if isinstance(value, bool) or value in ("gb2312", "windows", "auto"):
         return VALUE_WORDS.get(value, str(value))
     if isinstance(value, list):
@@ -90,14 +196,14 @@ def plain_value(value: Any) -> str:
 
 
 def describe_note(action: str, note: str | None) -> str:
-    """``设置 town`` -> ``设置 乡镇（街道）名称``; ``2024年报告 date`` -> ``2024年报告 成文日期``."""
+    """``设置 town`` -> ``设置 乡镇（街道）名称``; ``2024年报告 date`` -> ``2024年报告成文日期``."""
     if not note:
         return ""
     if action == "setting" and note.startswith("设置 "):
         return "设置 " + setting_label(note[3:])
     if action == "report_text" and "年报告 " in note:
         head, section = note.split("年报告 ", 1)
-        return f"{head}年报告 {report_text_label(section)}"
+        return f"{head}年{report_text_label(section)}"
     return note
 
 
@@ -113,8 +219,9 @@ def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str
     if not isinstance(values, dict):
         return str(values)
     if action in ("setting", "report_text"):
-        label_of = setting_label if action == "setting" else report_text_label
-        return "；".join(f"{label_of(k)}：{plain_value(v)}" for k, v in values.items())
+        if action == "report_text":
+            return "；".join(f"{report_text_label(k)}：{report_value(v)}" for k, v in values.items())
+        return "；".join(f"{setting_label(k)}：{setting_value(k, v)}" for k, v in values.items())
     lg = catalog.BY_ID.get(ledger_id or "")
     parts = []
     for key, value in values.items():

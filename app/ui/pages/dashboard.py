@@ -276,6 +276,7 @@ class DashboardPage(QWidget):
 
         The first time the page picks its year itself (``suggest_year``), in the worker.
         """
+        self.year_combo.reload()  # a year that data has arrived for since (import, a saved record)
         year = None if self._auto_year else self.year()
         part = self.part_combo.currentData()
         label = self.period().label if year else ""

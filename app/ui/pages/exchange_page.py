@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.core import catalog
 from app.core.exchange import SUFFIX, PackError, is_personal, make_pack, merge_pack
 from app.ui.models.exchange_models import ConflictModel, MergeCountsModel
+from app.ui.widgets import file_dialogs
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
@@ -276,7 +276,7 @@ class ExchangePage(QWidget):
     def ask_save_path(self) -> str:
         office = self.store.setting("office") or "本机"
         suggested = str(Path.home() / f"{self.store.setting('town') or ''}{office}数据包{SUFFIX}")
-        path, _ = QFileDialog.getSaveFileName(self, "保存数据包", suggested, FILTER)
+        path = file_dialogs.save_file_name(self, "保存数据包", suggested, FILTER, folder="packs")
         if path and not path.endswith(SUFFIX):
             path += SUFFIX
         return path
@@ -326,7 +326,7 @@ class ExchangePage(QWidget):
     # -- 合并数据包 --------------------------------------------------------------------------
 
     def ask_open_path(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, "选择数据包", str(Path.home()), f"{FILTER};;所有文件 (*)")
+        path = file_dialogs.open_file_name(self, "选择数据包", "", f"{FILTER};;所有文件 (*)", folder="packs")
         return path
 
     def choose_pack(self) -> None:

@@ -50,16 +50,40 @@ class YearCombo(QComboBox):
 
     def __init__(self, year: int | None = None, parent=None, store=None, today: dt.date | None = None):
         super().__init__(parent)
-        this = (today or dt.date.today()).year
-        if store is not None:
-            from app.core.query import year_choices
-
-            years = year_choices(store, today=today)
-        else:
-            years = list(range(this + 1, this - 11, -1))
-        for y in years:
+        self.store = store
+        self.today = today
+        for y in self._years():
             self.addItem(f"{y}年", y)
         self.set_year(year or default_year(today))
+
+    def _years(self) -> list[int]:
+        if self.store is not None:
+            from app.core.query import year_choices
+
+            return year_choices(self.store, today=self.today)
+        this = (self.today or dt.date.today()).year
+        return list(range(this + 1, this - 11, -1))
+
+    def reload(self) -> None:
+        """The years again, keeping the one shown: an import or a saved record may have
+        brought an earlier year, and the list offers it at once (no restart)."""
+        years = self._years()
+        if years == [self.itemData(i) for i in range(self.count())]:
+            return
+        current = self.currentData()
+        blocked = self.blockSignals(True)
+        try:
+            self.clear()
+            for y in years:
+                self.addItem(f"{y}年", y)
+            if current is not None:
+                self.set_year(int(current))
+        finally:
+            self.blockSignals(blocked)
+
+    def showPopup(self) -> None:
+        self.reload()  # data written on another page since this one was built
+        super().showPopup()
 
     def year(self) -> int:
         return int(self.currentData())

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.collation import sort_key
 from app.core.key_person_months import monthly_changes, on_roster, year_change_ids
 from app.ui.dialogs.visit_dialog import VisitDialog
 from app.ui.pages.figure_helpers import muted_label, suggest_year, year_bar
@@ -52,8 +53,15 @@ CHANGE_COLUMNS = (("opening", "期初"), ("added", "新增"), ("released", "解�
 ALL = "全部类别"
 
 
+class _TextItem(QTableWidgetItem):
+    """Sorts Chinese by pinyin (阿, 李, 王, 张), not by code point."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        return (sort_key(self.text()) or b"") < (sort_key(other.text()) or b"")
+
+
 def _item(text: Any, data: Any = None, align_right: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem("" if text is None else str(text))
+    item = _TextItem("" if text is None else str(text))
     item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
     if data is not None:
         item.setData(Qt.ItemDataRole.UserRole, data)

@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.core import drafts, query
 from app.ui.models.ledger_model import LedgerModel
+from app.ui.widgets import file_dialogs
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
@@ -278,6 +278,28 @@ class LedgerPage(QWidget):
         self.model.query.only = None
         self.apply_filter()
 
+    def hideEvent(self, event) -> None:
+        """Leaving the page (side bar, another page) ends a filter from 首页 or a to-do: coming
+        back shows the ledger, not "只显示相关的 0 条记录" (minimising the window does not)."""
+        super().hideEvent(event)
+        if not event.spontaneous() and self.model.query.only is not None:
+            self.show_all()
+
+    def reveal(self, row_id: int) -> None:
+        """A record just saved is never hidden: drop the filters that hide it (a new record is
+        never among the rows a figure pointed at)."""
+        if self.model.row_of(row_id) >= 0:
+            return
+        self.only_bar.hide()
+        for combo in (self.year_combo, self.month_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.model.set_filter()
+
     def _start_fts(self) -> None:
         """Build the search index once, in the background; LIKE serves until it is ready."""
         self._fts_tried = True
@@ -396,6 +418,7 @@ class LedgerPage(QWidget):
         if form.saved_count:
             self.refresh()
             if self._last_saved is not None:
+                self.reveal(self._last_saved)
                 self.select_id(self._last_saved)
             self.status.emit(f"已保存 {form.saved_count} 条记录；{self.count_label.text()}")
             self.changed.emit(self.ledger.id)
@@ -438,8 +461,8 @@ class LedgerPage(QWidget):
         if path is None:
             year = self.year_combo.currentData()
             suggested = str(Path.home() / f"{self.ledger.name}{f'{year}年' if year else ''}.xlsx")
-            path, _f = QFileDialog.getSaveFileName(
-                self, "导出台账", suggested, "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
+            path = file_dialogs.save_file_name(
+                self, "导出台账", suggested, "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)", folder="export"
             )
             if not path:
                 return None
@@ -455,7 +478,7 @@ class LedgerPage(QWidget):
     def save_template(self, path: str | None = None) -> Worker | None:
         if path is None:
             suggested = str(Path.home() / f"{self.ledger.name}模板.xlsx")
-            path, _f = QFileDialog.getSaveFileName(self, "下载模板", suggested, "Excel 工作簿 (*.xlsx)")
+            path = file_dialogs.save_file_name(self, "下载模板", suggested, "Excel 工作簿 (*.xlsx)", folder="export")
             if not path:
                 return None
         w = Worker(_template, self.store, self.ledger.id, path)

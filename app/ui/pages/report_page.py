@@ -13,7 +13,6 @@ from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -43,6 +42,7 @@ from app.ui.pages.figure_helpers import (
     year_bar,
 )
 from app.ui.pages.report_info import ReportInfoBox
+from app.ui.widgets import file_dialogs
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
 SECTION_TITLES = {
@@ -476,7 +476,7 @@ class ReportPage(QWidget):
         self._store_texts(self.year())
         year = self.year()
         suggested = str(default_report_path(self.store.issuer, year))
-        path, _ = QFileDialog.getSaveFileName(self, "保存年度报告", suggested, "Word 文档 (*.docx)")
+        path = file_dialogs.save_file_name(self, "保存年度报告", suggested, "Word 文档 (*.docx)", folder="report")
         if not path:
             return
         if not path.lower().endswith(".docx"):

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from app.core import periods
 from app.core.returns import RECIPIENTS, RETURNS_LIST
 from app.ui.models.return_model import ReturnTableModel
 from app.ui.pages.figure_helpers import first_rows, muted_label, suggest_year
+from app.ui.widgets import file_dialogs
 from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
@@ -277,7 +277,7 @@ class ReturnsPage(QWidget):
         period = self.period()
         town = str(self.store.setting("town") or "")
         suggested = str(default_returns_path(town, period, self.recipient()))
-        path, _ = QFileDialog.getSaveFileName(self, "导出报表", suggested, "Excel 工作簿 (*.xlsx)")
+        path = file_dialogs.save_file_name(self, "导出报表", suggested, "Excel 工作簿 (*.xlsx)", folder="returns")
         if not path:
             return
         if not path.lower().endswith(".xlsx"):

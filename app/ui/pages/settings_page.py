@@ -326,7 +326,7 @@ class SettingsPage(QWidget):
 
         answer = ask_secret(self, "从备份恢复", "这个备份设有密码，请输入它的密码（或恢复码）：", opens, tries=1)
         if answer is None:
-            QMessageBox.warning(self, "从备份恢复", "密码不正确，没有恢复。")
+            QMessageBox.warning(self, "从备份恢复", "密码或恢复码不正确，没有恢复。")
         return bool(answer)
 
     def describe_backup(self, path: str) -> str | None:
@@ -343,6 +343,11 @@ class SettingsPage(QWidget):
         return f"（共 {info['total']} 条记录" + (f"，最后修改于 {last}" if last else "") + "）\n"
 
     def change_password(self, clear: bool = False, text: str | None = None) -> bool:
+        """Set, change or clear the password that encrypts the data file (not an opening
+        password); a new encryption shows its recovery code once, to copy and print."""
+        from app.ui.dialogs.password_dialog import NewPasswordDialog, RecoveryCodeDialog
+
+        was_on = self.password.has_password(self.store)
         if clear:
             if text is None and not self._confirm_old():
                 return False
@@ -355,37 +360,31 @@ class SettingsPage(QWidget):
             if text is None:
                 if not self._confirm_old():
                     return False
-                text, ok = QInputDialog.getText(self, "设置开机密码", "新密码：", QLineEdit.Password)
-                if not ok or not text:
+                dlg = NewPasswordDialog(self, change=was_on)
+                if not dlg.exec():
                     return False
-                again, ok = QInputDialog.getText(self, "设置开机密码", "再输入一次：", QLineEdit.Password)
-                if not ok or again != text:
-                    QMessageBox.warning(self, "设置开机密码", "两次输入的密码不一致，密码没有更改。")
-                    return False
+                text = dlg.password()
             try:
                 code = self.password.set_password(self.store, text)
-            except Exception as exc:  # another program has the file open, a full disk…
+            except Exception as exc:  # too short (the core's rule), the file in use, a full disk…
                 QMessageBox.warning(self, "设置密码", f"密码没有设置：{exc}")
                 return False
             if code:  # the file was just encrypted: the recovery code, shown this once
-                QMessageBox.information(
-                    self,
-                    "恢复码",
-                    f"数据库文件及其备份已加密。\n\n恢复码（只显示这一次）：\n\n    {code}\n\n"
-                    "请打印或抄下，与密码分开妥善保管。忘记密码时可用恢复码代替密码；"
-                    "密码和恢复码都丢失，数据将无法找回。",
-                )
+                RecoveryCodeDialog(code, self, issuer=self.store.issuer).exec()
         self._show_password()
-        self.status.emit("开机密码已清除" if clear else "开机密码已设置")
+        if clear:
+            self.status.emit("密码已清除，数据文件不再加密")
+        else:
+            self.status.emit("密码已修改" if was_on else "密码已设置，数据文件已加密")
         return True
 
     def _confirm_old(self) -> bool:
         if not self.password.has_password(self.store):
             return True
-        old, ok = QInputDialog.getText(self, "开机密码", "请输入现在的密码：", QLineEdit.Password)
+        old, ok = QInputDialog.getText(self, "密码", "请输入现在的密码（或恢复码）：", QLineEdit.Password)
         if not ok:
             return False
         if not self.password.check_password(self.store, old):
-            QMessageBox.warning(self, "开机密码", "密码不正确。")
+            QMessageBox.warning(self, "密码", "密码或恢复码不正确。")
             return False
         return True

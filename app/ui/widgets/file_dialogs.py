@@ -1,15 +1,25 @@
-"""File dialogs in Chinese on every platform.
+"""File dialogs: the one helper every dialog of the program goes through.
 
-Windows' own dialog speaks the system's language.  Elsewhere Qt draws its own dialog, and
-some of its words (the column headers, "Look in", "Detail View"…) are not all covered by
-``qtbase_zh_CN``; so off Windows the dialog is Qt's, with every label set here.
+Chinese on every platform: Windows' own dialog speaks the system's language.  Elsewhere Qt
+draws its own dialog, and some of its words (the column headers, "Look in", "Detail View"…)
+are not all covered by ``qtbase_zh_CN``; so off Windows the dialog is Qt's, with every label
+set here.
+
+Where it starts: with ``folder=`` (a purpose: ``"report"``, ``"returns"``, ``"export"``,
+``"packs"``, ``"import"``) a dialog opens in the folder last used for that purpose, or the
+user's Documents folder the first time, and remembers the folder the clerk chose (per PC, in
+``window.ini`` of the data folder beside the window's place: another PC has other folders).
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QDialog, QFileDialog, QFileIconProvider, QWidget
+
+from app.core import paths
 
 LABELS = {
     QFileDialog.LookIn: "位置：",
@@ -46,24 +56,90 @@ def _dialog(parent: QWidget | None, caption: str, start: str, filters: str) -> Q
     return dlg
 
 
-def save_file_name(parent: QWidget | None, caption: str, start: str, filters: str) -> str:
+def documents_dir() -> Path:
+    """The user's Documents folder (QStandardPaths), or the home folder when there is none."""
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(docs) if docs and Path(docs).is_dir() else Path.home()
+
+
+def _settings() -> QSettings:
+    return QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def last_folder(purpose: str) -> Path:
+    """The folder last chosen for ``purpose`` (if it is still there), else Documents."""
+    saved = _settings().value(f"folders/{purpose}", "")
+    if saved and Path(str(saved)).is_dir():
+        return Path(str(saved))
+    return documents_dir()
+
+
+def remember_folder(purpose: str, path: str) -> None:
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    settings = _settings()
+    settings.setValue(f"folders/{purpose}", str(folder))
+    settings.sync()
+
+
+def _start(start: str, folder: str | None) -> str:
+    """``start`` (a file name or a path) placed in the folder for ``folder``'s purpose."""
+    if folder is None:
+        return start
+    name = Path(start).name if start else ""
+    base = last_folder(folder)
+    return str(base / name) if name else str(base)
+
+
+def _run(dlg: QFileDialog) -> list[str]:
+    """Show Qt's own dialog modally: the chosen paths, or [] when cancelled."""
+    return dlg.selectedFiles() if dlg.exec() == QDialog.DialogCode.Accepted else []
+
+
+def save_file_name(parent: QWidget | None, caption: str, start: str, filters: str, *, folder: str | None = None) -> str:
     """The file the clerk chose to write, or '' (asks before overwriting one)."""
+    start = _start(start, folder)
     if native():
-        return QFileDialog.getSaveFileName(parent, caption, start, filters)[0]
-    dlg = _dialog(parent, caption, start, filters)
-    dlg.setAcceptMode(QFileDialog.AcceptSave)
-    dlg.setFileMode(QFileDialog.AnyFile)
-    dlg.setLabelText(QFileDialog.Accept, "保存")
-    return dlg.selectedFiles()[0] if dlg.exec() else ""
+        path = QFileDialog.getSaveFileName(parent, caption, start, filters)[0]
+    else:
+        dlg = _dialog(parent, caption, start, filters)
+        dlg.setAcceptMode(QFileDialog.AcceptSave)
+        dlg.setFileMode(QFileDialog.AnyFile)
+        dlg.setLabelText(QFileDialog.Accept, "保存")
+        path = next(iter(_run(dlg)), "")
+    if path and folder:
+        remember_folder(folder, path)
+    return path
 
 
-def open_file_name(parent: QWidget | None, caption: str, start: str, filters: str) -> str:
+def open_file_name(parent: QWidget | None, caption: str, start: str, filters: str, *, folder: str | None = None) -> str:
+    start = _start(start, folder)
     if native():
-        return QFileDialog.getOpenFileName(parent, caption, start, filters)[0]
-    dlg = _dialog(parent, caption, start, filters)
-    dlg.setFileMode(QFileDialog.ExistingFile)
-    dlg.setLabelText(QFileDialog.Accept, "打开")
-    return dlg.selectedFiles()[0] if dlg.exec() else ""
+        path = QFileDialog.getOpenFileName(parent, caption, start, filters)[0]
+    else:
+        dlg = _dialog(parent, caption, start, filters)
+        dlg.setFileMode(QFileDialog.ExistingFile)
+        dlg.setLabelText(QFileDialog.Accept, "打开")
+        path = next(iter(_run(dlg)), "")
+    if path and folder:
+        remember_folder(folder, path)
+    return path
+
+
+def open_file_names(
+    parent: QWidget | None, caption: str, start: str, filters: str, *, folder: str | None = None
+) -> list[str]:
+    """Several existing files at once (e.g. a year's workbooks), or []."""
+    start = _start(start, folder)
+    if native():
+        chosen = list(QFileDialog.getOpenFileNames(parent, caption, start, filters)[0])
+    else:
+        dlg = _dialog(parent, caption, start, filters)
+        dlg.setFileMode(QFileDialog.ExistingFiles)
+        dlg.setLabelText(QFileDialog.Accept, "打开")
+        chosen = _run(dlg)
+    if chosen and folder:
+        remember_folder(folder, chosen[0])
+    return chosen
 
 
 def existing_directory(parent: QWidget | None, caption: str, start: str) -> str:
@@ -73,4 +149,4 @@ def existing_directory(parent: QWidget | None, caption: str, start: str) -> str:
     dlg.setFileMode(QFileDialog.Directory)
     dlg.setOption(QFileDialog.ShowDirsOnly, True)
     dlg.setLabelText(QFileDialog.Accept, "选择")
-    return dlg.selectedFiles()[0] if dlg.exec() else ""
+    return next(iter(_run(dlg)), "")
