@@ -57,6 +57,9 @@ def take_lock(path: Path) -> lock.DbLock:
     clean_leftovers(path)  # a restore or password change that was killed left temporary copies
     if keys.is_encrypted(path) and keys.known_keys(path):
         encryption.encrypt_copies(path)  # plain copies a killed password change had not reached
+        left = encryption.copies_left_message(path)
+        if left:
+            print(left, file=sys.stderr)
     return held
 
 

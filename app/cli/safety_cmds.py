@@ -91,4 +91,7 @@ def cmd_password(args) -> int:
     print(
         "忘记密码时，可用恢复码代替密码（环境变量 FAZHI_PASSWORD 或窗口的密码框）。密码和恢复码都丢失，数据无法找回。"
     )
+    left = encryption.copies_left_message(path)
+    if left:
+        print(left, file=sys.stderr)
     return 0

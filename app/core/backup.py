@@ -33,7 +33,7 @@ from .backup_check import (  # noqa: F401  (re-exported: backup.verify_backup, b
     verify_backup,
 )
 from .faults import fault_message
-from .store import Store, StoreError, _connect_readonly, now
+from .store import Store, StoreError, _connect_readonly, file_uri, now
 
 KEEP_DAILY = 30
 KEEP_MONTHLY = 12
@@ -134,16 +134,27 @@ def _fault(exc: BaseException, what: str) -> StoreError:
 
 
 def _copy_verified(
-    src: sqlite3.Connection, dest: Path, *, audit_note: str | None = None, key: bytes | None = None
+    src: sqlite3.Connection | tuple[Path, bytes | None],
+    dest: Path,
+    *,
+    audit_note: str | None = None,
+    key: bytes | None = None,
 ) -> None:
     """Copy ``src`` into ``dest`` through a temporary file; it appears only once verified.
 
-    ``key``: the data key ``src`` is encrypted with; the copy is encrypted with it too."""
+    ``key``: the data key the copy is encrypted with.  ``src`` is either a connection
+    encrypted with that same key (copied page by page, SQLite's backup API), or a file and
+    the key it is encrypted with (None: plain), re-encrypted into the copy page by page
+    (``sqlcipher_export``): the copy is never written in clear when ``key`` is set."""
     tmp = _tmp_of(dest)
     try:
-        dst = dbapi.connect(tmp, key=key)
+        # a URI connection: ``export_from`` attaches its source read-only by URI
+        dst = dbapi.connect(tmp, key=key, uri=file_uri(tmp) if isinstance(src, tuple) else None)
         try:
-            src.backup(dst)
+            if isinstance(src, tuple):
+                dbapi.export_from(dst, *src)
+            else:
+                src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")
             if audit_note is not None:
                 dst.execute(
@@ -414,14 +425,23 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
     tmp = db_path.with_name(f".{db_path.name}.restore-{os.getpid()}.tmp")
     note = f"从备份恢复：{backup_file}" + (f"；恢复前的数据已备份到 {safety}" if safety else "")
     try:
-        key = dbapi.key_of(backup_file)  # an encrypted backup stays encrypted, with its key file
-        src = _open_file_readonly(backup_file)
-        try:
-            _copy_verified(src, tmp, audit_note=note, key=key)
-        finally:
-            src.close()
+        backup_key = dbapi.key_of(backup_file)
+        # A database with a password stays encrypted with its own key, whatever the backup
+        # was made with (before the password, or under an older one): its key file is
+        # untouched and the backup's data is re-encrypted into the copy swapped in.
+        live_key = dbapi.key_of(db_path) if db_path.exists() else None
+        key = live_key if live_key is not None else backup_key
+        if key != backup_key:
+            note += "；已用本数据库现在的密码重新加密"
+            _copy_verified((backup_file, backup_key), tmp, audit_note=note, key=key)
+        else:
+            src = _open_file_readonly(backup_file)
+            try:
+                _copy_verified(src, tmp, audit_note=note, key=key)
+            finally:
+                src.close()
         _retire_wal(db_path)
-        if key is not None:  # both keys unlock the key file until the swap is done
+        if live_key is None and key is not None:  # both keys unlock the key file until the swap is done
             keys.write_envelope(
                 keys.key_file(db_path), keys.merged(keys.envelope_of(backup_file), keys.envelope_of(db_path))
             )
@@ -434,7 +454,7 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
         _fsync_dir(db_path.parent)
         if key is None:
             keys.key_file(db_path).unlink(missing_ok=True)  # a plain file now: the key file is stale
-        else:
+        elif live_key is None:
             keys.write_envelope(keys.key_file(db_path), keys.envelope_of(backup_file))
     except StoreError:
         tmp.unlink(missing_ok=True)

@@ -104,6 +104,24 @@ def export(src: Any, dest: Path, dest_key: bytes | None) -> None:
         src.execute("DETACH DATABASE export")
 
 
+def export_from(dest: Any, src_path: Path, src_key: bytes | None) -> None:
+    """Fill ``dest`` (an empty ``sqlcipher3`` connection, keyed) with the database in the
+    file ``src_path`` (encrypted with ``src_key``, or plain): ``sqlcipher_export`` from it
+    attached read-only, so the data is written only under ``dest``'s key, never in clear."""
+    from .store_util import file_uri
+
+    secret = keys.sqlcipher_key(src_key) if src_key is not None else "''"
+    dest.execute(f"ATTACH DATABASE ? AS source KEY {secret}", (f"{file_uri(src_path)}?mode=ro&immutable=1",))
+    try:
+        version = dest.execute("PRAGMA source.user_version").fetchone()[0]
+        app_id = dest.execute("PRAGMA source.application_id").fetchone()[0]
+        dest.execute("SELECT sqlcipher_export('main', 'source')")
+        dest.execute(f"PRAGMA main.user_version = {int(version)}")
+        dest.execute(f"PRAGMA main.application_id = {int(app_id)}")
+    finally:
+        dest.execute("DETACH DATABASE source")
+
+
 def cipher_connect(path: str | Path, key: bytes | None, **kwargs: Any) -> Any:
     """A ``sqlcipher3`` connection even to a plain file (``sqlcipher_export`` needs one)."""
     conn = sqlcipher.connect(str(path), **kwargs)

@@ -156,9 +156,13 @@ def unprotect(db_path: str | Path) -> None:
     keys.key_file(db_path).unlink(missing_ok=True)  # last: the file is plain now
 
 
-def _plain_copies(db_path: Path) -> list[Path]:
+def plain_copies(db_path: str | Path) -> list[Path]:
+    """The plain copies of this database the program knows of: its backups folder and the
+    copies made before a migration.  With a password set, ``encrypt_copies`` encrypts them;
+    one still listed afterwards could not be encrypted (a damaged raw copy) and is reported."""
     from .backup import backups_dir
 
+    db_path = Path(db_path)
     stem = db_path.stem
     found: list[Path] = []
     folder = backups_dir(db_path)
@@ -176,31 +180,56 @@ def _is_sqlite(path: Path) -> bool:
         return False
 
 
+_SIDES = ("-wal", "-shm", "-journal")
+
+
 def encrypt_copies(db_path: str | Path) -> list[Path]:
     """Encrypt the plain copies of an encrypted database (backups, before-restore, damaged
-    and migration copies) with its key; each is swapped in place like the database."""
+    and migration copies) with its key; each is swapped in place like the database.
+
+    A copy with its log beside it (a raw copy of a damaged database keeps its ``-wal`` or
+    ``-journal``) is read with the log, as SQLite would open it, and the log goes once the
+    encrypted copy holds its content.  A copy that cannot be read stays as it is: ask
+    ``plain_copies`` afterwards and say so (nothing is skipped silently)."""
     db_path = Path(db_path)
     data_key = dbapi.key_of(db_path)
     envelope = keys.envelope_of(db_path)
     if data_key is None or envelope is None:
         return []
     done = []
-    for copy in _plain_copies(db_path):
-        for side in ("-wal", "-shm", "-journal"):  # a raw copy's log: part of its data
-            if Path(f"{copy}{side}").exists():
-                break
-        else:
-            tmp = copy.with_name(f".{copy.name}.encrypt-{os.getpid()}.tmp")
+    for copy in plain_copies(db_path):
+        tmp = copy.with_name(f".{copy.name}.encrypt-{os.getpid()}.tmp")
+        try:
+            src = dbapi.cipher_connect(copy, None)
             try:
-                src = dbapi.cipher_connect(copy, None)
-                try:
-                    dbapi.export(src, tmp, data_key)
-                finally:
-                    src.close()
-                _fsync(tmp)
-                keys.write_envelope(keys.key_file(copy), envelope)
-                os.replace(tmp, copy)
-                done.append(copy)
-            except (OSError, *dbapi.Error):
-                tmp.unlink(missing_ok=True)
+                dbapi.export(src, tmp, data_key)
+            finally:
+                src.close()
+            check = dbapi.cipher_connect(tmp, data_key)
+            try:
+                result = check.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                check.close()
+            if result != "ok":
+                raise StoreError(result)
+            _fsync(tmp)
+            keys.write_envelope(keys.key_file(copy), envelope)
+            os.replace(tmp, copy)
+            for side in _SIDES:  # the plain log of a copy now encrypted: its content is inside
+                Path(f"{copy}{side}").unlink(missing_ok=True)
+            done.append(copy)
+        except (OSError, StoreError, *dbapi.Error):
+            for stale in (tmp, *(Path(f"{tmp}{s}") for s in _SIDES)):
+                stale.unlink(missing_ok=True)
     return done
+
+
+def copies_left_message(db_path: str | Path) -> str | None:
+    """One Chinese line naming the plain copies ``encrypt_copies`` could not encrypt."""
+    if not keys.is_encrypted(db_path):
+        return None
+    left = plain_copies(db_path)
+    if not left:
+        return None
+    names = "、".join(str(p) for p in left)
+    return f"注意：以下副本无法读取，没有加密，仍以明文保存（请检查后删除或妥善保管）：{names}"

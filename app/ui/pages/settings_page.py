@@ -352,6 +352,9 @@ class SettingsPage(QWidget):
                     "请打印或抄下，与密码分开妥善保管。忘记密码时可用恢复码代替密码；"
                     "密码和恢复码都丢失，数据将无法找回。",
                 )
+                left = encryption.copies_left_message(self.store.path) if self.store.path else None
+                if left:
+                    QMessageBox.warning(self, "设置密码", left)
         self._show_password()
         self.status.emit("开机密码已清除" if clear else "开机密码已设置")
         return True
