@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 from app.core import encryption, keys
 from app.core.store import Store
 
-PASSWORD = "武平镇2024"
+PASSWORD = "武平镇2024!"
 
 
 def _type(edit: QLineEdit, text: str) -> None:

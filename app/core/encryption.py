@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from . import dbapi, keys
+from .password import check_new_password
 from .store_util import StoreError
 
 WRONG = "密码或恢复码不正确。"
@@ -110,6 +111,7 @@ def protect(db_path: str | Path, password: str) -> str:
     db_path = Path(db_path)
     if not password:
         raise StoreError("密码不能为空。")
+    check_new_password(password)
     if keys.is_encrypted(db_path):
         raise StoreError("数据库已设有密码；要修改密码，请先用现有密码打开。")
     envelope, data_key, code = keys.new_envelope(password)
@@ -131,6 +133,7 @@ def change_password(db_path: str | Path, password: str) -> None:
     db_path = Path(db_path)
     if not password:
         raise StoreError("密码不能为空。")
+    check_new_password(password)
     data_key = dbapi.key_of(db_path)
     envelope = keys.envelope_of(db_path)
     if data_key is None or envelope is None:

@@ -68,6 +68,12 @@ def _key(password: str, salt: bytes, params: dict[str, int]) -> bytes:
 
 def write(path: Path, header: dict[str, Any], payload: bytes, password: str | None) -> None:
     """Write ``payload`` (the pack's SQLite bytes) under ``header``; encrypted with ``password``."""
+    if password is not None:
+        from ..password import too_short
+
+        short = too_short(password, "数据包密码")
+        if short:
+            raise PackError(short)
     header = dict(header, format=FORMAT, encrypted=password is not None)
     compressed = zlib.compress(payload, 6)
     if password is not None:

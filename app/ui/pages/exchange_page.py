@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core import catalog
 from app.core.exchange import PERSONAL, SUFFIX, PackError, make_pack, merge_pack
+from app.core.password import too_short
 from app.ui.models.exchange_models import ConflictModel, MergeCountsModel
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
@@ -291,6 +292,11 @@ class ExchangePage(QWidget):
             QMessageBox.warning(self, "生成数据包", "两次输入的密码不一致，请重新输入。")
             self.password_again.clear()
             self.password_again.setFocus()
+            return
+        short = too_short(password, "数据包密码") if password else None
+        if short:
+            QMessageBox.warning(self, "生成数据包", short)
+            self.password.setFocus()
             return
         if not password and any(k in PERSONAL for k in ledgers):
             QMessageBox.warning(self, "生成数据包", "数据包含有重点人员或走访记录，请设置密码（输入两遍）。")
