@@ -33,7 +33,9 @@ from .backup_check import (  # noqa: F401  (re-exported: backup.verify_backup, b
     verify_backup,
 )
 from .faults import fault_message
+from .paths import check_output_path
 from .store import Store, StoreError, _connect_readonly, file_uri, now
+from .store_util import log_files_exist, tidy_log_files
 
 KEEP_DAILY = 30
 KEEP_MONTHLY = 12
@@ -50,6 +52,7 @@ class CorruptDatabase(StoreError):
 def _read_setting(db_path: Path, key: str) -> str | None:
     if not db_path.is_file():
         return None
+    had_log = log_files_exist(db_path)
     try:
         conn = _connect_readonly(db_path)
     except (*dbapi.Error, StoreError):  # damaged, or encrypted and still locked
@@ -60,6 +63,8 @@ def _read_setting(db_path: Path, key: str) -> str | None:
         return None
     finally:
         conn.close()
+        if not had_log:  # a read-only connection leaves -wal/-shm behind: not here
+            tidy_log_files(db_path)
     if row is None:
         return None
     import json
@@ -218,8 +223,7 @@ def make_backup(db_path: str | Path, dest: str | Path | None = None, *, note: st
             raise _fault(exc, f"创建备份文件夹 {folder} ") from exc
         dest = _free_name(folder, f"{db_path.stem}-{_stamp()}")
     dest = Path(dest)
-    if dest.exists() and dest.resolve() == db_path.resolve():
-        raise StoreError("备份文件不能是数据库文件本身，请另选位置。")
+    check_output_path(db_path, dest)  # not the database, nor its log, key file or lock
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         key = dbapi.key_of(db_path)  # a backup of an encrypted database is encrypted

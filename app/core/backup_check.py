@@ -124,7 +124,7 @@ def quick_check(db_path: str | Path, *, readonly: bool = False) -> bool:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
             conn.close()
-    except dbapi.PasswordRequired:
-        return True  # not unlocked here: not known to be damaged
+    except (dbapi.PasswordRequired, dbapi.KeyFileMissing):
+        return True  # not unlocked here (or its key file is away): not known to be damaged
     except (OSError, *dbapi.Error):
         return False

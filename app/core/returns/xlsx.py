@@ -167,9 +167,11 @@ def write_xlsx(tables: Sequence[ReturnTable], out_path: str | Path, *, town: str
 
 def export(store, period, out_path: str | Path, names: Sequence[str] | None = None) -> Path:
     """The returns named (all when none) for ``period`` from the store, as ``out_path``."""
+    from ..paths import check_output_path
     from .compute import compute_all
     from .definitions import find
 
+    check_output_path(getattr(store, "path", None), out_path)
     chosen = [find(n) for n in names] if names else None
     tables = compute_all(store, period, chosen)
     return write_xlsx(tables, out_path, town=str(store.setting("town") or ""), issuer=store.issuer)
