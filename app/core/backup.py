@@ -193,7 +193,20 @@ def _actor() -> str:
 
 
 def _log(db_path: Path, action: str, note: str) -> None:
-    """Best effort: an audit entry in the live database (a read-only one cannot take it)."""
+    """Best effort: an audit entry in the live database, written as every writer writes:
+    holding its lock (this program's, or taken for the moment).  While another program
+    holds the lock, the backup only read the database, and nothing is written into it."""
+    if lock.held_here(db_path):
+        _write_log(db_path, action, note)
+        return
+    try:
+        with lock.acquire(db_path):
+            _write_log(db_path, action, note)
+    except (lock.DatabaseInUse, lock.LockUnavailable):
+        pass  # another program has it open (or the folder is read-only): no entry
+
+
+def _write_log(db_path: Path, action: str, note: str) -> None:
     try:
         conn = dbapi.connect(db_path, timeout=5)
         conn.isolation_level = None
