@@ -73,7 +73,10 @@ def test_a_backup_from_before_the_password_restores_encrypted(db_path, tmp_path,
     ids = _ids(db_path)
     old = tmp_path / "usb" / "old.db"
     assert main(["--db", str(db_path), "backup", "--to", str(old)]) == 0
-    _set_password(db_path, monkeypatch, capsys)
+    err = _set_password(db_path, monkeypatch, capsys)
+    # the copy on the stick is the clerk's: left as it is, and said to be in clear
+    assert len(err.strip().splitlines()) == 1 and "明文" in err and str(old) in err, err
+    assert old.read_bytes()[:16] == keys.SQLITE_HEADER
     envelope = keys.key_file(db_path).read_bytes()
     monkeypatch.setenv("FAZHI_PASSWORD", PASSWORD)
     keys.forget_all()

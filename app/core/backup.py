@@ -255,7 +255,7 @@ def make_backup(db_path: str | Path, dest: str | Path | None = None, *, note: st
         if isinstance(exc, dbapi.DatabaseError) and fault_message(exc) is None:
             raise CorruptDatabase(f"数据库无法读取（{exc}），备份没有生成。请从较早的备份恢复。") from exc
         raise _fault(exc, "备份") from exc
-    _log(db_path, "backup", f"{note}：{dest}")
+    _log(db_path, "backup", f"{note}：{dest.absolute()}")  # where it is, whatever the folder it was made from
     return dest
 
 

@@ -227,12 +227,44 @@ def encrypt_copies(db_path: str | Path) -> list[Path]:
     return done
 
 
+def plain_backups_elsewhere(db_path: str | Path) -> list[Path]:
+    """Plain backups made outside the backups folder (``backup --to``, 备份到…) that are still
+    where the 操作日志 says: the program does not touch files the clerk put elsewhere (a USB
+    stick), so they stay in clear until deleted; restored, they are re-encrypted."""
+    db_path = Path(db_path)
+    try:
+        conn = dbapi.connect(db_path, timeout=5)
+        try:
+            notes = [r[0] for r in conn.execute("SELECT note FROM audit WHERE action = 'backup'")]
+        finally:
+            conn.close()
+    except (OSError, StoreError, *dbapi.Error):
+        return []
+    known = {p.resolve() for p in plain_copies(db_path)}
+    found: list[Path] = []
+    for note in notes:
+        where = Path(str(note or "").partition("：")[2].strip())
+        if not where.is_absolute() or where in found:
+            continue
+        if where.is_file() and where.resolve() not in known and _is_sqlite(where) and not keys.is_encrypted(where):
+            found.append(where)
+    return found
+
+
 def copies_left_message(db_path: str | Path) -> str | None:
-    """One Chinese line naming the plain copies ``encrypt_copies`` could not encrypt."""
+    """One Chinese line naming the plain copies ``encrypt_copies`` could not encrypt, and the
+    plain backups the clerk made elsewhere (``plain_backups_elsewhere``)."""
     if not keys.is_encrypted(db_path):
         return None
     left = plain_copies(db_path)
-    if not left:
-        return None
-    names = "、".join(str(p) for p in left)
-    return f"注意：以下副本无法读取，没有加密，仍以明文保存（请检查后删除或妥善保管）：{names}"
+    elsewhere = plain_backups_elsewhere(db_path)
+    parts = []
+    if left:
+        names = "、".join(str(p) for p in left)
+        parts.append(f"以下副本无法读取，没有加密，仍以明文保存（请检查后删除或妥善保管）：{names}")
+    if elsewhere:
+        names = "、".join(str(p) for p in elsewhere)
+        parts.append(
+            f"以下备份在备份文件夹之外，仍以明文保存（不再需要请删除；用它恢复时会用现在的密码重新加密）：{names}"
+        )
+    return "注意：" + "；".join(parts) if parts else None
