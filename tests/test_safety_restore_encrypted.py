@@ -271,3 +271,31 @@ def test_re_encrypting_restore_killed_at_random_moments(db_path, tmp_path):
         s.save("study_sessions", rows)
         s.close()
     assert not [p.name for p in db_path.parent.iterdir() if ".tmp" in p.name]
+
+
+def test_the_windows_restore_of_a_plain_backup_keeps_the_database_encrypted(qtbot, db_path, tmp_path, monkeypatch):
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui import app as ui_app
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    s = Store.open(db_path)
+    s.set_setting("setup_done", True)
+    s.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "设密码前"})
+    s.close()
+    old = backup.make_backup(db_path, tmp_path / "usb" / "old.db")
+    encryption.protect(db_path, PASSWORD)
+    ctl = ui_app.Controller(QCoreApplication.instance(), db_path)  # the key is known: no prompt
+    assert ctl.start()
+    first = ctl.window
+    ctl.session.store.save("consultations", {"date": "2024-01-02", "channel": "电话", "matter": "设密码后"})
+    assert first.show_page("settings").restore_backup(str(old))  # 从备份恢复, the file chosen
+    qtbot.addWidget(ctl.window)
+    assert [r["matter"] for r in ctl.session.store.rows("consultations")] == ["设密码前"]
+    ctl.window.close()
+    ctl.stop()
+    assert keys.is_encrypted(db_path)
+    _plain_sqlite_refuses(db_path)
+    keys.forget_all()
+    assert encryption.opens(db_path, PASSWORD) and _count(db_path, "consultations") == 1
