@@ -299,3 +299,23 @@ def test_the_windows_restore_of_a_plain_backup_keeps_the_database_encrypted(qtbo
     _plain_sqlite_refuses(db_path)
     keys.forget_all()
     assert encryption.opens(db_path, PASSWORD) and _count(db_path, "consultations") == 1
+
+
+@pytest.mark.parametrize("password", [None, PASSWORD])
+def test_a_copy_taken_with_its_log_restores_with_the_log(db_path, tmp_path, password):
+    """A live database copied to a stick with its -wal (not a backup the program made): the
+    rows only in the log are restored too, into a plain or an encrypted database."""
+    s = Store.open(db_path)
+    s.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "文件里"})
+    s.close()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    copy = usb / "copy.db"
+    _copy_with_its_wal(db_path, copy)
+    if password:
+        encryption.protect(db_path, password)
+    backup.verify_backup(copy)
+    assert backup.backup_summary(copy)["total"] == 2
+    backup.restore(db_path, copy)
+    assert keys.is_encrypted(db_path) == bool(password)
+    assert _count(db_path, "consultations") == 2

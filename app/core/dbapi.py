@@ -134,10 +134,10 @@ def export_from(dest: Any, src_path: Path, src_key: bytes | None) -> None:
     """Fill ``dest`` (an empty ``sqlcipher3`` connection, keyed) with the database in the
     file ``src_path`` (encrypted with ``src_key``, or plain): ``sqlcipher_export`` from it
     attached read-only, so the data is written only under ``dest``'s key, never in clear."""
-    from .store_util import file_uri
+    from .backup_check import readonly_uri
 
     secret = keys.sqlcipher_key(src_key) if src_key is not None else "''"
-    dest.execute(f"ATTACH DATABASE ? AS source KEY {secret}", (f"{file_uri(src_path)}?mode=ro&immutable=1",))
+    dest.execute(f"ATTACH DATABASE ? AS source KEY {secret}", (readonly_uri(src_path),))
     try:
         version = dest.execute("PRAGMA source.user_version").fetchone()[0]
         app_id = dest.execute("PRAGMA source.application_id").fetchone()[0]

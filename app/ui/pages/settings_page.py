@@ -345,16 +345,14 @@ class SettingsPage(QWidget):
                 QMessageBox.warning(self, "设置密码", f"密码没有设置：{exc}")
                 return False
             if code:  # the file was just encrypted: the recovery code, shown this once
+                left = encryption.copies_left_message(self.store.path) if self.store.path else None
                 QMessageBox.information(
                     self,
                     "恢复码",
                     f"数据库文件及其备份已加密。\n\n恢复码（只显示这一次）：\n\n    {code}\n\n"
                     "请打印或抄下，与密码分开妥善保管。忘记密码时可用恢复码代替密码；"
-                    "密码和恢复码都丢失，数据将无法找回。",
+                    "密码和恢复码都丢失，数据将无法找回。" + (f"\n\n{left}" if left else ""),
                 )
-                left = encryption.copies_left_message(self.store.path) if self.store.path else None
-                if left:
-                    QMessageBox.warning(self, "设置密码", left)
         self._show_password()
         self.status.emit("开机密码已清除" if clear else "开机密码已设置")
         return True
