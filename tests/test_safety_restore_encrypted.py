@@ -236,6 +236,7 @@ def test_re_encrypting_restore_killed_at_random_moments(db_path, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     rng = random.Random(19)
     restores = 0
+    whole = None  # how long one restore takes here: the first cycle waits for one to finish
     for cycle in range(12):
         proc = subprocess.Popen(
             [sys.executable, "-c", RESTORER, str(db_path), PASSWORD, OLD_PASSWORD, str(small), str(big)],
@@ -245,7 +246,13 @@ def test_re_encrypting_restore_killed_at_random_moments(db_path, tmp_path):
             env=env,
         )
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
-        time.sleep(rng.uniform(0.0, 0.5))
+        if whole is None:
+            t0 = time.perf_counter()
+            assert proc.stdout.readline().strip() == "1", proc.stderr.read()
+            whole = time.perf_counter() - t0
+            restores += 1
+        else:  # anywhere in the next two restores: the copy, the check, the swap, between them
+            time.sleep(rng.uniform(0.0, whole * 2.2))
         proc.send_signal(signal.SIGKILL)
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == -signal.SIGKILL, err
