@@ -23,7 +23,7 @@ from app.core import demo, encryption, keys
 from app.core.store import Store
 from bench.bench_import import LEDGER, N, best, ours, write_csv
 
-PASSWORD = "基准测试密码"
+PASSWORD = "基准测试密码2024"
 RUNS = 3
 
 

@@ -59,7 +59,7 @@ def prepare(d: Path) -> None:
     s.set_setting("office", "司法所")
     s.insert_many(LEDGER, _rows(N), expected=N)
     make_pack(s, d / "plain.fzpack", plain=True)
-    make_pack(s, d / "secret.fzpack", password="bench")
+    make_pack(s, d / "secret.fzpack", password="bench-2024")
     s.close()
     # the bare baseline's source: the same N rows in a plain table of their own
     conn = sqlite3.connect(d / "rows.db")
@@ -121,7 +121,7 @@ def main() -> None:
         a = best([bare(d, i, False) for i in range(runs)])
         b = best([bare(d, i, True) for i in range(runs)])
         c = best([ours(d, i, "plain.fzpack", None) for i in range(runs)])
-        e = best([ours(d, i, "secret.fzpack", "bench") for i in range(runs)])
+        e = best([ours(d, i, "secret.fzpack", "bench-2024") for i in range(runs)])
 
         def line(label: str, t: Timing, base: Timing | None = None, name: str = "", target: str = "") -> None:
             text = f"  {label:<52} {t[0]:5.2f} s wall {t[1]:5.2f} s CPU"

@@ -58,15 +58,15 @@ def test_office_pack_and_merge(capsys, two_pcs, tmp_path):
     assert code == 0 and "office=司法所" in out
     code, out, err = run(capsys, "--db", str(a), "pack", "--out", str(pack))
     assert code == 2 and "--no-password" in err and not pack.exists()
-    code, out, err = run(capsys, "--db", str(a), "pack", "--out", str(pack), "--password", "pw1")
+    code, out, err = run(capsys, "--db", str(a), "pack", "--out", str(pack), "--password", "pw1-2024!")
     assert code == 0 and "已加密" in out and "走访记录 1461 条" in out
 
-    code, out, err = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1", "--dry-run")
+    code, out, err = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1-2024!", "--dry-run")
     assert code == 0 and "试合并（未写入）" in out and "冲突 0" in out
     assert Store.open(b).count("visits") == 0
-    code, out, err = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1")
+    code, out, err = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1-2024!")
     assert code == 0 and "已合并" in out and "新增 " in out
-    code, out, err = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1")
+    code, out, err = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1-2024!")
     assert code == 0 and "新增 0，更新 0，删除 0，冲突 0" in out and "已经合并过" in out
     code, out_a, _ = run(capsys, "--db", str(a), "figures", "--year", "2024", "--json")
     code, out_b, _ = run(capsys, "--db", str(b), "figures", "--year", "2024", "--json")
@@ -81,13 +81,13 @@ def test_refusals_are_one_line_exit_2_and_change_nothing(capsys, two_pcs, tmp_pa
     a, b = two_pcs
     run(capsys, "--db", str(a), "settings", "office=司法所")
     pack = tmp_path / "p.fzpack"
-    run(capsys, "--db", str(a), "pack", "--out", str(pack), "--password", "pw1")
+    run(capsys, "--db", str(a), "pack", "--out", str(pack), "--password", "pw1-2024!")
     data = pack.read_bytes()
     (tmp_path / "cut.fzpack").write_bytes(data[:-100])
     (tmp_path / "notes.txt").write_text("会议纪要", encoding="utf-8")
     before = snapshot(b)
     cases = [
-        ((str(tmp_path / "cut.fzpack"), "--password", "pw1"), "不完整"),
+        ((str(tmp_path / "cut.fzpack"), "--password", "pw1-2024!"), "不完整"),
         ((str(tmp_path / "notes.txt"),), "不是数据包"),
         ((str(pack), "--password", "错的"), "密码不正确"),
         ((str(pack),), "设有密码"),
@@ -100,10 +100,10 @@ def test_refusals_are_one_line_exit_2_and_change_nothing(capsys, two_pcs, tmp_pa
     assert snapshot(b) == before
     run(capsys, "--db", str(b), "settings", "town=三合街道")
     before = snapshot(b)
-    code, _, err = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1")
+    code, _, err = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1-2024!")
     assert code == 2 and "不是本镇（三合街道）" in err and "--allow-other-town" in err
     assert snapshot(b) == before
-    code, out, _ = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1", "--allow-other-town")
+    code, out, _ = run(capsys, "--db", str(b), "merge", str(pack), "--password", "pw1-2024!", "--allow-other-town")
     assert code == 0 and "已合并" in out
     code, _, err = run(capsys, "--db", str(a), "pack", "--out", str(pack), "--password", "x", "--no-password")
     assert code == 2 and "只能选一个" in err
@@ -117,7 +117,7 @@ from app.core.exchange import merge_pack
 from app.core.store import Store
 s = Store.open(sys.argv[1])
 print("ready", flush=True)
-merge_pack(s, sys.argv[2], "pw")
+merge_pack(s, sys.argv[2], "pw-2024!")
 print("merged", flush=True)
 """
 
@@ -133,7 +133,7 @@ def test_a_merge_killed_at_random_moments_leaves_before_or_after(tmp_path):
         {"date": "2024-05-01", "person": f"咨询人{i}", "channel": "来访", "matter": f"第{i}件"} for i in range(20000)
     ]
     src.insert_many("consultations", rows, expected=len(rows))
-    make_pack(src, tmp_path / "big.fzpack", password="pw")
+    make_pack(src, tmp_path / "big.fzpack", password="pw-2024!")
     total = {lg: src.count(lg) + src.count(lg, deleted=True) for lg in ("consultations", "visits", "disputes")}
     src.close()
     empty = tmp_path / "empty.db"

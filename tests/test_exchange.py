@@ -23,7 +23,7 @@ OFFICES = {
     "执法大队": ("enforcement_officers", "enforcement_matters", "inspections", "penalties"),
 }
 OTHERS = "党政办"
-PW = "武平镇2024"
+PW = "武平镇2024!"
 ID_NUMBER_SQL = "SELECT id_number FROM key_persons WHERE id_number IS NOT NULL LIMIT 1"
 
 

@@ -88,7 +88,9 @@ def test_backup_dir_setting_and_missing_db(db_path, tmp_path):
     assert backup.make_backup(db_path).parent == db_path.parent / "elsewhere"
     with pytest.raises(StoreError, match="找不到数据库文件"):
         backup.make_backup(tmp_path / "nope.db")
-    with pytest.raises(StoreError, match="数据库文件本身"):
+    from app.core.paths import UnsafeOutputPath
+
+    with pytest.raises(UnsafeOutputPath, match="数据库本身"):
         backup.make_backup(db_path, db_path)
 
 

@@ -131,11 +131,11 @@ def test_recovery_code_opens_it_changes_and_clears_the_password(demo_db, monkeyp
     keys.forget_all()
     monkeypatch.setenv("FAZHI_PASSWORD", code.lower().replace("-", " "))  # as typed off paper
     assert main(["--db", str(demo_db), "check", "--year", "2024"]) == 0
-    _set_password(demo_db, monkeypatch, capsys, password="新密码")  # changed with the recovery code
+    _set_password(demo_db, monkeypatch, capsys, password="新密码2025abc")  # changed with the recovery code
     keys.forget_all()
     monkeypatch.setenv("FAZHI_PASSWORD", PASSWORD)
     assert main(["--db", str(demo_db), "check", "--year", "2024"]) == 2  # the old password no longer
-    monkeypatch.setenv("FAZHI_PASSWORD", "新密码")
+    monkeypatch.setenv("FAZHI_PASSWORD", "新密码2025abc")
     assert main(["--db", str(demo_db), "password", "clear"]) == 0
     assert "明文" in capsys.readouterr().out
     keys.forget_all()
@@ -219,12 +219,12 @@ def test_pack_of_an_encrypted_database_is_encrypted_and_merges(demo_db, tmp_path
     args = ["--db", str(demo_db), "pack", "--out", str(pack), "--ledgers", "key_persons,visits"]
     assert main([*args, "--no-password"]) == 2  # not in clear, from an encrypted database
     assert "必须加密" in capsys.readouterr().err and not pack.exists()
-    assert main([*args, "--password", "包密码"]) == 0
+    assert main([*args, "--password", "包密码12345678"]) == 0
     data = pack.read_bytes()
     assert all(i.encode() not in data for i in ids)
     other = tmp_path / "other.db"
     Store.open(other).close()
-    assert main(["--db", str(other), "merge", str(pack), "--password", "包密码"]) == 0
+    assert main(["--db", str(other), "merge", str(pack), "--password", "包密码12345678"]) == 0
     assert sorted(_ids(other)) == sorted(ids)
 
 

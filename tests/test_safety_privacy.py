@@ -200,7 +200,7 @@ def test_audit_covers_every_change_import_restore_and_reveal(db_path, tmp_path):
     s.insert_many("study_sessions", [{"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "t"}] * 4)
     s.set_setting("town", "某镇")
     s.set_report_text(2024, "不足", "人手不够")
-    password.set_password(s, "pw")
+    password.set_password(s, "pw-2024!")
     s.close()
     made = backup.make_backup(db_path)
     s = Store.open(db_path)

@@ -13,7 +13,7 @@ from app.core import encryption, keys
 from app.core.store import Store
 from tests.gui_harness import Clerk
 
-PASSWORD = "武平镇2024"
+PASSWORD = "武平镇2024!"
 
 
 def _type(edit: QLineEdit, text: str) -> None:

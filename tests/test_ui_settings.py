@@ -56,9 +56,9 @@ def test_backup_now_and_password(qtbot, store, monkeypatch, tmp_path):
         assert page.make_backup(str(dest)) == dest
         assert dest.exists()
     if page.password is not None:
-        assert page.change_password(text="秘密123")
+        assert page.change_password(text="秘密12345678")
         assert page.password.has_password(store)
-        assert page.password.check_password(store, "秘密123")
+        assert page.password.check_password(store, "秘密12345678")
         assert page.clear_password_button.isEnabled()
         assert page.change_password(clear=True, text="")
         assert not page.password.has_password(store)

@@ -309,10 +309,10 @@ def test_password_asked_at_start(qtbot, db_path, monkeypatch):
     password = importlib.import_module("app.core.password")
     keys = importlib.import_module("app.core.keys")
     s = Store.open(db_path)
-    password.set_password(s, "对的")  # the file is encrypted now
+    password.set_password(s, "对的密码2024!")  # the file is encrypted now
     s.close()
     keys.forget_all()  # as a new start of the program: the key is not known
-    answers = iter([("错的", True), ("对的", True)])
+    answers = iter([("错的", True), ("对的密码2024!", True)])
     monkeypatch.setattr(secret_prompt.QInputDialog, "getText", lambda *a, **k: next(answers))
     session = ui_app.open_session(db_path)
     assert session is not None and session.store.count("consultations") == 0

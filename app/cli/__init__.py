@@ -214,9 +214,10 @@ def main(
         print(f"错误：{mask_ids_in_text(describe_error(exc))}", file=sys.stderr)
         if isinstance(exc, CliError):
             return exc.code
-        from app.core.dbapi import PasswordRequired
+        from app.core.dbapi import KeyFileMissing, PasswordRequired
+        from app.core.paths import UnsafeOutputPath
 
-        return 2 if isinstance(exc, PasswordRequired) else 1
+        return 2 if isinstance(exc, (PasswordRequired, KeyFileMissing, UnsafeOutputPath)) else 1
     finally:
         if "app.cli.common" in sys.modules:  # a writing command's lock ends with it
             sys.modules["app.cli.common"].release_locks()

@@ -16,6 +16,7 @@ from app.cli.errors import CliError
 from app.core import encryption, keys, lock
 from app.core.paths import default_db_path
 from app.core.store import Store
+from app.core.store_util import log_files_exist, tidy_log_files
 
 
 def db_path(args) -> Path:
@@ -57,10 +58,14 @@ def take_lock(path: Path) -> lock.DbLock:
     clean_leftovers(path)  # a restore or password change that was killed left temporary copies
     if keys.is_encrypted(path) and keys.known_keys(path):
         encryption.encrypt_copies(path)  # plain copies a killed password change had not reached
+        left = encryption.copies_left_message(path)
+        if left:
+            print(left, file=sys.stderr)
     return held
 
 
 _OPENED: list[Store] = []  # stores this command opened, closed by ``release_locks``
+_TIDY: list[Path] = []  # databases read here that had no -wal/-shm beside them before
 
 
 def release_locks() -> None:
@@ -73,6 +78,8 @@ def release_locks() -> None:
             pass
     while _TAKEN:
         _TAKEN.pop().release()
+    while _TIDY:  # a read-only connection leaves its log files: gone unless someone else reads
+        tidy_log_files(_TIDY.pop())
 
 
 MISSING_PASSWORD = "数据库设有密码：请用环境变量 FAZHI_PASSWORD 提供密码（或恢复码）。"
@@ -102,6 +109,8 @@ def open_store(args) -> Store:
     if not path.is_file():  # nothing saved yet: read an empty database, create no file
         print(f"提示：数据库文件 {path} 还不存在，按空数据库处理。", file=sys.stderr)
         return Store.memory()
+    if not log_files_exist(path):  # the -wal/-shm reading makes go when the command ends
+        _TIDY.append(path)
     return _opened(Store.open(path, readonly=True))
 
 

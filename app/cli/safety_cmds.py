@@ -9,6 +9,7 @@ from pathlib import Path
 from app.cli.common import db_path, take_lock, unlock
 from app.cli.errors import CliError
 from app.core import backup, encryption, keys, lock
+from app.core.password import too_short
 
 
 def cmd_backup(args) -> int:
@@ -51,6 +52,9 @@ def _read_new_password() -> str:
         raise CliError("密码不能为空（新密码从标准输入读两次，每行一次）。", 2)
     if first != second:
         raise CliError("两次输入的密码不一致，密码没有改动。", 2)
+    short = too_short(first)
+    if short:
+        raise CliError(f"{short}密码没有改动。", 2)
     return first
 
 
@@ -91,4 +95,7 @@ def cmd_password(args) -> int:
     print(
         "忘记密码时，可用恢复码代替密码（环境变量 FAZHI_PASSWORD 或窗口的密码框）。密码和恢复码都丢失，数据无法找回。"
     )
+    left = encryption.copies_left_message(path)
+    if left:
+        print(left, file=sys.stderr)
     return 0

@@ -33,7 +33,9 @@ from .backup_check import (  # noqa: F401  (re-exported: backup.verify_backup, b
     verify_backup,
 )
 from .faults import fault_message
-from .store import Store, StoreError, _connect_readonly, now
+from .paths import check_output_path
+from .store import Store, StoreError, _connect_readonly, file_uri, now
+from .store_util import log_files_exist, tidy_log_files
 
 KEEP_DAILY = 30
 KEEP_MONTHLY = 12
@@ -50,6 +52,7 @@ class CorruptDatabase(StoreError):
 def _read_setting(db_path: Path, key: str) -> str | None:
     if not db_path.is_file():
         return None
+    had_log = log_files_exist(db_path)
     try:
         conn = _connect_readonly(db_path)
     except (*dbapi.Error, StoreError):  # damaged, or encrypted and still locked
@@ -60,6 +63,8 @@ def _read_setting(db_path: Path, key: str) -> str | None:
         return None
     finally:
         conn.close()
+        if not had_log:  # a read-only connection leaves -wal/-shm behind: not here
+            tidy_log_files(db_path)
     if row is None:
         return None
     import json
@@ -134,16 +139,27 @@ def _fault(exc: BaseException, what: str) -> StoreError:
 
 
 def _copy_verified(
-    src: sqlite3.Connection, dest: Path, *, audit_note: str | None = None, key: bytes | None = None
+    src: sqlite3.Connection | tuple[Path, bytes | None],
+    dest: Path,
+    *,
+    audit_note: str | None = None,
+    key: bytes | None = None,
 ) -> None:
     """Copy ``src`` into ``dest`` through a temporary file; it appears only once verified.
 
-    ``key``: the data key ``src`` is encrypted with; the copy is encrypted with it too."""
+    ``key``: the data key the copy is encrypted with.  ``src`` is either a connection
+    encrypted with that same key (copied page by page, SQLite's backup API), or a file and
+    the key it is encrypted with (None: plain), re-encrypted into the copy page by page
+    (``sqlcipher_export``): the copy is never written in clear when ``key`` is set."""
     tmp = _tmp_of(dest)
     try:
-        dst = dbapi.connect(tmp, key=key)
+        # a URI connection: ``export_from`` attaches its source read-only by URI
+        dst = dbapi.connect(tmp, key=key, uri=file_uri(tmp) if isinstance(src, tuple) else None)
         try:
-            src.backup(dst)
+            if isinstance(src, tuple):
+                dbapi.export_from(dst, *src)
+            else:
+                src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")
             if audit_note is not None:
                 dst.execute(
@@ -177,7 +193,20 @@ def _actor() -> str:
 
 
 def _log(db_path: Path, action: str, note: str) -> None:
-    """Best effort: an audit entry in the live database (a read-only one cannot take it)."""
+    """Best effort: an audit entry in the live database, written as every writer writes:
+    holding its lock (this program's, or taken for the moment).  While another program
+    holds the lock, the backup only read the database, and nothing is written into it."""
+    if lock.held_here(db_path):
+        _write_log(db_path, action, note)
+        return
+    try:
+        with lock.acquire(db_path):
+            _write_log(db_path, action, note)
+    except (lock.DatabaseInUse, lock.LockUnavailable):
+        pass  # another program has it open (or the folder is read-only): no entry
+
+
+def _write_log(db_path: Path, action: str, note: str) -> None:
     try:
         conn = dbapi.connect(db_path, timeout=5)
         conn.isolation_level = None
@@ -207,8 +236,7 @@ def make_backup(db_path: str | Path, dest: str | Path | None = None, *, note: st
             raise _fault(exc, f"创建备份文件夹 {folder} ") from exc
         dest = _free_name(folder, f"{db_path.stem}-{_stamp()}")
     dest = Path(dest)
-    if dest.exists() and dest.resolve() == db_path.resolve():
-        raise StoreError("备份文件不能是数据库文件本身，请另选位置。")
+    check_output_path(db_path, dest)  # not the database, nor its log, key file or lock
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         key = dbapi.key_of(db_path)  # a backup of an encrypted database is encrypted
@@ -227,7 +255,7 @@ def make_backup(db_path: str | Path, dest: str | Path | None = None, *, note: st
         if isinstance(exc, dbapi.DatabaseError) and fault_message(exc) is None:
             raise CorruptDatabase(f"数据库无法读取（{exc}），备份没有生成。请从较早的备份恢复。") from exc
         raise _fault(exc, "备份") from exc
-    _log(db_path, "backup", f"{note}：{dest}")
+    _log(db_path, "backup", f"{note}：{dest.absolute()}")  # where it is, whatever the folder it was made from
     return dest
 
 
@@ -414,14 +442,23 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
     tmp = db_path.with_name(f".{db_path.name}.restore-{os.getpid()}.tmp")
     note = f"从备份恢复：{backup_file}" + (f"；恢复前的数据已备份到 {safety}" if safety else "")
     try:
-        key = dbapi.key_of(backup_file)  # an encrypted backup stays encrypted, with its key file
-        src = _open_file_readonly(backup_file)
-        try:
-            _copy_verified(src, tmp, audit_note=note, key=key)
-        finally:
-            src.close()
+        backup_key = dbapi.key_of(backup_file)
+        # A database with a password stays encrypted with its own key, whatever the backup
+        # was made with (before the password, or under an older one): its key file is
+        # untouched and the backup's data is re-encrypted into the copy swapped in.
+        live_key = dbapi.key_of(db_path) if db_path.exists() else None
+        key = live_key if live_key is not None else backup_key
+        if key != backup_key:
+            note += "；已用本数据库现在的密码重新加密"
+            _copy_verified((backup_file, backup_key), tmp, audit_note=note, key=key)
+        else:
+            src = _open_file_readonly(backup_file)
+            try:
+                _copy_verified(src, tmp, audit_note=note, key=key)
+            finally:
+                src.close()
         _retire_wal(db_path)
-        if key is not None:  # both keys unlock the key file until the swap is done
+        if live_key is None and key is not None:  # both keys unlock the key file until the swap is done
             keys.write_envelope(
                 keys.key_file(db_path), keys.merged(keys.envelope_of(backup_file), keys.envelope_of(db_path))
             )
@@ -434,7 +471,7 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
         _fsync_dir(db_path.parent)
         if key is None:
             keys.key_file(db_path).unlink(missing_ok=True)  # a plain file now: the key file is stale
-        else:
+        elif live_key is None:
             keys.write_envelope(keys.key_file(db_path), keys.envelope_of(backup_file))
     except StoreError:
         tmp.unlink(missing_ok=True)

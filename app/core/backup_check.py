@@ -28,9 +28,29 @@ def _source(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
+def readonly_uri(path: Path) -> str:
+    """A read-only URI of a backup: ``immutable`` (read exactly this file, create nothing
+    beside it: a USB stick may be locked), unless a log (``-wal``) lies beside it, as when
+    a live database was copied with its log: then the log is read too (its rows are part
+    of the data), which needs the folder to be writable for SQLite's ``-shm``."""
+    wal = Path(f"{path}-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        return f"{file_uri(path)}?mode=ro"
+    return f"{file_uri(path)}?mode=ro&immutable=1"
+
+
 def _open_file_readonly(path: Path) -> sqlite3.Connection:
-    # immutable: read exactly this file, create nothing beside it (a USB stick may be locked)
-    return dbapi.connect(path, uri=f"{file_uri(path)}?mode=ro&immutable=1")
+    conn = dbapi.connect(path, uri=readonly_uri(path))
+    if "immutable" not in readonly_uri(path):
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except dbapi.OperationalError as exc:  # a read-only folder: the log cannot be read
+            conn.close()
+            raise StoreError(
+                f"备份文件 {path.name} 旁有日志文件 {path.name}-wal（其中有最新的数据），但所在文件夹只读，无法读取："
+                "请把这两个文件一起复制到可写的文件夹后再用。"
+            ) from exc
+    return conn
 
 
 def verify_backup(file: str | Path) -> None:
@@ -124,7 +144,7 @@ def quick_check(db_path: str | Path, *, readonly: bool = False) -> bool:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
             conn.close()
-    except dbapi.PasswordRequired:
-        return True  # not unlocked here: not known to be damaged
+    except (dbapi.PasswordRequired, dbapi.KeyFileMissing):
+        return True  # not unlocked here (or its key file is away): not known to be damaged
     except (OSError, *dbapi.Error):
         return False

@@ -33,6 +33,30 @@ class PasswordRequired(StoreError):
         )
 
 
+class KeyFileMissing(StoreError):
+    """An encrypted database whose key file (``….db.key``) is not beside it: without it the
+    file cannot be opened, whatever the password (SQLite alone says "file is not a database")."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(
+            f"数据库 {path.name} 已加密，但找不到它的密钥文件：应在 {keys.key_file(path)}（与数据库在同一文件夹）。"
+            "请把密钥文件放回原处后再打开；没有它，密码也打不开这个数据库。"
+        )
+
+
+def looks_encrypted_without_key(path: Path) -> bool:
+    """Not a plain SQLite file, whole 4 KiB pages as SQLCipher writes, and no key file beside
+    it: an encrypted database whose ``.key`` was moved or deleted."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False
+    return size >= 4096 and size % 4096 == 0 and head != keys.SQLITE_HEADER and not keys.key_file(path).exists()
+
+
 def keyed(conn: Any, data_key: bytes) -> Any:
     """Key a new ``sqlcipher3`` connection (before anything else reads the file)."""
     conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is ours to report, in Chinese
@@ -49,6 +73,8 @@ def connect(path: str | Path, *, key: bytes | None = None, uri: str | None = Non
     path = Path(path)
     if key is None and keys.is_encrypted(path):
         key = key_of(path)
+    elif key is None and looks_encrypted_without_key(path):
+        raise KeyFileMissing(path)
     target = uri if uri is not None else str(path)
     if uri is not None:
         kwargs["uri"] = True
@@ -102,6 +128,24 @@ def export(src: Any, dest: Path, dest_key: bytes | None) -> None:
         src.execute(f"PRAGMA export.application_id = {int(app_id)}")
     finally:
         src.execute("DETACH DATABASE export")
+
+
+def export_from(dest: Any, src_path: Path, src_key: bytes | None) -> None:
+    """Fill ``dest`` (an empty ``sqlcipher3`` connection, keyed) with the database in the
+    file ``src_path`` (encrypted with ``src_key``, or plain): ``sqlcipher_export`` from it
+    attached read-only, so the data is written only under ``dest``'s key, never in clear."""
+    from .backup_check import readonly_uri
+
+    secret = keys.sqlcipher_key(src_key) if src_key is not None else "''"
+    dest.execute(f"ATTACH DATABASE ? AS source KEY {secret}", (readonly_uri(src_path),))
+    try:
+        version = dest.execute("PRAGMA source.user_version").fetchone()[0]
+        app_id = dest.execute("PRAGMA source.application_id").fetchone()[0]
+        dest.execute("SELECT sqlcipher_export('main', 'source')")
+        dest.execute(f"PRAGMA main.user_version = {int(version)}")
+        dest.execute(f"PRAGMA main.application_id = {int(app_id)}")
+    finally:
+        dest.execute("DETACH DATABASE source")
 
 
 def cipher_connect(path: str | Path, key: bytes | None, **kwargs: Any) -> Any:

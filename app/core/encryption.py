@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from . import dbapi, keys
+from .password import check_new_password
 from .store_util import StoreError
 
 WRONG = "密码或恢复码不正确。"
@@ -110,6 +111,7 @@ def protect(db_path: str | Path, password: str) -> str:
     db_path = Path(db_path)
     if not password:
         raise StoreError("密码不能为空。")
+    check_new_password(password)
     if keys.is_encrypted(db_path):
         raise StoreError("数据库已设有密码；要修改密码，请先用现有密码打开。")
     envelope, data_key, code = keys.new_envelope(password)
@@ -131,6 +133,7 @@ def change_password(db_path: str | Path, password: str) -> None:
     db_path = Path(db_path)
     if not password:
         raise StoreError("密码不能为空。")
+    check_new_password(password)
     data_key = dbapi.key_of(db_path)
     envelope = keys.envelope_of(db_path)
     if data_key is None or envelope is None:
@@ -156,9 +159,13 @@ def unprotect(db_path: str | Path) -> None:
     keys.key_file(db_path).unlink(missing_ok=True)  # last: the file is plain now
 
 
-def _plain_copies(db_path: Path) -> list[Path]:
+def plain_copies(db_path: str | Path) -> list[Path]:
+    """The plain copies of this database the program knows of: its backups folder and the
+    copies made before a migration.  With a password set, ``encrypt_copies`` encrypts them;
+    one still listed afterwards could not be encrypted (a damaged raw copy) and is reported."""
     from .backup import backups_dir
 
+    db_path = Path(db_path)
     stem = db_path.stem
     found: list[Path] = []
     folder = backups_dir(db_path)
@@ -176,31 +183,88 @@ def _is_sqlite(path: Path) -> bool:
         return False
 
 
+_SIDES = ("-wal", "-shm", "-journal")
+
+
 def encrypt_copies(db_path: str | Path) -> list[Path]:
     """Encrypt the plain copies of an encrypted database (backups, before-restore, damaged
-    and migration copies) with its key; each is swapped in place like the database."""
+    and migration copies) with its key; each is swapped in place like the database.
+
+    A copy with its log beside it (a raw copy of a damaged database keeps its ``-wal`` or
+    ``-journal``) is read with the log, as SQLite would open it, and the log goes once the
+    encrypted copy holds its content.  A copy that cannot be read stays as it is: ask
+    ``plain_copies`` afterwards and say so (nothing is skipped silently)."""
     db_path = Path(db_path)
     data_key = dbapi.key_of(db_path)
     envelope = keys.envelope_of(db_path)
     if data_key is None or envelope is None:
         return []
     done = []
-    for copy in _plain_copies(db_path):
-        for side in ("-wal", "-shm", "-journal"):  # a raw copy's log: part of its data
-            if Path(f"{copy}{side}").exists():
-                break
-        else:
-            tmp = copy.with_name(f".{copy.name}.encrypt-{os.getpid()}.tmp")
+    for copy in plain_copies(db_path):
+        tmp = copy.with_name(f".{copy.name}.encrypt-{os.getpid()}.tmp")
+        try:
+            src = dbapi.cipher_connect(copy, None)
             try:
-                src = dbapi.cipher_connect(copy, None)
-                try:
-                    dbapi.export(src, tmp, data_key)
-                finally:
-                    src.close()
-                _fsync(tmp)
-                keys.write_envelope(keys.key_file(copy), envelope)
-                os.replace(tmp, copy)
-                done.append(copy)
-            except (OSError, *dbapi.Error):
-                tmp.unlink(missing_ok=True)
+                dbapi.export(src, tmp, data_key)
+            finally:
+                src.close()
+            check = dbapi.cipher_connect(tmp, data_key)
+            try:
+                result = check.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                check.close()
+            if result != "ok":
+                raise StoreError(result)
+            _fsync(tmp)
+            keys.write_envelope(keys.key_file(copy), envelope)
+            os.replace(tmp, copy)
+            for side in _SIDES:  # the plain log of a copy now encrypted: its content is inside
+                Path(f"{copy}{side}").unlink(missing_ok=True)
+            done.append(copy)
+        except (OSError, StoreError, *dbapi.Error):
+            for stale in (tmp, *(Path(f"{tmp}{s}") for s in _SIDES)):
+                stale.unlink(missing_ok=True)
     return done
+
+
+def plain_backups_elsewhere(db_path: str | Path) -> list[Path]:
+    """Plain backups made outside the backups folder (``backup --to``, 备份到…) that are still
+    where the 操作日志 says: the program does not touch files the clerk put elsewhere (a USB
+    stick), so they stay in clear until deleted; restored, they are re-encrypted."""
+    db_path = Path(db_path)
+    try:
+        conn = dbapi.connect(db_path, timeout=5)
+        try:
+            notes = [r[0] for r in conn.execute("SELECT note FROM audit WHERE action = 'backup'")]
+        finally:
+            conn.close()
+    except (OSError, StoreError, *dbapi.Error):
+        return []
+    known = {p.resolve() for p in plain_copies(db_path)}
+    found: list[Path] = []
+    for note in notes:
+        where = Path(str(note or "").partition("：")[2].strip())
+        if not where.is_absolute() or where in found:
+            continue
+        if where.is_file() and where.resolve() not in known and _is_sqlite(where) and not keys.is_encrypted(where):
+            found.append(where)
+    return found
+
+
+def copies_left_message(db_path: str | Path) -> str | None:
+    """One Chinese line naming the plain copies ``encrypt_copies`` could not encrypt, and the
+    plain backups the clerk made elsewhere (``plain_backups_elsewhere``)."""
+    if not keys.is_encrypted(db_path):
+        return None
+    left = plain_copies(db_path)
+    elsewhere = plain_backups_elsewhere(db_path)
+    parts = []
+    if left:
+        names = "、".join(str(p) for p in left)
+        parts.append(f"以下副本无法读取，没有加密，仍以明文保存（请检查后删除或妥善保管）：{names}")
+    if elsewhere:
+        names = "、".join(str(p) for p in elsewhere)
+        parts.append(
+            f"以下备份在备份文件夹之外，仍以明文保存（不再需要请删除；用它恢复时会用现在的密码重新加密）：{names}"
+        )
+    return "注意：" + "；".join(parts) if parts else None

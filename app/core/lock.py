@@ -179,7 +179,8 @@ def acquire(db_path: str | Path) -> DbLock:
         raise DatabaseInUse(describe_holder(held.info) + "（本程序的另一个窗口）", held.info)
     path = lock_path(db_path)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+        # only its owner reads who has the database open (user, PC, process)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
     except OSError as exc:
         if not writable(path) or isinstance(exc, PermissionError):
             raise LockUnavailable() from exc
@@ -189,6 +190,11 @@ def acquire(db_path: str | Path) -> DbLock:
             info = _read_info(fd)
             raise DatabaseInUse(describe_holder(info), info)
         previous = _read_info(fd)
+        if hasattr(os, "fchmod"):  # a lock file an earlier version made readable by all
+            try:
+                os.fchmod(fd, 0o600)
+            except OSError:  # not ours (a shared folder): it stays as it is
+                pass
         info = _me()
         try:
             os.ftruncate(fd, 0)

@@ -96,6 +96,35 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
         return dbapi.connect(path, uri=f"{uri}?mode=ro&immutable=1", timeout=10)
 
 
+def log_files_exist(path: Path) -> bool:
+    """Whether a ``-wal`` or ``-shm`` is beside the database (some connection has it open,
+    or one left them)."""
+    return any(Path(f"{path}{side}").exists() for side in ("-wal", "-shm"))
+
+
+def tidy_log_files(path: Path) -> None:
+    """Remove the ``-wal``/``-shm`` a read-only connection left beside a closed database.
+
+    A read-only connection cannot remove them itself.  A brief connection that only reads
+    (``query_only``) and closes as the last one lets SQLite do it: it checkpoints the empty
+    log and deletes both, and only when no other connection has the database open (SQLite's
+    own locks decide, so a window or another command using it keeps its files).  In a
+    read-only folder, or for a database still locked by a password, nothing happens."""
+    from . import dbapi
+
+    if not path.is_file() or not log_files_exist(path):
+        return
+    try:
+        conn = dbapi.connect(path, timeout=0)
+        try:
+            conn.execute("PRAGMA query_only=ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except (OSError, StoreError, *dbapi.Error):
+        pass
+
+
 def _q(name: str) -> str:
     return f'"{name}"'
 

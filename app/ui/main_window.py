@@ -9,6 +9,8 @@ Each page's module is imported only when the page is first opened (start-up stay
 from __future__ import annotations
 
 import importlib
+import logging
+import time
 import warnings
 from collections.abc import Callable
 
@@ -26,6 +28,11 @@ from PySide6.QtWidgets import (
 
 from app.core import catalog
 from app.ui.window_place import place_on_screen, remember_place
+
+log = logging.getLogger(__name__)
+
+# how long a closing window waits, in all, for cancelled background work to end
+STOP_WORKERS_MS = 5000
 
 # page key -> (module, class) of pages in their own modules, imported when first opened
 EXTERNAL_PAGES = {
@@ -350,8 +357,11 @@ class MainWindow(QMainWindow):
         self.stop_workers()
         super().closeEvent(event)
 
-    def stop_workers(self, msecs: int = 15000) -> None:
-        """Cancel and wait for background work: a running QThread must not be destroyed."""
+    def stop_workers(self, msecs: int = STOP_WORKERS_MS) -> None:
+        """Cancel background work and wait for it once, ``msecs`` in all (not per worker):
+        a closing window must not hang on work that does not look at its cancel flag.  A
+        thread still running then is abandoned: it stays referenced (``workers._LIVE``), so
+        it is never destroyed while it runs, and its late results reach nobody."""
         from app.ui import workers
 
         running = [w for w in list(workers._LIVE) if w.is_running()]
@@ -362,8 +372,9 @@ class MainWindow(QMainWindow):
             thread = getattr(w, "_thread", None)
             if thread is not None:  # ends the thread's loop once its callable returns
                 thread.quit()
+        deadline = time.monotonic() + msecs / 1000
         for w in running:
-            w.wait(msecs)
+            w.wait(max(0, round((deadline - time.monotonic()) * 1000)))
             with warnings.catch_warnings():  # PySide warns about signals with no slots
                 warnings.simplefilter("ignore", RuntimeWarning)
                 for sig in (w.finished, w.failed, w.progress, w.cancelled):

@@ -33,7 +33,18 @@ from ..kdf import scrypt
 
 MAGIC = b"FZTB-PACK\x00"
 FORMAT = 1  # this file layout; a newer one is refused
-SCRYPT = {"n": 2**15, "r": 8, "p": 1}  # ~0.1 s and 32 MiB on an office PC
+# the database key's cost (keys.SCRYPT_N): 128 MiB and about half a second on an office PC
+SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+# what a pack may ask for: what this version writes, and 2^15 that earlier versions wrote.
+# The header is read before it is authenticated, so anything else (n = 2^22 costs 25 s and
+# gigabytes) is refused before any key is derived.
+ACCEPTED_N = (2**17, 2**15)
+# the body's SQLite image may be at most this big, from the rows the header counts: generous
+# (a row of 64 KiB is a note of 20 000 汉字) yet bounded (a few MB of zlib can ask for GiB)
+ROW_BYTES = 64 * 1024
+IMAGE_OVERHEAD = 16 * 1024 * 1024
+MAX_ROWS = 2_000_000
+_CHUNK = 1024 * 1024
 _LEN = struct.Struct(">I")
 _SUM = 32
 MAX_HEADER = 1 << 20
@@ -68,6 +79,12 @@ def _key(password: str, salt: bytes, params: dict[str, int]) -> bytes:
 
 def write(path: Path, header: dict[str, Any], payload: bytes, password: str | None) -> None:
     """Write ``payload`` (the pack's SQLite bytes) under ``header``; encrypted with ``password``."""
+    if password is not None:
+        from ..password import too_short
+
+        short = too_short(password, "数据包密码")
+        if short:
+            raise PackError(short)
     header = dict(header, format=FORMAT, encrypted=password is not None)
     compressed = zlib.compress(payload, 6)
     if password is not None:
@@ -123,24 +140,76 @@ def read(path: Path) -> Container:
     return Container(header, data[start + size : -_SUM], data[: start + size])
 
 
+def _crypto_params(header: dict[str, Any]) -> tuple[bytes, dict[str, int], bytes]:
+    """(salt, scrypt parameters, nonce) of an encrypted pack, checked against what the
+    program writes before anything is derived: ``PackError`` for anything else."""
+    odd = PackError("数据包的加密参数不是本程序生成的（可能被改动过），已拒绝打开，数据没有改动。")
+    kdf, cipher = header.get("kdf"), header.get("cipher")
+    if not isinstance(kdf, dict) or not isinstance(cipher, dict) or kdf.get("name") != "scrypt":
+        raise odd
+    params = {k: kdf.get(k) for k in ("n", "r", "p")}
+    if any(type(v) is not int for v in params.values()):
+        raise odd
+    if params["n"] not in ACCEPTED_N or params["r"] != SCRYPT["r"] or params["p"] != SCRYPT["p"]:
+        raise odd
+    try:
+        salt, nonce = bytes.fromhex(str(kdf.get("salt"))), bytes.fromhex(str(cipher.get("nonce")))
+    except ValueError:
+        raise odd from None
+    if len(salt) != 16 or len(nonce) != 12 or cipher.get("name") not in (None, "AES-256-GCM"):
+        raise odd
+    return salt, params, nonce
+
+
+def image_limit(header: dict[str, Any]) -> int:
+    """The most bytes the body may decompress to, from the rows the header counts."""
+    ledgers = header.get("ledgers")
+    counts = list(ledgers.values()) if isinstance(ledgers, dict) else None
+    if counts is None or any(type(n) is not int or n < 0 for n in counts) or sum(counts) > MAX_ROWS:
+        raise PackError("数据包已损坏（文件头的记录数不合理），请重新生成或重新拷贝。")
+    return sum(counts) * ROW_BYTES + IMAGE_OVERHEAD
+
+
+def _decompress(body: bytes, limit: int) -> bytes:
+    """zlib, a piece at a time, refused as soon as it would pass ``limit`` bytes."""
+    d = zlib.decompressobj()
+    parts: list[bytes] = []
+    size = 0
+    data = body
+    try:
+        while not d.eof:
+            piece = d.decompress(data, _CHUNK)
+            data = d.unconsumed_tail
+            size += len(piece)
+            if size > limit:
+                raise PackError("数据包的内容比文件头所列的记录数大得多（可能被改动过），已拒绝打开，数据没有改动。")
+            parts.append(piece)
+            if not piece and not data:
+                break  # the input ended before the stream did
+    except zlib.error:
+        raise PackError("数据包已损坏（内容无法解压），请重新生成或重新拷贝。") from None
+    if not d.eof:
+        raise PackError("数据包已损坏（内容无法解压），请重新生成或重新拷贝。")
+    return b"".join(parts)
+
+
 def open_body(box: Container, password: str | None) -> bytes:
-    """The pack's SQLite bytes: decrypted (with ``password``) and decompressed."""
+    """The pack's SQLite bytes: decrypted (with ``password``) and decompressed.
+
+    The costs a file could set are bounded first: the scrypt parameters must be the
+    program's own (``_crypto_params``), and the decompressed image may not pass what the
+    header's row counts allow (``image_limit``)."""
     body = box.body
+    limit = image_limit(box.header)
     if box.encrypted:
+        salt, params, nonce = _crypto_params(box.header)
         if not password:
             raise PasswordNeeded("这个数据包设有密码，请输入密码（命令行用 --password）。")
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         try:
-            kdf, cipher = box.header["kdf"], box.header["cipher"]
-            key = _key(password, bytes.fromhex(kdf["salt"]), kdf)
-            body = AESGCM(key).decrypt(bytes.fromhex(cipher["nonce"]), body, box.prefix)
+            body = AESGCM(_key(password, salt, params)).decrypt(nonce, body, box.prefix)
         except InvalidTag:
             raise WrongPassword("数据包密码不正确，请向生成数据包的同事核对密码。") from None
-        except (KeyError, ValueError, TypeError):
-            raise PackError("数据包已损坏（加密参数无法读取），请重新生成或重新拷贝。") from None
-    try:
-        return zlib.decompress(body)
-    except zlib.error:
-        raise PackError("数据包已损坏（内容无法解压），请重新生成或重新拷贝。") from None
+    return _decompress(body, limit)

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import catalog, privacy
 from ..catalog import Ledger
+from ..paths import check_output_path
 from ..schema import SCHEMA_VERSION
 from ..store_util import now
 from . import container, image
@@ -96,6 +97,7 @@ def make_pack(
 
     A pack holding personal data needs ``password``, or ``plain=True`` said on purpose.
     """
+    check_output_path(getattr(store, "path", None), out)
     office = store.office
     if not office:
         raise PackError(

@@ -237,7 +237,10 @@ def export_ledger(
 
     The file is written beside the target and renamed into place, so a failure never leaves
     half a file behind."""
+    from ..paths import check_output_path
+
     path = Path(path)
+    check_output_path(getattr(store, "path", None), path)
     suffix = path.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise ReadError(f"不支持导出为“{path.suffix or path.name}”：请使用 .xlsx 或 .csv")

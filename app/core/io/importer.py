@@ -261,7 +261,9 @@ def _run(
                 if errors.fatal or (errors.total and not skip_bad):
                     raise _Refused
                 if skip_bad and any(s.rejects for s in result.sheets):
-                    result.rejects_file = write_rejects(rejects_path(plan.path, rejects), result.sheets)
+                    result.rejects_file = write_rejects(
+                        rejects_path(plan.path, rejects, getattr(store, "path", None)), result.sheets
+                    )
                 if not any(s.count or s.updated or s.completed for s in result.sheets):
                     raise _Refused
                 for s in result.sheets:
@@ -401,9 +403,12 @@ def commit_import(store: Any, preview: ImportPreview, note: str = "", *, rejects
         raise ValueError("文件中有错误，不能导入")
     name = preview.path.name if preview.path else ""
     written = 0
+    db_path = getattr(store, "path", None)
+    if rejects is not None and preview.rejected:
+        rejects_path(preview.path or "", rejects, db_path)  # refused before anything is written
     with store.transaction():
         if rejects is not None and preview.rejected:
-            preview.rejects_file = write_rejects(rejects_path(preview.path or "", rejects), preview.sheets)
+            preview.rejects_file = write_rejects(rejects_path(preview.path or "", rejects, db_path), preview.sheets)
         for s in preview.sheets:
             if s.rows:
                 where = f"（{s.sheet}）" if preview.several and s.sheet else " "
@@ -442,6 +447,8 @@ def import_file(
     bad ones saved to ``rejects_path(path, rejects)`` (``result.rejects_file``).  ``dry_run``
     only checks.  ``ledger_id`` None: each sheet's ledger is recognised from its header."""
     kw = dict(sheet=sheet, mappings=mappings, keep_duplicates=keep_duplicates, skip_bad=skip_bad)
+    if skip_bad and not dry_run:
+        rejects_path(path, rejects, getattr(store, "path", None))  # refused before a row is read
     if not dry_run and store.conn.in_transaction:
         # inside a caller's transaction a rollback here would not undo the rows already
         # inserted (the batch joins the outer transaction): check the whole file first

@@ -17,12 +17,18 @@ from typing import Any
 REASON = "原因"
 
 
-def rejects_path(source: str | Path, given: str | Path | None = None) -> Path:
-    """Where the refused rows of ``source`` are written: ``given``, else beside the source."""
+def rejects_path(source: str | Path, given: str | Path | None = None, db_path: str | Path | None = None) -> Path:
+    """Where the refused rows of ``source`` are written: ``given``, else beside the source;
+    never the database ``db_path`` or one of its files (``UnsafeOutputPath``)."""
+    from ..paths import check_output_path
+
     if given:
-        return Path(given)
-    source = Path(source)
-    return source.with_name(f"{source.stem}（未导入）.xlsx")
+        path = Path(given)
+    else:
+        source = Path(source)
+        path = source.with_name(f"{source.stem}（未导入）.xlsx")
+    check_output_path(db_path, path)
+    return path
 
 
 def _cell(ws: Any, value: Any) -> Any:

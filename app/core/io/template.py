@@ -47,7 +47,10 @@ def write_template(store: Any, ledger_id: str, path: str | Path) -> Path:
     from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from ..paths import check_output_path
+
     path = Path(path)
+    check_output_path(getattr(store, "path", None), path)
     if path.suffix.lower() != ".xlsx":
         raise ReadError("模板只能保存为 .xlsx 文件")
     lg = store.validator(ledger_id).ledger

@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from app.core.paths import check_output_path
 from app.core.store import Store
 
 Progress = Callable[[str, float], None]
@@ -70,6 +71,7 @@ def build_report(
             progress(stage, lo + (hi - lo) * within)
 
     out_path = Path(out_path)
+    check_output_path(getattr(store, "path", None), out_path)
     why = refusal(store)
     if why:
         raise ReportRefused(why)
@@ -93,7 +95,7 @@ def build_report(
             folder = Path(charts_dir)
             folder.mkdir(parents=True, exist_ok=True)
             for i, chart in enumerate(charts, 1):
-                chart.save(folder, i)
+                chart.save(folder, i, getattr(store, "path", None))
 
     tell("docx")
     from .docx_writer import ChartImage, write_docx

@@ -34,8 +34,12 @@ class Chart:
     figure: str | None = None  # the figure its bars add up to
     total: int = 0
 
-    def save(self, folder: str | Path, index: int) -> Path:
+    def save(self, folder: str | Path, index: int, db_path: str | Path | None = None) -> Path:
+        """Write the PNG into ``folder``; never over the database ``db_path`` or its files."""
+        from app.core.paths import check_output_path
+
         path = Path(folder) / f"{index:02d}_{self.name}.png"
+        check_output_path(db_path, path)
         path.write_bytes(self.png)
         return path
 
@@ -306,4 +310,4 @@ def render_all(store, year: int, out_dir: str | Path) -> list[tuple[str, Path]]:
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     charts = render_charts(year, figures.report_breakdowns(store, year), figures.report_breakdowns(store, year - 1))
-    return [(c.title, c.save(folder, i)) for i, c in enumerate(charts, 1)]
+    return [(c.title, c.save(folder, i, getattr(store, "path", None))) for i, c in enumerate(charts, 1)]

@@ -223,9 +223,11 @@ def export(
 ) -> Path:
     """The returns named (all when none), of those ``recipient`` takes (when given), for
     ``period`` from the store, as ``out_path``; with ``ytd``, each with its 年度累计 beside."""
+    from ..paths import check_output_path
     from .compute import compute_all
     from .definitions import choose
 
+    check_output_path(getattr(store, "path", None), out_path)
     chosen = choose(names, recipient)
     tables = compute_all(store, period, chosen, ytd=ytd)
     town = str(store.setting("town") or "")

@@ -118,7 +118,7 @@ def recovery_sheet(code: str, issuer: str = "", when: str = "") -> str:
 class RecoveryCodeDialog(QDialog):
     """The recovery code, once: 复制 to the clipboard, 打印 on paper, 我已妥善保存 to close."""
 
-    def __init__(self, code: str, parent: QWidget | None = None, *, issuer: str = ""):
+    def __init__(self, code: str, parent: QWidget | None = None, *, issuer: str = "", note: str = ""):
         super().__init__(parent)
         self.code = code
         self.issuer = issuer
@@ -137,9 +137,13 @@ class RecoveryCodeDialog(QDialog):
         self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code_label.setStyleSheet("padding: 12px; background: #fdf6e3; border: 1px solid #d9c27a;")
         lay.addWidget(self.code_label)
-        note = QLabel(KEEP_APART)
-        note.setWordWrap(True)
-        lay.addWidget(note)
+        keep = QLabel(KEEP_APART)
+        keep.setWordWrap(True)
+        lay.addWidget(keep)
+        self.note = QLabel(note)  # e.g. plain backups made elsewhere before the password
+        self.note.setWordWrap(True)
+        self.note.setVisible(bool(note))
+        lay.addWidget(self.note)
         self.status = QLabel()
         self.status.setStyleSheet("color: #2e7d32;")
         lay.addWidget(self.status)

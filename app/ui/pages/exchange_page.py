@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.core import catalog
 from app.core.exchange import SUFFIX, PackError, is_personal, make_pack, merge_pack
+from app.core.password import too_short
 from app.ui.models.exchange_models import ConflictModel, MergeCountsModel
 from app.ui.widgets import file_dialogs
 from app.ui.widgets.titles import page_title
@@ -294,6 +295,11 @@ class ExchangePage(QWidget):
             QMessageBox.warning(self, "生成数据包", "两次输入的密码不一致，请重新输入。")
             self.password_again.clear()
             self.password_again.setFocus()
+            return
+        short = too_short(password, "数据包密码") if password else None
+        if short:
+            QMessageBox.warning(self, "生成数据包", short)
+            self.password.setFocus()
             return
         personal = [catalog.get(k).name for k in ledgers if is_personal(k)]
         if not password and personal:

@@ -370,7 +370,8 @@ class SettingsPage(QWidget):
                 QMessageBox.warning(self, "设置密码", f"密码没有设置：{exc}")
                 return False
             if code:  # the file was just encrypted: the recovery code, shown this once
-                RecoveryCodeDialog(code, self, issuer=self.store.issuer).exec()
+                left = encryption.copies_left_message(self.store.path) if self.store.path else None
+                RecoveryCodeDialog(code, self, issuer=self.store.issuer, note=left or "").exec()
         self._show_password()
         if clear:
             self.status.emit("密码已清除，数据文件不再加密")
