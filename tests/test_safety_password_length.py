@@ -8,12 +8,11 @@ import io
 import sys
 
 import pytest
-from PySide6.QtCore import Qt
 
 from app.cli import main
 from app.core import encryption, keys, password
 from app.core.store import Store, StoreError
-from tests.test_ui_password import _answer
+from tests.test_ui_password import _set_password_by_keyboard
 
 
 @pytest.fixture(autouse=True)
@@ -93,18 +92,25 @@ def test_files_made_with_an_older_short_password_still_open(db_path, tmp_path, m
     assert main(["--db", str(other), "merge", str(pack), "--password", "pw1"]) == 0, capsys.readouterr().err
 
 
-def test_the_window_shows_the_cores_line_for_a_short_password(qtbot, db_path):
+def test_the_window_shows_the_cores_line_for_a_short_password(qtbot, db_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
     from app.ui.pages.settings_page import SettingsPage
+    from tests.gui_harness import Clerk
 
     store = Store.open(db_path)
     page = SettingsPage(store)
     qtbot.addWidget(page)
     page.show()
-    seen: list[str] = []
-    _answer(["abc123", "abc123", ""], seen)  # new password, again, then the refusal
-    qtbot.mouseClick(page.set_password_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(seen) >= 3, timeout=20000)
-    assert password.too_short("abc123") in seen[2]
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a, **k: said.append(text))
+    clerk = Clerk(qtbot).watch()
+    try:
+        _set_password_by_keyboard(clerk, page, "abc123")  # typed twice in the dialog, then refused
+        qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    finally:
+        clerk.stop()
+    assert password.too_short("abc123") in said[-1]
     assert not keys.is_encrypted(db_path) and "未设置密码" in page.password_state.text()
     store.close()
 
