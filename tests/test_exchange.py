@@ -437,7 +437,7 @@ def test_a_database_with_a_password_packs_the_same_rows(demo_file, tmp_path):
     path = s.path
     s.close()
     try:
-        encryption.protect(path, "库密码1")
+        encryption.protect(path, "库密码12345")
         s = Store.open(path)
         assert not isinstance(s.conn, sqlite3.Connection)  # the copying path runs
         make_pack(s, tmp_path / "copied.fzpack", password=PW)

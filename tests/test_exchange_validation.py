@@ -179,7 +179,7 @@ def test_the_exchange_page_lists_invalid_rows_and_merges_the_rest(qtbot, source,
 
     pack = _tampered(source, tmp_path, "bad.fzpack", EDITS[:3], ["disputes"], password=None)
     target = Store.open(tmp_path / "target.db")
-    monkeypatch.setattr(exchange_page.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(pack), "")))
+    monkeypatch.setattr(exchange_page.file_dialogs, "open_file_name", lambda *a, **k: str(pack))
     page = exchange_page.ExchangePage(target)
     qtbot.addWidget(page)
     page.show()

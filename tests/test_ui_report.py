@@ -130,7 +130,7 @@ def test_charts_tick_box_leaves_out_the_charts_and_is_remembered(qtbot, page, de
     import zipfile
 
     out = tmp_path / "无图.docx"
-    monkeypatch.setattr(report_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(out), "")))
+    monkeypatch.setattr(report_page.file_dialogs, "save_file_name", lambda *a, **k: str(out))
     page.show()
     qtbot.waitExposed(page)
     assert page.charts_box.isChecked()  # a new office: with charts

@@ -193,9 +193,7 @@ def test_recipient_and_year_to_date_chosen_like_a_clerk(qtbot, page, demo_store,
         assert sig.args[0] == "inspections" and len(sig.args[1]) == total
 
         out = tmp_path / "党政办"
-        monkeypatch.setattr(
-            returns_page.QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(out), "Excel 工作簿 (*.xlsx)"))
-        )
+        monkeypatch.setattr(returns_page.file_dialogs, "save_file_name", lambda *a, **k: str(out))
         with qtbot.waitSignal(page.exported, timeout=30000):
             qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
         wb = load_workbook(str(out) + ".xlsx")
