@@ -6,7 +6,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from hypothesis import settings
 
-from app.core.store import Store
+from app.core.storage.store import Store
 
 # In CI a property test explores the same examples every run, so a submission's result does
 # not depend on the draw; locally each run explores new ones.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.core.figures import breakdowns, compute
 
 from .test_figures import AFTER, BEFORE, HI, LO, MID, Y, add

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from app.cli import main
-from app.core import catalog, figures, periods
+from app.core.ledgers import catalog
+from app.core import figures, periods
 from app.core.figures import compute, rows_for
 from tests.test_figures import ACTIVE, CASES, add, date_field, idcard
 

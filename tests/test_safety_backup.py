@@ -9,8 +9,10 @@ import sqlite3
 import pytest
 
 from app.cli import main
-from app.core import backup, lock
-from app.core.store import SCHEMA_VERSION, Store, StoreError
+from app.core.safety import backup, lock
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
+from app.core.storage.common import StoreError
 
 
 def _session(i: int) -> dict:

@@ -13,8 +13,12 @@ import subprocess
 import pytest
 
 from app.cli import main
-from app.core import backup, faults, lock
-from app.core.store import SCHEMA_VERSION, Store, StoreError, _connect_readonly
+from app.core.safety import backup, lock
+from app.core.storage import faults
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
+from app.core.storage.common import StoreError
+from app.core.storage.dbapi import connect_readonly
 
 NOTE = "调解过程记录。" * 300  # ~2 KB a row: fills a small disk quickly
 
@@ -51,7 +55,7 @@ def remount(folder, opts: str) -> None:
 
 def _check(path) -> tuple[str, int]:
     """Integrity and row count of the database as SQLite sees it (file and its -wal)."""
-    conn = _connect_readonly(path)
+    conn = connect_readonly(path)
     try:
         return conn.execute("PRAGMA integrity_check").fetchone()[0], conn.execute(
             "SELECT COUNT(*) FROM study_sessions"
@@ -264,7 +268,7 @@ def test_network_share_detection_from_mounts():
 
 
 def test_on_a_network_share_the_store_uses_a_rollback_journal(db_path, tmp_path, monkeypatch):
-    import app.core.store as store_mod
+    import app.core.storage.store as store_mod
 
     local = Store.open(db_path)  # made locally (WAL), then "moved" to a share
     local.insert_many("study_sessions", [_row(i) for i in range(3)])

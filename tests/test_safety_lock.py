@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import lock
+from app.core.safety import lock
 
 ROOT = Path(__file__).resolve().parents[1]
 HOLDER = "import sys,time;from app.core import lock;l=lock.acquire(sys.argv[1]);print('held',flush=True);time.sleep(60)"

@@ -16,9 +16,10 @@ import zipfile
 import pytest
 
 from app.cli import main
-from app.core import backup, privacy
-from app.core.store import Store
-from app.core.validation import id_check_char, mask_idcard
+from app.core.safety import backup
+from app.core.ledgers import privacy
+from app.core.storage.store import Store
+from app.core.ledgers.validation import id_check_char, mask_idcard
 
 
 def make_id(first17: str) -> str:
@@ -188,7 +189,7 @@ def test_reveal_is_logged_and_rows_are_masked_for_display(people_db):
 
 
 def test_audit_covers_every_change_import_restore_and_reveal(db_path, tmp_path):
-    from app.core import password
+    from app.core.safety import password
 
     s = Store.open(db_path)
     rid = s.save("key_persons", _person("张三", ID_A))
@@ -228,7 +229,7 @@ def test_audit_covers_every_change_import_restore_and_reveal(db_path, tmp_path):
         "restore_backup",
     ]  # fmt: skip  (the backup's own entry was written after the copy; the restore is last)
     safety = backup.list_backups(db_path)
-    from app.core import dbapi  # the password encrypted the file and its copies
+    from app.core.storage import dbapi  # the password encrypted the file and its copies
 
     conn = dbapi.connect(next(p for p in safety if "before-restore" in p.name))
     tail = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")][-3:]
@@ -288,7 +289,7 @@ def test_gui_tables_show_ids_masked(people_db, qapp):
 
 def test_no_output_of_any_command_holds_a_whole_id_demo_data(tmp_path, capsys):
     """Every command over the demo data set: screen output, exports, the report."""
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     db = tmp_path / "demo.db"
     assert main(["--db", str(db), "demo"]) == 0

@@ -12,8 +12,9 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from app.core import catalog, paths
-from app.core.store import Store
+from app.core.ledgers import catalog
+from app.core import paths
+from app.core.storage.store import Store
 from app.ui import app as ui_app
 from app.ui import main_window
 from app.ui.dialogs import secret_prompt
@@ -42,7 +43,7 @@ def test_startup_imports_nothing_heavy(db_path, tmp_path):
 
 
 def test_run_gui_quits_when_the_clerk_will_not_wait(qtbot, db_path, monkeypatch):
-    lock = importlib.import_module("app.core.lock")
+    lock = importlib.import_module("app.core.safety.lock")
     Store.open(db_path).close()
     held = lock.acquire(db_path)
     try:
@@ -176,7 +177,7 @@ def test_first_run_offers_demo(qtbot, store, monkeypatch):
 
 
 def test_database_in_use_opens_read_only(qtbot, db_path, monkeypatch):
-    lock = importlib.import_module("app.core.lock")
+    lock = importlib.import_module("app.core.safety.lock")
     Store.open(db_path).close()
     held = lock.acquire(db_path)
     try:
@@ -202,7 +203,7 @@ def test_database_in_use_opens_read_only(qtbot, db_path, monkeypatch):
 
 
 def test_restore_from_backup_reopens_window(qtbot, db_path, monkeypatch):
-    backup = importlib.import_module("app.core.backup")
+    backup = importlib.import_module("app.core.safety.backup")
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     s = Store.open(db_path)
     s.set_setting("setup_done", True)
@@ -258,8 +259,8 @@ def test_keyboard_from_side_bar_into_table(qtbot, store):
 
 
 def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monkeypatch):
-    backup = importlib.import_module("app.core.backup")
-    lock = importlib.import_module("app.core.lock")
+    backup = importlib.import_module("app.core.safety.backup")
+    lock = importlib.import_module("app.core.safety.lock")
     monkeypatch.delenv("FAZHI_EXIT_WHEN_SHOWN", raising=False)
     session = ui_app.open_session(db_path)
     assert session is not None and lock.held_here(db_path)
@@ -271,8 +272,8 @@ def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monke
 
 
 def test_password_asked_at_start(qtbot, db_path, monkeypatch):
-    password = importlib.import_module("app.core.password")
-    keys = importlib.import_module("app.core.keys")
+    password = importlib.import_module("app.core.safety.password")
+    keys = importlib.import_module("app.core.storage.keys")
     s = Store.open(db_path)
     password.set_password(s, "对的")  # the file is encrypted now
     s.close()
@@ -289,7 +290,7 @@ def test_password_asked_at_start(qtbot, db_path, monkeypatch):
     monkeypatch.setattr(secret_prompt.QInputDialog, "getText", lambda *a, **k: ("", False))
     assert ui_app.open_session(db_path) is None  # cancelled
     keys.forget_all()
-    lock = importlib.import_module("app.core.lock")
+    lock = importlib.import_module("app.core.safety.lock")
     assert not lock.held_here(db_path)
 
 

@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from app.core import backup, faults, lock
-from app.core.store import Store, StoreError, _connect_readonly, file_uri
+from app.core.safety import backup, lock
+from app.core.storage import faults
+from app.core.storage.store import Store
+from app.core.storage.common import StoreError
+from app.core.storage.dbapi import connect_readonly, file_uri
 
 pytestmark = pytest.mark.windows
 
@@ -116,7 +119,7 @@ def test_file_uri_opens_a_drive_path(tmp_path):
         assert conn.execute("PRAGMA application_id").fetchone()[0] != 0
     finally:
         conn.close()
-    ro = _connect_readonly(db)
+    ro = connect_readonly(db)
     ro.close()
 
 

@@ -6,7 +6,7 @@ import sys
 
 from app.cli.common import open_store
 from app.cli.errors import CliError
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.core.io import (
     Mapping,
     ReadError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.cli.common import open_store
 from app.cli.errors import CliError
-from app.core import keys
+from app.core.storage import keys
 from app.core.exchange import PackError, make_pack, merge_pack
 
 CONFLICTS_SHOWN = 50

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from app.cli.common import db_path, take_lock, unlock
 from app.cli.errors import CliError
-from app.core import backup, encryption, keys, lock
+from app.core.safety import backup, encryption, lock
+from app.core.storage import keys
 
 
 def cmd_backup(args) -> int:
@@ -55,7 +56,7 @@ def _read_new_password() -> str:
 
 
 def _audit(path: Path, note: str) -> None:
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     store = Store.open(path)
     try:

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from app.core import catalog
-from app.core.privacy import mask_ids_in_text
-from app.core.store import Store, year_bounds
-from app.core.validation import mask_idcard, parse_idcard, split_names
+from app.core.ledgers import catalog
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.storage.store import Store
+from app.core.storage.common import year_bounds
+from app.core.ledgers.validation import mask_idcard, parse_idcard, split_names
 
 Severity = Literal["error", "warning"]
 OPEN_STATES = ("待调解", "调解中")
@@ -234,7 +235,7 @@ CHECKS: tuple[Callable[..., list[Finding]], ...] = (
 
 def run(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
     """Every finding for ``year``, errors first (the report's own checks last)."""
-    from app.core.checks_report import REPORT_CHECKS
+    from app.core.report.checks import REPORT_CHECKS
 
     found = [f for check in (*CHECKS, *REPORT_CHECKS) for f in check(store, year, today)]
     return sorted(found, key=lambda f: f.severity != "error")

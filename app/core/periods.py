@@ -163,7 +163,7 @@ def _check_year(y: int) -> int:
 def _date(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.date):
         return value
-    from app.core.validation import parse_date
+    from app.core.ledgers.validation import parse_date
 
     try:
         parsed = parse_date(value)

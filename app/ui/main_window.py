@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.ui.window_place import place_on_screen, remember_place
 
 log = logging.getLogger(__name__)

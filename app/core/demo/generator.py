@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from app.core import catalog
-from app.core.store import Store
+from app.core.ledgers import catalog
+from app.core.storage.store import Store
 
 from . import events, form_facts, pools, rosters
 from .base import Gen

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..kdf import scrypt
+from app.core.storage.kdf import scrypt
 
 MAGIC = b"FZTB-PACK\x00"
 FORMAT = 1  # this file layout; a newer one is refused

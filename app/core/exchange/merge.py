@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import catalog
-from ..catalog import Ledger
-from ..privacy import mask_ids_in_text, mask_sql
-from ..schema import SCHEMA_VERSION
-from ..store_util import _actor, now
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Ledger
+from app.core.ledgers.privacy import mask_ids_in_text, mask_sql
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.common import actor, now
 from . import container, image, merge_check
 from .container import PackError
 from .pack import ROW_META
@@ -351,7 +351,7 @@ def _apply(store, lg: Ledger, m: str, office: str, have: set[str]) -> None:
     conn = store.conn
     args = {
         "at": now(),
-        "actor": _actor(),
+        "actor": actor(),
         "ledger": lg.id,
         "taken": f"冲突：两边都改过，对方（{office}）的修改较晚，已采用；本机原值见“原值”",
         "kept": f"冲突：两边都改过，本机的修改较晚，已保留；对方（{office}）的值见“新值”，未采用",

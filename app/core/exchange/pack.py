@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, privacy
-from ..catalog import Ledger
-from ..schema import SCHEMA_VERSION
-from ..store_util import now
+from app.core.ledgers import catalog, privacy
+from app.core.ledgers.catalog import Ledger
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.common import now
 from . import container, image
 from .container import PackError
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..catalog import Ledger
-from ..validation import mask_idcard
+from app.core.ledgers.catalog import Ledger
+from app.core.ledgers.validation import mask_idcard
 
 
 def live_row_counts(store: Any, lg: Ledger) -> Counter[int]:

@@ -19,8 +19,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from ..catalog import Field, Ledger
-from ..validation import _EMPTY, RULES, is_blank
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.ledgers.validation import _EMPTY, RULES, is_blank
 
 CACHED_KINDS = frozenset({"date", "int", "decimal", "choice", "ref", "idcard"})
 TEXT_KINDS = frozenset({"text", "longtext"})

@@ -21,7 +21,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Ledger
+from app.core.ledgers.catalog import Ledger
 from .existing import Duplicates, StoredRows
 from .headers import UID_LABEL
 from .mapping import Mapping, remember

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalog import Field, Ledger
+from app.core.ledgers.catalog import Field, Ledger
 from .headers import norm_label
 
 SETTING_PREFIX = "import_mapping."

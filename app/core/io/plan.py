@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import catalog
-from ..catalog import Ledger
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Ledger
 from .headers import HeaderMatch, column_names, find_header, read_first_rows
 from .mapping import Mapping, remembered
 from .readers import ReadError, Table, open_tables

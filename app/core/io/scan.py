@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalog import Field
-from ..privacy import mask_ids_in_text
-from ..validation import Validator, _text, is_blank
+from app.core.ledgers.catalog import Field
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.ledgers.validation import Validator, _text, is_blank
 from .fastrow import RowInvalid, compile_row
 from .headers import HeaderMatch
 from .readers import Table

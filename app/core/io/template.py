@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Field
+from app.core.ledgers.catalog import Field
 from .readers import ReadError
 
 MAX_ROW = 5000  # rows that carry the dropdowns and number checks

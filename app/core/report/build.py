@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from app.core.store import Store
+from app.core.storage.store import Store
 
 Progress = Callable[[str, float], None]
 

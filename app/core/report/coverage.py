@@ -8,8 +8,8 @@ it at any time of the year.  Deleted rows never count.
 
 from __future__ import annotations
 
-from app.core import catalog
-from app.core.store_util import year_bounds
+from app.core.ledgers import catalog
+from app.core.storage.common import year_bounds
 
 
 def ledger_rows(store, year: int) -> dict[str, int]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.core.paths import resource
 
 from . import tokens

@@ -23,7 +23,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.core.paths import resource
 
 from . import calendar, paragraphs, tokens

@@ -7,9 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from app.core import catalog
-from app.core.privacy import mask_ids_in_text, mask_value
-from app.core.query import AuditQuery
+from app.core.ledgers import catalog
+from app.core.ledgers.privacy import mask_ids_in_text, mask_value
+from app.core.storage.query import AuditQuery
 
 ACTIONS = {
     "insert": "新增",

@@ -14,9 +14,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from app.core import catalog, query
-from app.core.privacy import mask_value
-from app.core.query import LedgerQuery
+from app.core.ledgers import catalog
+from app.core.storage import query
+from app.core.ledgers.privacy import mask_value
+from app.core.storage.query import LedgerQuery
 
 PAGE_SIZE = 200
 MAX_PAGES = 8

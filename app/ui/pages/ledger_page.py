@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import drafts, query
+from app.core.safety import drafts
+from app.core.storage import query
 from app.ui.models.ledger_model import LedgerModel
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store

@@ -47,7 +47,7 @@ class ReportInfoBox(QGroupBox):
         one that is no date is not saved.
         """
         from app.core.report.text import report_setting
-        from app.core.validation import parse_date
+        from app.core.ledgers.validation import parse_date
 
         changed, problem = 0, ""
         for key, _label, _ in YEAR_FIELDS:

@@ -11,9 +11,11 @@ import os
 import sqlite3
 from pathlib import Path
 
-from . import dbapi, keys
-from .faults import fault_message
-from .store import APP_ID, MIGRATIONS, SCHEMA_VERSION, StoreError, _connect_readonly, file_uri
+from app.core.storage import dbapi, keys
+from app.core.storage.faults import fault_message
+from app.core.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
+from app.core.storage.common import StoreError
+from app.core.storage.dbapi import connect_readonly, file_uri
 
 HEADER = b"SQLite format 3\x00"
 
@@ -23,7 +25,7 @@ def _source(db_path: Path) -> sqlite3.Connection:
     if os.access(db_path.parent, os.W_OK) and os.access(db_path, os.W_OK):
         conn = dbapi.connect(db_path, timeout=10)
     else:
-        conn = _connect_readonly(db_path)
+        conn = connect_readonly(db_path)
     conn.execute("PRAGMA busy_timeout=10000")
     return conn
 
@@ -86,7 +88,7 @@ def backup_summary(file: str | Path) -> dict:
     "last_change": ISO time of its newest 操作日志 entry or None, "size": bytes}``.
 
     Call ``verify_backup`` first; this only reads."""
-    from . import catalog
+    from app.core.ledgers import catalog
 
     file = Path(file)
     conn = _open_file_readonly(file)
@@ -119,7 +121,7 @@ def quick_check(db_path: str | Path, *, readonly: bool = False) -> bool:
             return False
         # a writable connection where possible: after a crash it rolls back a hot journal (or
         # recovers the WAL) as opening the store would; a read-only one would report damage
-        conn = _connect_readonly(db_path) if readonly else _source(db_path)
+        conn = connect_readonly(db_path) if readonly else _source(db_path)
         try:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:

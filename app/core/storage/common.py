@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .catalog import Ledger
+from app.core.ledgers.catalog import Ledger
 
 
 class StoreError(Exception):
@@ -81,7 +81,7 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     """A read-only connection (keyed if the file is encrypted); in a read-only folder SQLite
     cannot make a WAL database's -shm file, so fall back to ``immutable`` (nobody can write
     there either)."""
-    from . import dbapi
+    from app.core.storage import dbapi
 
     uri = file_uri(path)
     conn = dbapi.connect(path, uri=f"{uri}?mode=ro", timeout=10)

@@ -20,9 +20,10 @@ from array import array
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from . import catalog
-from .catalog import Ledger
-from .store import Store, year_bounds
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Ledger
+from app.core.storage.store import Store
+from app.core.storage.common import year_bounds
 
 SEARCH_KINDS = ("text", "longtext", "choice", "names", "phone")
 META_SORT = ("id", "created_at", "updated_at", "deleted_at")

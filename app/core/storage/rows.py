@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from . import catalog, dbapi
-from .store_util import StoreError, _plain, _q, _uuid7_strings, next_stamp, now, year_bounds
+from app.core.ledgers import catalog
+from app.core.storage import dbapi
+from app.core.storage.common import StoreError, plain_values, quote, uuid7_strings, next_stamp, now, year_bounds
 
 
 class RowsMixin:
@@ -36,11 +37,11 @@ class RowsMixin:
         cols = list(row)
         with self.transaction():
             cur = self.conn.execute(
-                f'INSERT INTO "{lg.id}" ({", ".join(map(_q, cols))}) VALUES ({", ".join("?" * len(cols))})',
+                f'INSERT INTO "{lg.id}" ({", ".join(map(quote, cols))}) VALUES ({", ".join("?" * len(cols))})',
                 [row[c] for c in cols],
             )
             row_id = cur.lastrowid
-            self._audit("insert", lg.id, row_id, row["uid"], None, _plain(lg, clean))
+            self._audit("insert", lg.id, row_id, row["uid"], None, plain_values(lg, clean))
         return row_id
 
     def update_clean(self, ledger_id: str, row_id: int, clean: dict[str, Any]) -> int:
@@ -53,12 +54,12 @@ class RowsMixin:
             changed = {k: v for k, v in values.items() if old.get(k) != v}
             if not changed:
                 return row_id
-            sets = ", ".join(f"{_q(k)} = ?" for k in changed)
+            sets = ", ".join(f"{quote(k)} = ?" for k in changed)
             self.conn.execute(
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ?, updated_office = ? WHERE id = ?',
                 [*changed.values(), next_stamp(old["updated_at"]), self.office, row_id],
             )
-            self._audit("update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, _plain(lg, changed))
+            self._audit("update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, plain_values(lg, changed))
         return row_id
 
     def update_fields(self, ledger_id: str, row_id: int, values: dict[str, Any], note: str | None = None) -> bool:
@@ -72,12 +73,12 @@ class RowsMixin:
             changed = {k: v for k, v in values.items() if k in lg.keys and old.get(k) != v}
             if not changed:
                 return False
-            sets = ", ".join(f"{_q(k)} = ?" for k in changed)
+            sets = ", ".join(f"{quote(k)} = ?" for k in changed)
             self.conn.execute(
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ? WHERE id = ?', [*changed.values(), now(), row_id]
             )
             self._audit(
-                "update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, _plain(lg, changed), note
+                "update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, plain_values(lg, changed), note
             )
         return True
 
@@ -104,12 +105,12 @@ class RowsMixin:
         keys = lg.keys
         cols = ["uid", *keys, "created_at", "updated_at", "created_office", "updated_office"]
         office = self.office
-        sql = f'INSERT INTO "{lg.id}" ({", ".join(map(_q, cols))}) VALUES ({", ".join("?" * len(cols))})'
+        sql = f'INSERT INTO "{lg.id}" ({", ".join(map(quote, cols))}) VALUES ({", ".join("?" * len(cols))})'
         count = 0
 
         def values() -> Iterator[list[Any]]:
             nonlocal count
-            uids = _uuid7_strings()
+            uids = uuid7_strings()
             if ordered:
                 for r in rows:
                     count += 1
@@ -132,7 +133,7 @@ class RowsMixin:
                         (lg.id,),
                     ).fetchall()
                     for name, _ in rebuild:
-                        self.conn.execute(f"DROP INDEX {_q(name)}")
+                        self.conn.execute(f"DROP INDEX {quote(name)}")
                 self.conn.executemany(sql, values())
                 for _, index_sql in rebuild:
                     self.conn.execute(index_sql)
@@ -158,7 +159,7 @@ class RowsMixin:
         if year is None:
             return "1", []
         lo, hi = year_bounds(year)
-        return f"{_q(field or lg.date_field)} BETWEEN ? AND ?", [lo, hi]
+        return f"{quote(field or lg.date_field)} BETWEEN ? AND ?", [lo, hi]
 
     def rows(
         self,
@@ -178,7 +179,7 @@ class RowsMixin:
         if where:
             cond += f" AND ({where})"
             args += list(params)
-        order = order_by or (f"{_q(lg.date_field)}, id" if lg.date_field else "id")
+        order = order_by or (f"{quote(lg.date_field)}, id" if lg.date_field else "id")
         sql = f'SELECT * FROM "{lg.id}" WHERE {cond} ORDER BY {order}'
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
@@ -255,7 +256,7 @@ class RowsMixin:
                     self.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
                 except dbapi.IntegrityError:
                     raise StoreError(f"{lg.name}第 {rid} 条记录仍被其他记录引用，不能彻底删除") from None
-                self._audit("purge", lg.id, rid, old["uid"], _plain(lg, old), None)
+                self._audit("purge", lg.id, rid, old["uid"], plain_values(lg, old), None)
                 done += 1
         return done
 
@@ -268,11 +269,11 @@ class RowsMixin:
             old = self.get(visits.id, vid, include_deleted=True)
             self.conn.execute("DELETE FROM visits WHERE id = ?", (vid,))
             note = f"随重点人员第 {person_id} 条彻底删除"
-            self._audit("purge", visits.id, vid, old["uid"], _plain(visits, old), None, note)
+            self._audit("purge", visits.id, vid, old["uid"], plain_values(visits, old), None, note)
 
     def names_of(self, ledger_id: str, key: str = "name") -> list[str]:
         """Distinct names in a roster (for completers and the 执法人员 check)."""
         lg = catalog.get(ledger_id)
         return [r[0] for r in self.conn.execute(
-            f'SELECT DISTINCT {_q(key)} FROM "{lg.id}" WHERE deleted_at IS NULL AND {_q(key)} IS NOT NULL ORDER BY 1'
+            f'SELECT DISTINCT {quote(key)} FROM "{lg.id}" WHERE deleted_at IS NULL AND {quote(key)} IS NOT NULL ORDER BY 1'
         )]  # fmt: skip

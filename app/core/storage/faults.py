@@ -37,7 +37,7 @@ def fault_message(exc: BaseException) -> str | None:
         if exc.errno == errno.EIO:
             return IO_ERROR
         return None
-    from .dbapi import Error
+    from app.core.storage.dbapi import Error
 
     if not isinstance(exc, Error):
         return None

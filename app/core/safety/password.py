@@ -21,12 +21,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .kdf import scrypt
-from .keys import SCRYPT_N, SCRYPT_P, SCRYPT_R
-from .store_util import StoreError
+from app.core.storage.kdf import scrypt
+from app.core.storage.keys import SCRYPT_N, SCRYPT_P, SCRYPT_R
+from app.core.storage.common import StoreError
 
 if TYPE_CHECKING:
-    from .store import Store
+    from app.core.storage.store import Store
 
 SETTING = "password"
 # scrypt cost as OWASP advises (N=2^17, r=8, p=1: 128 MiB of memory, ~0.5 s)
@@ -49,7 +49,7 @@ def _stored(store: Store) -> dict[str, Any] | None:
 
 
 def _encrypted(store: Store) -> bool:
-    from . import keys
+    from app.core.storage import keys
 
     return store.path is not None and keys.is_encrypted(store.path)
 
@@ -68,7 +68,7 @@ def set_password(store: Store, text: str | None) -> str | None:
 
 
 def _set_file_password(store: Store, text: str | None) -> str | None:
-    from . import encryption
+    from app.core.safety import encryption
 
     if store.readonly:
         raise StoreError("只读方式打开时不能设置密码。")
@@ -127,7 +127,8 @@ def _set_hash(store: Store, text: str | None) -> None:
 def check_password(store: Store, text: str) -> bool:
     """True when ``text`` is the password (or the recovery code), or when none is set."""
     if _encrypted(store):
-        from . import encryption, keys
+        from app.core.safety import encryption
+        from app.core.storage import keys
 
         try:
             encryption.unlock(store.path, text)
@@ -151,11 +152,11 @@ def clear_password(db_path: str | Path) -> bool:
     Works without opening the program's store, so it also works on a file another copy of
     the program has open; the removal is recorded in the 操作日志.
     """
-    from .store import now
+    from app.core.storage.common import now
 
     if not Path(db_path).is_file():
         raise StoreError(f"找不到数据库文件：{db_path}")
-    from . import dbapi
+    from app.core.storage import dbapi
 
     conn = dbapi.connect(db_path, timeout=10)
     try:
@@ -179,6 +180,6 @@ def clear_password(db_path: str | Path) -> bool:
 
 
 def _actor() -> str:
-    from .store import _actor as actor
+    from app.core.storage.common import actor
 
     return actor()

@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from . import keys
-from .store_util import StoreError
+from app.core.storage import keys
+from app.core.storage.common import StoreError
 
 Error = (sqlite3.Error, sqlcipher.Error)
 DatabaseError = (sqlite3.DatabaseError, sqlcipher.DatabaseError)

@@ -362,7 +362,7 @@ def _with_aliases(lg: Ledger) -> Ledger:
     """The ledger with the column and value aliases of ``catalog_aliases`` on its fields."""
     from dataclasses import replace
 
-    from . import catalog_aliases as A
+    from app.core.ledgers import aliases as A
 
     fields = []
     for f in lg.fields:

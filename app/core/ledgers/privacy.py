@@ -22,11 +22,11 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from . import catalog
+from app.core.ledgers import catalog
 
 if TYPE_CHECKING:
-    from .catalog import Field, Ledger
-    from .store import Store
+    from app.core.ledgers.catalog import Field, Ledger
+    from app.core.storage.store import Store
 
 # 18 characters (6 region digits, 8 birth-date digits, 3 sequence digits, check digit or X)
 # or an old 15-digit number (6 region, 6 birth-date, 3 sequence); not part of a longer run of

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .catalog import Field, Ledger
-from .privacy import mask_ids_in_text
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.ledgers.privacy import mask_ids_in_text
 
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９．－／：　ｘＸ，",

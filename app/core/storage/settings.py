@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import catalog
-from .catalog import Field
-from .privacy import mask_ids_in_text
-from .store_util import now
-from .validation import Validator, parse_idcard
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Field
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.storage.common import now
+from app.core.ledgers.validation import Validator, parse_idcard
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "county": "",  # no invented office: empty until the clerk names it (setup or 设置)

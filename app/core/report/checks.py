@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.core import catalog
+from app.core.ledgers import catalog
 
 EXCERPT = 24  # characters of a left-out sentence shown in a finding
 
 
 def office_unnamed(store, year: int, today: dt.date | None = None) -> list:
-    from app.core.checks import Finding
+    from app.core.report.checks import Finding
 
     found = []
     if not str(store.setting("town") or "").strip():
@@ -46,7 +46,7 @@ def office_unnamed(store, year: int, today: dt.date | None = None) -> list:
 
 def ledgers_empty(store, year: int, today: dt.date | None = None) -> list:
     """One warning per ledger with no rows in the year."""
-    from app.core.checks import Finding
+    from app.core.report.checks import Finding
     from app.core.report.coverage import ledger_rows
 
     found = []
@@ -68,7 +68,7 @@ def ledgers_empty(store, year: int, today: dt.date | None = None) -> list:
 
 def report_omissions(store, year: int, today: dt.date | None = None) -> list:
     """The report's sentences left out for a 0 or an empty ledger, one line each."""
-    from app.core.checks import Finding
+    from app.core.report.checks import Finding
     from app.core.report import paragraphs
     from app.core.report.text import render_store
 
@@ -89,7 +89,7 @@ def report_omissions(store, year: int, today: dt.date | None = None) -> list:
 def literal_numbers(store, year: int, today: dt.date | None = None) -> list:
     """A wording written in an earlier year and inherited by ``year`` with a number typed in as
     text (带头讲法治课2次): it was true of the year it was written, maybe not of this one."""
-    from app.core.checks import Finding
+    from app.core.report.checks import Finding
     from app.core.report import paragraphs
 
     lines = [
@@ -105,7 +105,7 @@ def literal_numbers(store, year: int, today: dt.date | None = None) -> list:
 def ledgers_unreported(store, year: int, today: dt.date | None = None) -> list:
     """Ledgers with rows in the year whose work the report does not state (no number of theirs
     in the text): an office's own wording, saved before the sentence existed, may leave it out."""
-    from app.core.checks import Finding
+    from app.core.report.checks import Finding
     from app.core.figures import FIGURES
     from app.core.report.coverage import ledger_rows
     from app.core.report.text import render_store

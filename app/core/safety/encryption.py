@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import dbapi, keys
-from .store_util import StoreError
+from app.core.storage import dbapi, keys
+from app.core.storage.common import StoreError
 
 WRONG = "密码或恢复码不正确。"
 
@@ -75,11 +75,11 @@ def _fsync_dir(folder: Path) -> None:
 
 def _rewrite(db_path: Path, tmp: Path, src_key: bytes | None, dest_key: bytes | None) -> None:
     """Write the database into ``tmp`` under ``dest_key``, checked and on disk."""
-    from .backup import _retire_wal
+    from app.core.storage.files import retire_wal
 
     for stale in (tmp, *(Path(f"{tmp}{s}") for s in ("-journal", "-wal", "-shm"))):
         stale.unlink(missing_ok=True)
-    _retire_wal(db_path)  # the whole database in the one file, no log beside it
+    retire_wal(db_path)  # the whole database in the one file, no log beside it
     src = dbapi.cipher_connect(db_path, src_key, timeout=10)
     try:
         dbapi.export(src, tmp, dest_key)
@@ -157,7 +157,7 @@ def unprotect(db_path: str | Path) -> None:
 
 
 def _plain_copies(db_path: Path) -> list[Path]:
-    from .backup import backups_dir
+    from app.core.safety.backup import backups_dir
 
     stem = db_path.stem
     found: list[Path] = []

@@ -14,23 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import dbapi, keys, privacy, schema
-from .faults import fault_message, on_network_drive, open_failure_message
-from .schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION, cover_index_name  # noqa: F401
-from .store_rows import RowsMixin
-from .store_settings import DEFAULT_SETTINGS, HIDDEN_SETTINGS, SettingsMixin  # noqa: F401
-from .store_util import (  # noqa: F401  (re-exported: the rest of the program imports them from here)
-    StoreError,
-    _actor,
-    _connect_readonly,
-    _plain,
-    _q,
-    copy_file,
-    file_uri,
-    now,
-    year_bounds,
-)
-from .validation import ValidationError, Validator, split_names
+from app.core.storage import dbapi, keys, schema
+from app.core.ledgers import privacy
+from app.core.storage.faults import fault_message, on_network_drive, open_failure_message
+from app.core.storage.schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION, cover_index_name  # noqa: F401
+from app.core.storage.rows import RowsMixin
+from app.core.storage.settings import DEFAULT_SETTINGS, HIDDEN_SETTINGS, SettingsMixin  # noqa: F401
+from app.core.storage.common import StoreError, actor, plain_values, quote, copy_file, now, year_bounds
+from app.core.storage.dbapi import connect_readonly, file_uri
+from app.core.ledgers.validation import ValidationError, Validator, split_names
 
 
 def _not_openable(path: Path, exc: Exception) -> StoreError:
@@ -108,7 +100,7 @@ class Store(SettingsMixin, RowsMixin):
         migrated there, so the program can read it while the file stays as it was (no
         ``.bak``, no audit entry, the old version number)."""
         try:
-            conn = _connect_readonly(path)
+            conn = connect_readonly(path)
         except (OSError, *dbapi.Error) as exc:
             raise StoreError(f"无法打开数据库文件 {path}：{open_failure_message(path, exc) or exc}") from exc
         conn.isolation_level = None
@@ -302,7 +294,7 @@ class Store(SettingsMixin, RowsMixin):
             "INSERT INTO audit (at, actor, action, ledger, row_id, row_uid, old, new, note) VALUES (?,?,?,?,?,?,?,?,?)",
             (
                 now(),
-                _actor(),
+                actor(),
                 action,
                 ledger,
                 row_id,

@@ -23,17 +23,13 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from . import dbapi, keys, lock
-from .backup_check import (  # noqa: F401  (re-exported: backup.verify_backup, backup.quick_check…)
-    HEADER,
-    _open_file_readonly,
-    _source,
-    backup_summary,
-    quick_check,
-    verify_backup,
-)
-from .faults import fault_message
-from .store import Store, StoreError, _connect_readonly, now
+from app.core.storage import dbapi, keys
+from app.core.safety import lock
+from app.core.safety.backup_check import HEADER, _open_file_readonly, _source, backup_summary, quick_check, verify_backup
+from app.core.storage.faults import fault_message
+from app.core.storage.store import Store
+from app.core.storage.common import StoreError, now
+from app.core.storage.dbapi import connect_readonly
 
 KEEP_DAILY = 30
 KEEP_MONTHLY = 12
@@ -51,7 +47,7 @@ def _read_setting(db_path: Path, key: str) -> str | None:
     if not db_path.is_file():
         return None
     try:
-        conn = _connect_readonly(db_path)
+        conn = connect_readonly(db_path)
     except (*dbapi.Error, StoreError):  # damaged, or encrypted and still locked
         return None
     try:
@@ -171,7 +167,7 @@ def _copy_verified(
 
 
 def _actor() -> str:
-    from .store import _actor as actor
+    from app.core.storage.common import actor
 
     return actor()
 
@@ -385,7 +381,7 @@ def restore_leftovers(db_path: str | Path) -> list[Path]:
     """Temporary files of a restore of ``db_path`` that was killed: the copy being swapped
     in (``.ledgers.db.restore-PID.tmp``) and the verified copy being made of it
     (``..ledgers.db.restore-PID.tmp.PID.tmp``), with their journals."""
-    from .encryption import leftovers
+    from app.core.safety.encryption import leftovers
 
     db_path = Path(db_path)
     found = [p for p in leftovers(db_path) if p.is_file()]  # and of a password change
