@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from app.core.checks import as_of, run
 from app.core.ledgers import catalog
 from app.core.report.checks import Finding
-from app.core.checks import as_of, run
 
 from .test_figures import AFTER, HI, MID, Y, add, idcard
 

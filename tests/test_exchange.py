@@ -75,8 +75,8 @@ def clock(monkeypatch):
     """The store's clock, set by the test: writes get exactly the time it says."""
     import app.core.exchange.merge as merge
     import app.core.exchange.pack as pack
-    import app.core.storage.rows as rows
     import app.core.storage.common as util
+    import app.core.storage.rows as rows
 
     state = {"now": "2030-01-10T09:00:00"}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.ledgers import catalog
 from app.core import figures
 from app.core.figures import FIGURES, approx, compute, rate, rows_for
+from app.core.ledgers import catalog
 from app.core.ledgers.validation import id_check_char
 
 Y = 2024

@@ -10,8 +10,8 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.ledgers import catalog
 from app.core.io import import_file
+from app.core.ledgers import catalog
 from app.core.storage.store import Store
 
 LG = catalog.get("study_sessions")

@@ -12,8 +12,8 @@ import zipfile
 import pytest
 
 from app.cli import main
-from app.core.ledgers import catalog
 from app.core import checks, demo, figures
+from app.core.ledgers import catalog
 from app.core.report import build_report, charts, paragraphs, text
 from app.core.storage.store import Store
 

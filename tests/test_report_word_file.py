@@ -14,9 +14,9 @@ from lxml import etree
 
 from app.cli import main
 from app.core import demo
-from app.core.storage import schema
 from app.core.report import build_report, installed_fonts
 from app.core.report.fonts import FACES
+from app.core.storage import schema
 from app.core.storage.store import Store
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -18,8 +18,8 @@ import pytest
 from app.cli import main
 from app.core.safety import backup, encryption
 from app.core.storage import keys
-from app.core.storage.store import Store
 from app.core.storage.common import StoreError
+from app.core.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "武平镇2024!"

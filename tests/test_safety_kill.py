@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.safety import backup
+from app.core.safety import backup, backup_check
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 
@@ -46,7 +46,7 @@ while True:
 
 BACKUPER = """
 import sys
-from app.core.safety import backup
+from app.core.safety import backup, backup_check
 print("ready", flush=True)
 while True:
     backup.make_backup(sys.argv[1], sys.argv[2])
@@ -55,7 +55,7 @@ while True:
 
 RESTORER = """
 import sys
-from app.core.safety import backup
+from app.core.safety import backup, backup_check
 print("ready", flush=True)
 i = 0
 while True:
@@ -103,7 +103,7 @@ def test_writer_killed_at_random_moments(db_path, journal, cycles):
         if seen:
             committed = max(committed, int(seen[-1]))
         # the start-up check must not cry wolf after a crash (it reads the left-over -wal)
-        assert backup.quick_check(db_path), f"cycle {cycle}"
+        assert backup_check.quick_check(db_path), f"cycle {cycle}"
         check, rows, imports = _state(db_path)
         if cycle == 0 or cycle == cycles - 1:
             conn = sqlite3.connect(db_path)
@@ -151,8 +151,8 @@ def test_restore_killed_at_random_moments(db_path, tmp_path):
 
 
 def test_backup_killed_at_random_moments_leaves_a_whole_backup_or_none(db_path, tmp_path):
-    from app.core.storage.store import Store
     from app.core.storage.common import StoreError
+    from app.core.storage.store import Store
 
     s = Store.open(db_path)
     rows = [{"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "x" * 200}] * 3000
@@ -247,14 +247,14 @@ def test_migration_killed_at_random_moments(tmp_path):
 # a restore that stops inside the verified copy, once the copy is whole but not yet moved
 STALLED_RESTORER = """
 import sys, time
-from app.core.safety import backup
-real = backup._fsync_file
+from app.core.safety import backup, backup_check
+real = backup.fsync_file
 def stall(path):
     real(path)
     if ".restore-" in str(path):
         print("copying", flush=True)
         time.sleep(600)
-backup._fsync_file = stall
+backup.fsync_file = stall
 backup.restore(sys.argv[1], sys.argv[2])
 """
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from app.core.ledgers.validation import ValidationError
+from app.core.storage.common import StoreError
 from app.core.storage.schema import SCHEMA_VERSION
 from app.core.storage.store import Store
-from app.core.storage.common import StoreError
-from app.core.ledgers.validation import ValidationError
 from tests.fixtures.samples import fill, fill_people
 
 FIXTURES = Path(__file__).parent / "fixtures"

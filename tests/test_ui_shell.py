@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from app.core.ledgers import catalog
 from app.core import paths
+from app.core.ledgers import catalog
 from app.core.storage.store import Store
 from app.ui import app as ui_app
 from app.ui import main_window

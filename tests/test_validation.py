@@ -5,7 +5,17 @@ import datetime as dt
 import pytest
 
 from app.core.ledgers import catalog
-from app.core.ledgers.validation import ValidationError, Validator, id_check_char, mask_idcard, parse_date, parse_decimal, parse_idcard, parse_int, split_names
+from app.core.ledgers.validation import (
+    ValidationError,
+    Validator,
+    id_check_char,
+    mask_idcard,
+    parse_date,
+    parse_decimal,
+    parse_idcard,
+    parse_int,
+    split_names,
+)
 
 ID = "11010519491231002X"  # the GB 11643 example number
 

@@ -210,8 +210,8 @@ def _log_error(exc: BaseException, command: str | None) -> None:
     try:
         import logging
 
-        from app.core.paths import logs_dir
         from app.core.ledgers.privacy import log_to_file
+        from app.core.paths import logs_dir
 
         if log_to_file(logs_dir() / "app.log") is not None:
             logging.getLogger("app.cli").error("命令 %s 出错：%s", command, exc, exc_info=exc)

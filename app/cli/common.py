@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from app.cli.errors import CliError
+from app.core.paths import default_db_path
 from app.core.safety import encryption, lock
 from app.core.storage import keys
-from app.core.paths import default_db_path
 from app.core.storage.store import Store
 
 

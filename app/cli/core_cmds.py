@@ -61,8 +61,8 @@ def report_setting(key: str, value: str) -> str:
 
 def report_year_setting(key: str, value: str) -> str:
     """``report.2024.date=2025-01-20`` and the like: checked, and returned as stored."""
-    from app.core.storage.settings import REPORT_YEAR_SETTINGS
     from app.core.ledgers.validation import parse_date
+    from app.core.storage.settings import REPORT_YEAR_SETTINGS
 
     parts = key.split(".")
     if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) != 4 or parts[2] not in REPORT_YEAR_SETTINGS:

@@ -11,39 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Literal
 
 from app.core.ledgers import catalog
-from app.core.ledgers.privacy import mask_ids_in_text
-from app.core.storage.store import Store
-from app.core.storage.common import year_bounds
 from app.core.ledgers.validation import mask_idcard, parse_idcard, split_names
+from app.core.report.checks import REPORT_CHECKS, Finding
+from app.core.storage.common import year_bounds
+from app.core.storage.store import Store
 
-Severity = Literal["error", "warning"]
 OPEN_STATES = ("待调解", "调解中")
 VISITED_CATEGORIES = ("社区矫正对象", "安置帮教对象")
 OPEN_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    title: str
-    severity: Severity
-    ledger: str  # "" for a finding about the settings or the report text
-    row_ids: list[int] = field(default_factory=list)
-    detail: str = ""  # one line per row
-
-    def __post_init__(self) -> None:  # a finding quotes cells: never a whole 身份证号
-        object.__setattr__(self, "detail", mask_ids_in_text(self.detail))
-
-    @property
-    def count(self) -> int:
-        return len(self.row_ids)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def as_of(year: int, today: dt.date | None = None) -> dt.date:
@@ -235,7 +212,5 @@ CHECKS: tuple[Callable[..., list[Finding]], ...] = (
 
 def run(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
     """Every finding for ``year``, errors first (the report's own checks last)."""
-    from app.core.report.checks import REPORT_CHECKS
-
     found = [f for check in (*CHECKS, *REPORT_CHECKS) for f in check(store, year, today)]
     return sorted(found, key=lambda f: f.severity != "error")

@@ -91,9 +91,9 @@ def _check_file(path: Path, checked: bool = False) -> bool:
     """``quick_check``; offer the newest good backup when the file is damaged.
 
     True when the file is fine or was restored; ``checked``: known damaged already."""
-    from app.core.safety import backup
+    from app.core.safety import backup, backup_check
 
-    if not path.exists() or (not checked and backup.quick_check(path)):
+    if not path.exists() or (not checked and backup_check.quick_check(path)):
         return True
     good = backup.latest_good_backup(path)
     if good is None:
@@ -153,8 +153,8 @@ def _unlock(path: Path) -> bool:
 
 def _ask_password(store: Store) -> bool:
     """The opening password of a file from an earlier version (a hash, no encryption)."""
-    from app.core.storage import keys
     from app.core.safety import password as pw
+    from app.core.storage import keys
 
     if not pw.has_password(store) or (store.path is not None and keys.is_encrypted(store.path)):
         return True
@@ -171,8 +171,8 @@ def open_session(path: Path) -> Session | None:
     """Lock and open the database.  The full ``quick_check`` runs after the window is up
     (``Controller.check_in_background``: it reads the whole file); a file that will not even
     open is checked here and offered its newest good backup."""
-    from app.core.storage.store import Store
     from app.core.storage.common import StoreError
+    from app.core.storage.store import Store
 
     taken = _take_lock(path)
     if taken is None:
@@ -194,9 +194,9 @@ def open_session(path: Path) -> Session | None:
         store = Store.open(path, readonly=readonly)
     except StoreError as exc:
         store = None
-        from app.core.safety import backup
+        from app.core.safety import backup_check
 
-        if not readonly and not backup.quick_check(path) and _check_file(path, True):
+        if not readonly and not backup_check.quick_check(path) and _check_file(path, True):
             try:  # restored from the newest good backup
                 store = Store.open(path)
             except StoreError:
@@ -297,13 +297,13 @@ class Controller:
 
     def check_in_background(self) -> None:
         """``PRAGMA quick_check`` off the GUI thread once the window is up; offer a backup if bad."""
-        from app.core.safety import backup
+        from app.core.safety import backup_check
 
         if self.session is None or os.environ.get("FAZHI_EXIT_WHEN_SHOWN"):
             return
         from app.ui.workers import Worker
 
-        self._check = Worker(backup.quick_check, self.path, readonly=self.session.readonly)
+        self._check = Worker(backup_check.quick_check, self.path, readonly=self.session.readonly)
         self._check.finished.connect(self._checked)
         self._check.start()
 

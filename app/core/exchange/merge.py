@@ -32,8 +32,9 @@ from typing import Any
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Ledger
 from app.core.ledgers.privacy import mask_ids_in_text, mask_sql
-from app.core.storage.schema import SCHEMA_VERSION
 from app.core.storage.common import actor, now
+from app.core.storage.schema import SCHEMA_VERSION
+
 from . import container, image, merge_check
 from .container import PackError
 from .pack import ROW_META
@@ -329,7 +330,7 @@ def _value(lg: Ledger, key: str, have: set[str]) -> str:
     """The pack's value of ``key`` as ours: a reference's uid turned into our row id."""
     if key not in have:
         return "NULL"  # a pack from a program whose catalog lacked the field
-    f = lg._by_key.get(key)
+    f = lg.get_field(key)
     if f is not None and f.kind == "ref":
         return f'(SELECT r.id FROM main."{f.ref}" r WHERE r.uid = p."{key}")'
     return f'p."{key}"'

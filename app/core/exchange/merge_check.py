@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Field, Ledger
 from app.core.ledgers.privacy import mask_ids_in_text
 from app.core.ledgers.validation import _EMPTY
@@ -195,8 +196,6 @@ def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
 def _refuse_references_to_refused(conn, lg: Ledger, m: str, have: set[str]) -> int:
     """A row pointing at a new row of the pack that was refused (a 走访记录 of a 重点人员 whose
     row is invalid) is refused too: its reference would lead nowhere."""
-    from app.core.ledgers import catalog
-
     refused = 0
     for f in lg.fields:
         if f.kind != "ref" or f.key not in have:

@@ -18,8 +18,9 @@ from typing import Any
 
 from app.core.ledgers import catalog, privacy
 from app.core.ledgers.catalog import Ledger
-from app.core.storage.schema import SCHEMA_VERSION
 from app.core.storage.common import now
+from app.core.storage.schema import SCHEMA_VERSION
+
 from . import container, image
 from .container import PackError
 

@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.core.ledgers import privacy
+from app.core.ledgers import catalog, privacy
 from app.core.ledgers.catalog import Field, Ledger
+
 from .headers import UID_LABEL
 from .readers import FORMULA_STARTS, ReadError
 
@@ -31,8 +32,6 @@ UID_WIDTH = 27
 
 def _ref_labels(store: Any, f: Field, full_id: bool) -> dict[int, str]:
     """Row id -> what to write for a reference: the unique name, else the ID number."""
-    from app.core.ledgers import catalog
-
     target = catalog.get(f.ref)
     title = target.title_field or "id"
     personal = privacy.personal_fields(target)

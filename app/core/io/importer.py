@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.ledgers.catalog import Ledger
+
 from .existing import Duplicates, StoredRows
 from .headers import UID_LABEL
 from .mapping import Mapping, remember

@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.io.headers import column_names
 from app.core.ledgers.catalog import Field, Ledger
+
 from .headers import norm_label
 
 SETTING_PREFIX = "import_mapping."
@@ -71,8 +73,6 @@ def remember(store: Any, ledger_id: str, used: Mapping) -> None:
 
 def find_field(ledger: Ledger, name: str) -> Field | None:
     """A field by its key, label or alias (as a header cell would name it)."""
-    from .headers import column_names
-
     key = column_names(ledger).get(norm_label(name))
     return ledger.field(key) if key else None
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Ledger
+
 from .headers import HeaderMatch, column_names, find_header, read_first_rows
 from .mapping import Mapping, remembered
 from .readers import ReadError, Table, open_tables

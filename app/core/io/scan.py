@@ -17,6 +17,7 @@ from typing import Any
 from app.core.ledgers.catalog import Field
 from app.core.ledgers.privacy import mask_ids_in_text
 from app.core.ledgers.validation import Validator, _text, is_blank
+
 from .fastrow import RowInvalid, compile_row
 from .headers import HeaderMatch
 from .readers import Table

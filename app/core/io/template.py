@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.ledgers.catalog import Field
+
 from .readers import ReadError
 
 MAX_ROW = 5000  # rows that carry the dropdowns and number checks

@@ -7,8 +7,10 @@ labels are the Chinese headers clerks see and type in spreadsheets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from app.core.ledgers import aliases as A
 
 Kind = Literal["date", "int", "decimal", "text", "longtext", "choice", "names", "ref", "idcard", "phone"]
 
@@ -74,6 +76,12 @@ class Ledger:
 
     def field(self, key: str) -> Field:
         return self._by_key[key]
+
+    def has_field(self, key: str) -> bool:
+        return key in self._by_key
+
+    def get_field(self, key: str) -> Field | None:
+        return self._by_key.get(key)
 
     @property
     def date_field(self) -> str | None:
@@ -360,10 +368,6 @@ LEDGERS: tuple[Ledger, ...] = (
 
 def _with_aliases(lg: Ledger) -> Ledger:
     """The ledger with the column and value aliases of ``catalog_aliases`` on its fields."""
-    from dataclasses import replace
-
-    from app.core.ledgers import aliases as A
-
     fields = []
     for f in lg.fields:
         names = (*A.COMMON_COLUMNS.get(f.label, ()), *A.COLUMNS.get(lg.id, {}).get(f.key, ()))

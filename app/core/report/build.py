@@ -7,6 +7,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from app.core import figures as figs
+from app.core.report import text
+from app.core.report.charts import render_charts
+from app.core.report.fonts import scheme
 from app.core.storage.store import Store
 
 Progress = Callable[[str, float], None]
@@ -59,10 +63,6 @@ def build_report(
     place, so a failure never leaves half a report.  ``ReportRefused`` while the office is not
     named (the title and signature would name nobody).
     """
-    from app.core import figures as figs
-
-    from . import text
-    from .fonts import scheme
 
     def tell(stage: str, within: float = 0.0) -> None:
         if progress:
@@ -80,8 +80,6 @@ def build_report(
 
     charts = []
     if with_charts:
-        from .charts import render_charts
-
         tell("charts")
         charts = render_charts(
             year,

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core import figures
+from app.core.report import chart_cache, fonts
+
 DPI = 200
 SIZE = (7.5, 4.2)  # inches: 150 mm wide in the report
 MONTHS = [f"{m}月" for m in range(1, 13)]
@@ -248,9 +251,7 @@ def chart_specs(year: int, now: dict[str, Any], before: dict[str, Any]) -> list[
 
 
 def _cache_key(spec: ChartSpec, families: list[str]) -> str:
-    from .chart_cache import chart_key
-
-    return chart_key({"name": spec.name, "caption": spec.title, "labels": spec.labels, "now": spec.now,
+    return chart_cache.chart_key({"name": spec.name, "caption": spec.title, "labels": spec.labels, "now": spec.now,
                       "before": spec.before, "font": families, "dpi": DPI, "size": SIZE})  # fmt: skip
 
 
@@ -269,12 +270,9 @@ def render_charts(
     ``cache`` (a ``chart_cache.ChartCache``; the program's own by default; ``False`` draws
     everything): nothing is drawn when nothing changed.
     """
-    from .chart_cache import default_cache
-    from .fonts import chart_font_families
-
     if cache is None:
-        cache = default_cache()
-    families = chart_font_families()
+        cache = chart_cache.default_cache()
+    families = fonts.chart_font_families()  # looked up when called: tests replace it
     specs = chart_specs(year, now, before)
     out: list[Chart] = []
     rc = {
@@ -301,8 +299,6 @@ def render_charts(
 
 def render_all(store, year: int, out_dir: str | Path) -> list[tuple[str, Path]]:
     """The report's charts of ``year`` from the store, written as PNGs in ``out_dir``: [(caption, path)]."""
-    from app.core import figures
-
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     charts = render_charts(year, figures.report_breakdowns(store, year), figures.report_breakdowns(store, year - 1))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from app.core.figures import KEYS
 from app.core.ledgers import catalog
 from app.core.paths import resource
 
@@ -61,8 +62,6 @@ def label(para_id: str) -> str:
 
 
 def figure_keys() -> frozenset[str]:
-    from app.core.figures import KEYS
-
     return frozenset(KEYS)
 
 

@@ -14,6 +14,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.core.returns.compute import compute_all
+from app.core.returns.definitions import choose
+
 from .compute import TOTAL, ReturnTable, ytd_period
 from .display import cell_text, filing_unit, info_text
 
@@ -223,9 +226,6 @@ def export(
 ) -> Path:
     """The returns named (all when none), of those ``recipient`` takes (when given), for
     ``period`` from the store, as ``out_path``; with ``ytd``, each with its 年度累计 beside."""
-    from .compute import compute_all
-    from .definitions import choose
-
     chosen = choose(names, recipient)
     tables = compute_all(store, period, chosen, ytd=ytd)
     town = str(store.setting("town") or "")

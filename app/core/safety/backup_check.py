@@ -11,11 +11,12 @@ import os
 import sqlite3
 from pathlib import Path
 
+from app.core.ledgers import catalog
 from app.core.storage import dbapi, keys
-from app.core.storage.faults import fault_message
-from app.core.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
 from app.core.storage.common import StoreError
 from app.core.storage.dbapi import connect_readonly, file_uri
+from app.core.storage.faults import fault_message
+from app.core.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
 
 HEADER = b"SQLite format 3\x00"
 
@@ -88,8 +89,6 @@ def backup_summary(file: str | Path) -> dict:
     "last_change": ISO time of its newest 操作日志 entry or None, "size": bytes}``.
 
     Call ``verify_backup`` first; this only reads."""
-    from app.core.ledgers import catalog
-
     file = Path(file)
     conn = _open_file_readonly(file)
     try:

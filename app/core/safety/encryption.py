@@ -20,8 +20,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.core.safety.backup import backups_dir
 from app.core.storage import dbapi, keys
 from app.core.storage.common import StoreError
+from app.core.storage.files import fsync_dir, fsync_file, retire_wal, temp_beside
 
 WRONG = "密码或恢复码不正确。"
 
@@ -48,34 +50,8 @@ def opens(db_path: str | Path, secret: str) -> bool:
         return False
 
 
-def _tmp(db_path: Path, what: str) -> Path:
-    return db_path.with_name(f".{db_path.name}.{what}-{os.getpid()}.tmp")
-
-
-def leftovers(db_path: str | Path) -> list[Path]:
-    """Temporary files of a password change that was killed."""
-    db_path = Path(db_path)
-    return [p for what in ("encrypt", "decrypt") for p in db_path.parent.glob(f".{db_path.name}.{what}-*.tmp*")]
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _rewrite(db_path: Path, tmp: Path, src_key: bytes | None, dest_key: bytes | None) -> None:
     """Write the database into ``tmp`` under ``dest_key``, checked and on disk."""
-    from app.core.storage.files import retire_wal
 
     for stale in (tmp, *(Path(f"{tmp}{s}") for s in ("-journal", "-wal", "-shm"))):
         stale.unlink(missing_ok=True)
@@ -93,7 +69,7 @@ def _rewrite(db_path: Path, tmp: Path, src_key: bytes | None, dest_key: bytes | 
     if result != "ok":
         tmp.unlink(missing_ok=True)
         raise StoreError(f"加密后的数据库检查未通过（{result}），数据没有改动。")
-    _fsync(tmp)
+    fsync_file(tmp)
 
 
 def _swap(tmp: Path, db_path: Path) -> None:
@@ -102,7 +78,7 @@ def _swap(tmp: Path, db_path: Path) -> None:
     except PermissionError as exc:  # Windows: another program has the file open
         tmp.unlink(missing_ok=True)
         raise StoreError("数据库文件正被其他程序打开，无法加密或解密，数据没有改动。请关闭其他程序后再试。") from exc
-    _fsync_dir(db_path.parent)
+    fsync_dir(db_path.parent)
 
 
 def protect(db_path: str | Path, password: str) -> str:
@@ -114,7 +90,7 @@ def protect(db_path: str | Path, password: str) -> str:
         raise StoreError("数据库已设有密码；要修改密码，请先用现有密码打开。")
     envelope, data_key, code = keys.new_envelope(password)
     keys.remember(data_key)
-    tmp = _tmp(db_path, "encrypt")
+    tmp = temp_beside(db_path, "encrypt")
     try:
         _rewrite(db_path, tmp, None, data_key)
         keys.write_envelope(keys.key_file(db_path), envelope)  # first: the file is still plain
@@ -146,7 +122,7 @@ def unprotect(db_path: str | Path) -> None:
     if data_key is None:
         keys.key_file(db_path).unlink(missing_ok=True)
         return
-    tmp = _tmp(db_path, "decrypt")
+    tmp = temp_beside(db_path, "decrypt")
     try:
         _rewrite(db_path, tmp, data_key, None)
         _swap(tmp, db_path)
@@ -157,8 +133,6 @@ def unprotect(db_path: str | Path) -> None:
 
 
 def _plain_copies(db_path: Path) -> list[Path]:
-    from app.core.safety.backup import backups_dir
-
     stem = db_path.stem
     found: list[Path] = []
     folder = backups_dir(db_path)
@@ -197,7 +171,7 @@ def encrypt_copies(db_path: str | Path) -> list[Path]:
                     dbapi.export(src, tmp, data_key)
                 finally:
                     src.close()
-                _fsync(tmp)
+                fsync_file(tmp)
                 keys.write_envelope(keys.key_file(copy), envelope)
                 os.replace(tmp, copy)
                 done.append(copy)

@@ -21,9 +21,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.core.safety import encryption
+from app.core.storage import dbapi, keys
+from app.core.storage.common import StoreError, actor, now
 from app.core.storage.kdf import scrypt
 from app.core.storage.keys import SCRYPT_N, SCRYPT_P, SCRYPT_R
-from app.core.storage.common import StoreError
 
 if TYPE_CHECKING:
     from app.core.storage.store import Store
@@ -49,8 +51,6 @@ def _stored(store: Store) -> dict[str, Any] | None:
 
 
 def _encrypted(store: Store) -> bool:
-    from app.core.storage import keys
-
     return store.path is not None and keys.is_encrypted(store.path)
 
 
@@ -68,8 +68,6 @@ def set_password(store: Store, text: str | None) -> str | None:
 
 
 def _set_file_password(store: Store, text: str | None) -> str | None:
-    from app.core.safety import encryption
-
     if store.readonly:
         raise StoreError("只读方式打开时不能设置密码。")
     if text and _encrypted(store):
@@ -127,9 +125,6 @@ def _set_hash(store: Store, text: str | None) -> None:
 def check_password(store: Store, text: str) -> bool:
     """True when ``text`` is the password (or the recovery code), or when none is set."""
     if _encrypted(store):
-        from app.core.safety import encryption
-        from app.core.storage import keys
-
         try:
             encryption.unlock(store.path, text)
             return True
@@ -152,12 +147,8 @@ def clear_password(db_path: str | Path) -> bool:
     Works without opening the program's store, so it also works on a file another copy of
     the program has open; the removal is recorded in the 操作日志.
     """
-    from app.core.storage.common import now
-
     if not Path(db_path).is_file():
         raise StoreError(f"找不到数据库文件：{db_path}")
-    from app.core.storage import dbapi
-
     conn = dbapi.connect(db_path, timeout=10)
     try:
         conn.isolation_level = None
@@ -167,7 +158,7 @@ def clear_password(db_path: str | Path) -> bool:
             if gone:
                 conn.execute(
                     "INSERT INTO audit (at, actor, action, note) VALUES (?, ?, 'password', ?)",
-                    (now(), _actor(), "信息化管理员清除开机密码"),
+                    (now(), actor(), "信息化管理员清除开机密码"),
                 )
             conn.execute("COMMIT")
         except BaseException:
@@ -177,9 +168,3 @@ def clear_password(db_path: str | Path) -> bool:
         return gone
     finally:
         conn.close()
-
-
-def _actor() -> str:
-    from app.core.storage.common import actor
-
-    return actor()

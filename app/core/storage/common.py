@@ -6,7 +6,6 @@ import datetime as dt
 import getpass
 import os
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,14 +39,14 @@ def year_bounds(year: int) -> tuple[str, str]:
     return f"{year:04d}-01-01", f"{year:04d}-12-31"
 
 
-def _actor() -> str:
+def actor() -> str:
     try:
         return getpass.getuser()
     except Exception:
         return "unknown"
 
 
-def _uuid7_strings() -> Iterator[str]:
+def uuid7_strings() -> Iterator[str]:
     """UUIDs (RFC 9562 version 7, "monotonic random") for one batch of inserts.
 
     A 48-bit millisecond timestamp, 42 random bits, and a counter that starts at a random
@@ -69,40 +68,14 @@ def _uuid7_strings() -> Iterator[str]:
         counter += 1
 
 
-def file_uri(path: str | Path) -> str:
-    """A SQLite ``file:`` URI for ``path`` (no ``file://`` authority part, so Windows UNC
-    paths of a shared folder, ``\\\\server\\share\\ledgers.db``, work as well as ``C:\\...``)."""
-    from urllib.parse import quote
-
-    return "file:" + quote(os.path.abspath(path), safe="/\\:")
-
-
-def _connect_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection (keyed if the file is encrypted); in a read-only folder SQLite
-    cannot make a WAL database's -shm file, so fall back to ``immutable`` (nobody can write
-    there either)."""
-    from app.core.storage import dbapi
-
-    uri = file_uri(path)
-    conn = dbapi.connect(path, uri=f"{uri}?mode=ro", timeout=10)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
-    except dbapi.OperationalError:
-        conn.close()
-        wal = Path(f"{path}-wal")
-        if not path.exists() or (wal.exists() and wal.stat().st_size > 0):
-            raise  # immutable would ignore the log, and with it the latest saved rows
-        return dbapi.connect(path, uri=f"{uri}?mode=ro&immutable=1", timeout=10)
-
-
-def _q(name: str) -> str:
+def quote(name: str) -> str:
+    """``name`` as a quoted SQL identifier (a ledger's column)."""
     return f'"{name}"'
 
 
-def _plain(lg: Ledger, values: dict[str, Any]) -> dict[str, Any]:
+def plain_values(lg: Ledger, values: dict[str, Any]) -> dict[str, Any]:
     """A row's field values for the audit log (``Store._audit`` masks the personal ones)."""
-    return {k: values[k] for k in values if k in lg._by_key}
+    return {k: values[k] for k in values if lg.has_field(k)}
 
 
 def copy_file(src: Path, dest: Path) -> None:

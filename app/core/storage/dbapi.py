@@ -8,9 +8,11 @@ own exception classes, so code that catches database errors uses the tuples here
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote as url_quote
 
 import sqlcipher3.dbapi2 as sqlcipher
 
@@ -111,3 +113,26 @@ def cipher_connect(path: str | Path, key: bytes | None, **kwargs: Any) -> Any:
     if key is not None:
         conn.execute(f"PRAGMA key = {keys.sqlcipher_key(key)}")
     return conn
+
+
+def file_uri(path: str | Path) -> str:
+    """A SQLite ``file:`` URI for ``path`` (no ``file://`` authority part, so Windows UNC
+    paths of a shared folder, ``\\\\server\\share\\ledgers.db``, work as well as ``C:\\...``)."""
+    return "file:" + url_quote(os.path.abspath(path), safe="/\\:")
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection (keyed if the file is encrypted); in a read-only folder SQLite
+    cannot make a WAL database's -shm file, so fall back to ``immutable`` (nobody can write
+    there either)."""
+    uri = file_uri(path)
+    conn = connect(path, uri=f"{uri}?mode=ro", timeout=10)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except OperationalError:
+        conn.close()
+        wal = Path(f"{path}-wal")
+        if not path.exists() or (wal.exists() and wal.stat().st_size > 0):
+            raise  # immutable would ignore the log, and with it the latest saved rows
+        return connect(path, uri=f"{uri}?mode=ro&immutable=1", timeout=10)

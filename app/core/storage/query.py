@@ -22,8 +22,8 @@ from typing import Any
 
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Ledger
-from app.core.storage.store import Store
 from app.core.storage.common import year_bounds
+from app.core.storage.store import Store
 
 SEARCH_KINDS = ("text", "longtext", "choice", "names", "phone")
 META_SORT = ("id", "created_at", "updated_at", "deleted_at")
@@ -134,12 +134,12 @@ class LedgerQuery:
         lg = self.ledger
         if order_by is None:
             order_by = lg.date_field or "id"
-        if order_by not in lg._by_key and order_by not in META_SORT:
+        if not lg.has_field(order_by) and order_by not in META_SORT:
             raise KeyError(f"{lg.name}没有可排序的列“{order_by}”")
         direction = " DESC" if desc else ""
         if order_by == "id":
             return f"id{direction}"
-        if order_by in lg._by_key and not lg.field(order_by).required:
+        if lg.has_field(order_by) and not lg.field(order_by).required:
             # NULLs last either way: rows with an empty optional date should not lead the list.
             return f"{_q(order_by)} IS NULL, {_q(order_by)}{direction}, id{direction}"
         return f"{_q(order_by)}{direction}, id{direction}"

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.core.ledgers import catalog
 from app.core.storage import dbapi
-from app.core.storage.common import StoreError, plain_values, quote, uuid7_strings, next_stamp, now, year_bounds
+from app.core.storage.common import StoreError, next_stamp, now, plain_values, quote, uuid7_strings, year_bounds
 
 
 class RowsMixin:
@@ -59,7 +59,9 @@ class RowsMixin:
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ?, updated_office = ? WHERE id = ?',
                 [*changed.values(), next_stamp(old["updated_at"]), self.office, row_id],
             )
-            self._audit("update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, plain_values(lg, changed))
+            self._audit(
+                "update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, plain_values(lg, changed)
+            )
         return row_id
 
     def update_fields(self, ledger_id: str, row_id: int, values: dict[str, Any], note: str | None = None) -> bool:
@@ -274,6 +276,7 @@ class RowsMixin:
     def names_of(self, ledger_id: str, key: str = "name") -> list[str]:
         """Distinct names in a roster (for completers and the 执法人员 check)."""
         lg = catalog.get(ledger_id)
+        col = quote(key)
         return [r[0] for r in self.conn.execute(
-            f'SELECT DISTINCT {quote(key)} FROM "{lg.id}" WHERE deleted_at IS NULL AND {quote(key)} IS NOT NULL ORDER BY 1'
+            f'SELECT DISTINCT {col} FROM "{lg.id}" WHERE deleted_at IS NULL AND {col} IS NOT NULL ORDER BY 1'
         )]  # fmt: skip

@@ -18,6 +18,7 @@ import sqlite3
 
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Field, Ledger
+from app.core.ledgers.privacy import mask_ids_in_text, masked_audit_text
 
 SCHEMA_VERSION = 6
 APP_ID = 0x4C5A5442  # "LZTB": marks the file as ours (PRAGMA application_id)
@@ -115,8 +116,6 @@ def _mask_personal_data_in_audit(conn: sqlite3.Connection) -> None:
     the triggers made again, all in the migration's transaction (killed half way, nothing
     changed).  Only entries of a ledger with personal fields, or holding a run of 15 digits,
     are read."""
-    from app.core.ledgers.privacy import mask_ids_in_text, masked_audit_text
-
     personal = [lg.id for lg in catalog.LEDGERS if any(f.personal for f in lg.fields)]
     marks = ", ".join("?" * len(personal)) or "NULL"
     rows = conn.execute(

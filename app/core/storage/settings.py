@@ -8,8 +8,8 @@ from typing import Any
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Field
 from app.core.ledgers.privacy import mask_ids_in_text
-from app.core.storage.common import now
 from app.core.ledgers.validation import Validator, parse_idcard
+from app.core.storage.common import now
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "county": "",  # no invented office: empty until the clerk names it (setup or 设置)

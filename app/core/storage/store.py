@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.core.storage import dbapi, keys, schema
 from app.core.ledgers import privacy
-from app.core.storage.faults import fault_message, on_network_drive, open_failure_message
-from app.core.storage.schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION, cover_index_name  # noqa: F401
-from app.core.storage.rows import RowsMixin
-from app.core.storage.settings import DEFAULT_SETTINGS, HIDDEN_SETTINGS, SettingsMixin  # noqa: F401
-from app.core.storage.common import StoreError, actor, plain_values, quote, copy_file, now, year_bounds
-from app.core.storage.dbapi import connect_readonly, file_uri
 from app.core.ledgers.validation import ValidationError, Validator, split_names
+from app.core.storage import dbapi, keys, schema
+from app.core.storage.common import StoreError, actor, now, year_bounds
+from app.core.storage.dbapi import connect_readonly
+from app.core.storage.faults import fault_message, on_network_drive, open_failure_message
+from app.core.storage.rows import RowsMixin
+from app.core.storage.schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION
+from app.core.storage.settings import SettingsMixin
 
 
 def _not_openable(path: Path, exc: Exception) -> StoreError:
@@ -120,8 +121,6 @@ class Store(SettingsMixin, RowsMixin):
 
     def _migrated_copy(self) -> Store:
         """This (read-only, older) database copied into shared memory and migrated there."""
-        import uuid
-
         source = f"file:fazhi-ro-{uuid.uuid4().hex}?mode=memory&cache=shared"
         if dbapi.is_cipher(self.conn):  # decrypted into memory only, as a page cache would be
             # exported into a scratch memory database, then copied page by page into the one

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Field
+from app.core.ledgers.validation import ValidationError
 from app.core.safety import drafts
 from app.core.storage import query
-from app.core.ledgers.catalog import Field
 from app.core.storage.common import StoreError
-from app.core.ledgers.validation import ValidationError
 from app.ui.widgets.fields import (
     ChoiceField,
     DateField,

@@ -64,7 +64,7 @@ def setting_label(key: str) -> str:
     if key.startswith("choices.") and key.count(".") == 2:
         _c, ledger_id, field_key = key.split(".")
         lg = catalog.BY_ID.get(ledger_id)
-        if lg is not None and field_key in lg._by_key:
+        if lg is not None and lg.has_field(field_key):
             return f"{lg.name}“{lg.field(field_key).label}”的选项"
     return key
 
@@ -119,7 +119,7 @@ def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str
     parts = []
     for key, value in values.items():
         label = key
-        if lg is not None and key in lg._by_key:
+        if lg is not None and lg.has_field(key):
             label = lg.field(key).label
         elif key == "deleted_at":
             label = "删除时间"
@@ -127,7 +127,7 @@ def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str
             label = "行数"
         if isinstance(value, str) and len(value) == 19 and value[10:11] == "T":
             value = value.replace("T", " ")
-        if isinstance(value, str) and lg is not None and key in lg._by_key and lg.field(key).personal:
+        if isinstance(value, str) and lg is not None and lg.has_field(key) and lg.field(key).personal:
             value = mask_value(value)
         elif isinstance(value, str):
             value = mask_ids_in_text(value)

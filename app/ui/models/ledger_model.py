@@ -15,8 +15,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from app.core.ledgers import catalog
-from app.core.storage import query
 from app.core.ledgers.privacy import mask_value
+from app.core.storage import query
 from app.core.storage.query import LedgerQuery
 
 PAGE_SIZE = 200

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.ledgers import catalog
 from app.core.exchange import SUFFIX, PackError, is_personal, make_pack, merge_pack
+from app.core.ledgers import catalog
 from app.ui.models.exchange_models import ConflictModel, MergeCountsModel
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store

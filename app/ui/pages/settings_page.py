@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.safety import backup, encryption, password
 from app.core.ledgers import catalog
+from app.core.safety import backup, encryption, password
 from app.core.storage import keys
 from app.ui.dialogs.secret_prompt import ask_secret
 from app.ui.widgets.file_dialogs import existing_directory, open_file_name, save_file_name
