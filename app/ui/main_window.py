@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
         """Cancel and wait for background work: a running QThread must not be destroyed."""
         from app.ui import workers
 
-        running = [w for w in list(workers._LIVE) if w.is_running()]
+        running = workers.running_workers()
         for page in self.pages.values():
             running += [w for w in getattr(page, "_workers", []) if w.is_running() and w not in running]
         for w in running:

@@ -34,6 +34,7 @@ from app.core.ledgers.catalog import Ledger
 from app.core.ledgers.privacy import mask_ids_in_text, mask_sql
 from app.core.storage.common import actor, now
 from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
 
 from . import container, image, merge_check
 from .container import PackError
@@ -96,7 +97,7 @@ def mark_key(office: str) -> str:
     return f"{MARK_PREFIX}{office}"
 
 
-def read_pack(path: str | Path, password: str | None, store, *, allow_other_town: bool = False):
+def read_pack(path: str | Path, password: str | None, store: Store, *, allow_other_town: bool = False):
     """Check the pack against this database and open it: (header, SQLite bytes).
 
     Every refusal is a ``PackError`` with one Chinese line, before anything is written.
@@ -133,7 +134,7 @@ def read_pack(path: str | Path, password: str | None, store, *, allow_other_town
 
 
 def merge_pack(
-    store,
+    store: Store,
     path: str | Path,
     password: str | None = None,
     *,
@@ -196,7 +197,7 @@ def _pack_columns(conn, lg: Ledger) -> set[str]:
     return {r[1] for r in conn.execute(f'PRAGMA pk.table_info("{lg.id}")')}
 
 
-def _run(store, result: MergeResult, header: dict[str, Any], *, write: bool, say: Progress) -> None:
+def _run(store: Store, result: MergeResult, header: dict[str, Any], *, write: bool, say: Progress) -> None:
     conn = store.conn
     office = header["office"]
     mark = store.setting(mark_key(office)) or {}
@@ -221,7 +222,7 @@ def _run(store, result: MergeResult, header: dict[str, Any], *, write: bool, say
     moved = not since_their or pack_latest > since_their
     if not write or (result.changes == 0 and not result.conflicts and not moved):
         return  # the same pack again: nothing to write, not even a log entry
-    store._audit(
+    store.audit(
         "merge_pack",
         None,
         None,
@@ -337,7 +338,7 @@ def _value(lg: Ledger, key: str, have: set[str]) -> str:
 
 
 def _json(lg: Ledger, alias: str, have: set[str] | None = None) -> str:
-    """The row's values for the audit, as JSON, its personal fields masked (``Store._audit``
+    """The row's values for the audit, as JSON, its personal fields masked (``Store.audit``
     does the same for the rows it writes)."""
     keys = [*lg.keys, "updated_at", "deleted_at", "updated_office"]
     personal = {f.key for f in lg.fields if f.personal}
@@ -348,7 +349,7 @@ def _json(lg: Ledger, alias: str, have: set[str] | None = None) -> str:
     return f"json_object({', '.join(parts)})"
 
 
-def _apply(store, lg: Ledger, m: str, office: str, have: set[str]) -> None:
+def _apply(store: Store, lg: Ledger, m: str, office: str, have: set[str]) -> None:
     conn = store.conn
     args = {
         "at": now(),

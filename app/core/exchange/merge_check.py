@@ -23,7 +23,8 @@ from typing import Any
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Field, Ledger
 from app.core.ledgers.privacy import mask_ids_in_text
-from app.core.ledgers.validation import _EMPTY
+from app.core.ledgers.validation import EMPTY_MARKS
+from app.core.storage.store import Store
 
 # what ``str.strip()`` takes off (the validator strips text; every ``str.isspace`` character),
 # trimmed in SQL the same way
@@ -54,7 +55,7 @@ _NAME_GLOB = "'*[' || " + " || ".join(_sql_char(ch) for ch in _SPACES + _NAME_SE
 
 
 def _text_ok(col: str) -> str:
-    empty = ", ".join(_lit(v) for v in sorted(_EMPTY))
+    empty = ", ".join(_lit(v) for v in sorted(EMPTY_MARKS))
     return f"(typeof({col}) = 'text' AND {col} = trim({col}, {_TRIM}) AND {col} NOT IN ({empty}))"
 
 
@@ -116,7 +117,7 @@ def rule_ok(lg: Ledger, rule, col) -> str:
     return "0"
 
 
-def row_ok_sql(store, lg: Ledger, have: set[str], alias: str = "p") -> str:
+def row_ok_sql(store: Store, lg: Ledger, have: set[str], alias: str = "p") -> str:
     """SQL over the pack's row ``alias``: true for rows certainly valid as they are; never NULL."""
 
     def col(key: str) -> str:
@@ -150,7 +151,7 @@ def _time_errors(times: dict[str, Any], offices: list[Any]) -> list[str]:
     return errors
 
 
-def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
+def refuse_invalid(store: Store, lg: Ledger, m: str, have: set[str]) -> int:
     """Mark in ``m`` (``merge._classify``'s table) the rows to be written that the validator
     refuses: ``bad`` set, ``reason`` the validator's words, not taken; rewrite in the pack
     image the rows it accepts in another spelling.  Returns how many were refused."""

@@ -13,9 +13,10 @@ from typing import Any
 
 from app.core.ledgers.catalog import Ledger
 from app.core.ledgers.validation import mask_idcard
+from app.core.storage.store import Store
 
 
-def live_row_counts(store: Any, lg: Ledger) -> Counter[int]:
+def live_row_counts(store: Store, lg: Ledger) -> Counter[int]:
     """hash(row values) -> how many live rows have them."""
     cols = ", ".join(f'"{k}"' for k in lg.keys)
     cur = store.conn.execute(f'SELECT {cols} FROM "{lg.id}" WHERE deleted_at IS NULL')
@@ -25,7 +26,7 @@ def live_row_counts(store: Any, lg: Ledger) -> Counter[int]:
 class Duplicates:
     """Imported rows checked against the live rows of one ledger (shared by its sheets)."""
 
-    def __init__(self, store: Any, lg: Ledger, keep: bool):
+    def __init__(self, store: Store, lg: Ledger, keep: bool):
         self.counts = Counter() if keep else live_row_counts(store, lg)
 
     def seen(self, values: list[Any]) -> bool:
@@ -43,7 +44,7 @@ class Duplicates:
 class StoredRows:
     """The ledger's rows by uid (deleted ones too), for a sheet with a 记录编号 column."""
 
-    def __init__(self, store: Any, lg: Ledger):
+    def __init__(self, store: Store, lg: Ledger):
         self.lg = lg
         cols = ", ".join(f'"{k}"' for k in lg.keys)
         cur = store.conn.execute(f'SELECT uid, id, deleted_at, {cols} FROM "{lg.id}"')

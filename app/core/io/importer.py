@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.ledgers.catalog import Ledger
+from app.core.storage.store import Store
 
 from .existing import Duplicates, StoredRows
 from .headers import UID_LABEL
@@ -160,7 +161,7 @@ def _note(note: str, path: Path, sheet: SheetPlan, several: bool) -> str:
 
 
 def _run(
-    store: Any,
+    store: Store,
     plan: ImportPlan,
     *,
     write: bool,
@@ -239,7 +240,7 @@ def _run(
     return result
 
 
-def _roomy_cache(store: Any) -> int:
+def _roomy_cache(store: Store) -> int:
     """Room in the page cache for a big import's pages for the whole transaction (as
     ``insert_many`` gives its own), so they are not spilled to the WAL before the commit;
     returns the size to restore."""
@@ -287,7 +288,7 @@ def _sorted_rows(scan, out: SheetOutcome, dups: Duplicates, stored, errors: Erro
         yield values
 
 
-def _write_round_trip(store: Any, lg: Ledger, out: SheetOutcome, file_name: str) -> None:
+def _write_round_trip(store: Store, lg: Ledger, out: SheetOutcome, file_name: str) -> None:
     """The rows a 记录编号 named: changed fields written (audited per row), unknown uids added."""
     note = f"从 {file_name} 导入修改"
     for row_id, changed, _ in out.updates:
@@ -296,12 +297,12 @@ def _write_round_trip(store: Any, lg: Ledger, out: SheetOutcome, file_name: str)
         store.insert_clean(lg.id, dict(zip(lg.keys, values, strict=True)), uid=uid)
 
 
-def _plan(store, ledger_id, path, sheet, mappings) -> ImportPlan:
+def _plan(store: Store, ledger_id, path, sheet, mappings) -> ImportPlan:
     return plan_import(store, path, ledger_id, sheet=sheet, given=mappings)
 
 
 def preview_import(
-    store: Any,
+    store: Store,
     ledger_id: str | None,
     path: str | Path,
     progress: Progress | None = None,
@@ -321,7 +322,7 @@ def preview_import(
     )  # fmt: skip
 
 
-def commit_import(store: Any, preview: ImportPreview, note: str = "") -> int:
+def commit_import(store: Store, preview: ImportPreview, note: str = "") -> int:
     """Write a clean preview in one transaction: per sheet one audit entry for the new rows,
     one per changed row.  Returns the rows written (new and changed)."""
     if preview.errors:
@@ -343,7 +344,7 @@ def commit_import(store: Any, preview: ImportPreview, note: str = "") -> int:
 
 
 def import_file(
-    store: Any,
+    store: Store,
     ledger_id: str | None,
     path: str | Path,
     *,

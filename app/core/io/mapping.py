@@ -14,6 +14,7 @@ from typing import Any
 
 from app.core.io.headers import column_names
 from app.core.ledgers.catalog import Field, Ledger
+from app.core.storage.store import Store
 
 from .headers import norm_label
 
@@ -56,12 +57,12 @@ class Mapping:
         )
 
 
-def remembered(store: Any, ledger_id: str) -> Mapping:
+def remembered(store: Store, ledger_id: str) -> Mapping:
     """The mapping kept from earlier imports into the ledger."""
     return Mapping.from_json(store.setting(SETTING_PREFIX + ledger_id))
 
 
-def remember(store: Any, ledger_id: str, used: Mapping) -> None:
+def remember(store: Store, ledger_id: str, used: Mapping) -> None:
     """Keep ``used`` (on top of what was kept) for the next import; no write if nothing new."""
     if not used:
         return

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.core.ledgers.catalog import Field
 from app.core.ledgers.privacy import mask_ids_in_text
-from app.core.ledgers.validation import Validator, _text, is_blank
+from app.core.ledgers.validation import Validator, as_text, is_blank
 
 from .fastrow import RowInvalid, compile_row
 from .headers import HeaderMatch
@@ -170,7 +170,7 @@ class SheetScan:
             if not any(cells) and blank_row(cells):
                 continue
             if uid_col is not None:
-                uid = _text(cells[uid_col]) if not _blank_cell(cells[uid_col]) else None
+                uid = as_text(cells[uid_col]) if not _blank_cell(cells[uid_col]) else None
                 if uid and fix is not None:
                     cells = fix(uid, cells)
             try:
@@ -208,6 +208,6 @@ class SheetScan:
             f = self.lg.field(e.key)
             value = raw.get(e.key)
             if f.kind == "choice" and not _blank_cell(value):
-                self.unknown_values.setdefault(f.key, Counter())[_text(value)] += 1
+                self.unknown_values.setdefault(f.key, Counter())[as_text(value)] += 1
         if not errs:  # the fast path is stricter than it should be: a bug, so say so plainly
             self.errors.add(row_no, "", "内部错误：该行未能通过快速校验", self.sheet_label)

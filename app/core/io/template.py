@@ -6,9 +6,9 @@ list in the validation formula is limited to 255 characters)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from app.core.ledgers.catalog import Field
+from app.core.storage.store import Store
 
 from .readers import ReadError
 
@@ -41,7 +41,7 @@ def header_label(f: Field) -> str:
     return f.label + ("*" if f.required else "")
 
 
-def write_template(store: Any, ledger_id: str, path: str | Path) -> Path:
+def write_template(store: Store, ledger_id: str, path: str | Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill

@@ -30,7 +30,7 @@ class ReportRefused(ValueError):
     """The report cannot be written yet (the office is not named); the message is for the clerk."""
 
 
-def refusal(store) -> str | None:
+def refusal(store: Store) -> str | None:
     """Why a report of this store cannot be written, in Chinese; None when it can."""
     missing = [label for key, label in (("town", "单位名称"), ("county", "所在区县")) if not store.setting(key)]
     if missing:

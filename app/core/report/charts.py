@@ -17,6 +17,7 @@ from typing import Any
 
 from app.core import figures
 from app.core.report import chart_cache, fonts
+from app.core.storage.store import Store
 
 DPI = 200
 SIZE = (7.5, 4.2)  # inches: 150 mm wide in the report
@@ -297,7 +298,7 @@ def render_charts(
     return out
 
 
-def render_all(store, year: int, out_dir: str | Path) -> list[tuple[str, Path]]:
+def render_all(store: Store, year: int, out_dir: str | Path) -> list[tuple[str, Path]]:
     """The report's charts of ``year`` from the store, written as PNGs in ``out_dir``: [(caption, path)]."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from app.core.ledgers.privacy import mask_ids_in_text
 from app.core.report import paragraphs
 from app.core.report.coverage import ledger_rows
 from app.core.report.text import render_store
+from app.core.storage.store import Store
 
 Severity = Literal["error", "warning"]
 
@@ -46,7 +47,7 @@ class Finding:
 EXCERPT = 24  # characters of a left-out sentence shown in a finding
 
 
-def office_unnamed(store, year: int, today: dt.date | None = None) -> list:
+def office_unnamed(store: Store, year: int, today: dt.date | None = None) -> list:
 
     found = []
     if not str(store.setting("town") or "").strip():
@@ -74,7 +75,7 @@ def office_unnamed(store, year: int, today: dt.date | None = None) -> list:
     return found
 
 
-def ledgers_empty(store, year: int, today: dt.date | None = None) -> list:
+def ledgers_empty(store: Store, year: int, today: dt.date | None = None) -> list:
     """One warning per ledger with no rows in the year."""
 
     found = []
@@ -94,7 +95,7 @@ def ledgers_empty(store, year: int, today: dt.date | None = None) -> list:
     return found
 
 
-def report_omissions(store, year: int, today: dt.date | None = None) -> list:
+def report_omissions(store: Store, year: int, today: dt.date | None = None) -> list:
     """The report's sentences left out for a 0 or an empty ledger, one line each."""
     doc = render_store(store, year)
     lines = []
@@ -110,7 +111,7 @@ def report_omissions(store, year: int, today: dt.date | None = None) -> list:
     return [Finding("report_omitted", title, "warning", "", detail="\n".join(lines))]
 
 
-def literal_numbers(store, year: int, today: dt.date | None = None) -> list:
+def literal_numbers(store: Store, year: int, today: dt.date | None = None) -> list:
     """A wording written in an earlier year and inherited by ``year`` with a number typed in as
     text (带头讲法治课2次): it was true of the year it was written, maybe not of this one."""
 
@@ -124,7 +125,7 @@ def literal_numbers(store, year: int, today: dt.date | None = None) -> list:
     return [Finding("report_literal_number", title, "warning", "", detail="\n".join(lines))]
 
 
-def ledgers_unreported(store, year: int, today: dt.date | None = None) -> list:
+def ledgers_unreported(store: Store, year: int, today: dt.date | None = None) -> list:
     """Ledgers with rows in the year whose work the report does not state (no number of theirs
     in the text): an office's own wording, saved before the sentence existed, may leave it out."""
     doc = render_store(store, year)

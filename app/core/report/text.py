@@ -28,6 +28,7 @@ from app.core.figures import FIGURES
 from app.core.ledgers import catalog
 from app.core.paths import resource
 from app.core.report.coverage import ledger_rows
+from app.core.storage.store import Store
 
 from . import calendar, paragraphs, tokens
 from .template import (
@@ -437,7 +438,7 @@ def unmark(text: str, year: int) -> tuple[str, list[Span]]:
     return plain, spans
 
 
-def report_setting(store, year: int, name: str) -> str:
+def report_setting(store: Store, year: int, name: str) -> str:
     """``report.Y.name`` from settings (date, basis_title, basis_no); older databases kept
     ``date`` and ``basis_no`` as report texts of the year."""
     value = store.setting(f"report.{year}.{name}")
@@ -447,7 +448,7 @@ def report_setting(store, year: int, name: str) -> str:
 
 
 def store_context(
-    store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None
+    store: Store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """The context of ``year``'s report over the store's figures and settings, and warnings."""
     warnings = []
@@ -476,7 +477,9 @@ def store_context(
     return ctx, warnings
 
 
-def render_store(store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None):
+def render_store(
+    store: Store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None
+):
     """The report of ``year`` over the store's figures, settings and texts."""
     ctx, warnings = store_context(store, year, figures, previous)
     texts = store.report_texts(year)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from app.core.returns.compute import compute_all
 from app.core.returns.definitions import choose
+from app.core.storage.store import Store
 
 from .compute import TOTAL, ReturnTable, ytd_period
 from .display import cell_text, filing_unit, info_text
@@ -216,7 +217,7 @@ def write_xlsx(tables: Sequence[ReturnTable], out_path: str | Path, *, town: str
 
 
 def export(
-    store,
+    store: Store,
     period,
     out_path: str | Path,
     names: Sequence[str] | None = None,

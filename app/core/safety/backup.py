@@ -25,11 +25,7 @@ import sqlite3
 from pathlib import Path
 
 from app.core.safety import lock
-from app.core.safety.backup_check import (
-    _open_file_readonly,
-    _source,
-    verify_backup,
-)
+from app.core.safety.backup_check import live_source, open_file_readonly, verify_backup
 from app.core.storage import dbapi, keys
 from app.core.storage.common import StoreError, actor, now
 from app.core.storage.dbapi import connect_readonly
@@ -186,7 +182,7 @@ def make_backup(db_path: str | Path, dest: str | Path | None = None, *, note: st
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         key = dbapi.key_of(db_path)  # a backup of an encrypted database is encrypted
-        src = _source(db_path)
+        src = live_source(db_path)
         try:
             if key is not None:  # the key file first: a backup is never without one
                 keys.write_envelope(keys.key_file(dest), keys.envelope_of(db_path))
@@ -363,7 +359,7 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
     note = f"从备份恢复：{backup_file}" + (f"；恢复前的数据已备份到 {safety}" if safety else "")
     try:
         key = dbapi.key_of(backup_file)  # an encrypted backup stays encrypted, with its key file
-        src = _open_file_readonly(backup_file)
+        src = open_file_readonly(backup_file)
         try:
             _copy_verified(src, tmp, audit_note=note, key=key)
         finally:

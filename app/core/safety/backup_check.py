@@ -21,7 +21,7 @@ from app.core.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
 HEADER = b"SQLite format 3\x00"
 
 
-def _source(db_path: Path) -> sqlite3.Connection:
+def live_source(db_path: Path) -> sqlite3.Connection:
     """A connection to read the live database from (read-only if its folder is)."""
     if os.access(db_path.parent, os.W_OK) and os.access(db_path, os.W_OK):
         conn = dbapi.connect(db_path, timeout=10)
@@ -31,7 +31,7 @@ def _source(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _open_file_readonly(path: Path) -> sqlite3.Connection:
+def open_file_readonly(path: Path) -> sqlite3.Connection:
     # immutable: read exactly this file, create nothing beside it (a USB stick may be locked)
     return dbapi.connect(path, uri=f"{file_uri(path)}?mode=ro&immutable=1")
 
@@ -61,7 +61,7 @@ def verify_backup(file: str | Path) -> None:
     if not encrypted and (page_size < 512 or (pages and size < pages * page_size) or size % page_size):
         raise StoreError(f"备份文件 {name} 不完整（可能复制时被中断），不能用来恢复。请换一个备份文件。")
     try:
-        conn = _open_file_readonly(file)
+        conn = open_file_readonly(file)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -90,7 +90,7 @@ def backup_summary(file: str | Path) -> dict:
 
     Call ``verify_backup`` first; this only reads."""
     file = Path(file)
-    conn = _open_file_readonly(file)
+    conn = open_file_readonly(file)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         rows = {}
@@ -120,7 +120,7 @@ def quick_check(db_path: str | Path, *, readonly: bool = False) -> bool:
             return False
         # a writable connection where possible: after a crash it rolls back a hot journal (or
         # recovers the WAL) as opening the store would; a read-only one would report damage
-        conn = connect_readonly(db_path) if readonly else _source(db_path)
+        conn = connect_readonly(db_path) if readonly else live_source(db_path)
         try:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:

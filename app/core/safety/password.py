@@ -88,7 +88,7 @@ def _set_file_password(store: Store, text: str | None) -> str | None:
         store.reconnect()
     with store.transaction():
         store.conn.execute("DELETE FROM settings WHERE key = ?", (SETTING,))
-        store._audit(
+        store.audit(
             "password",
             None,
             None,
@@ -104,7 +104,7 @@ def _set_hash(store: Store, text: str | None) -> None:
     with store.transaction():
         if not text:
             store.conn.execute("DELETE FROM settings WHERE key = ?", (SETTING,))
-            store._audit("password", None, None, None, None, None, "清除开机密码")
+            store.audit("password", None, None, None, None, None, "清除开机密码")
             return
         salt = os.urandom(16)
         value = {
@@ -119,7 +119,7 @@ def _set_hash(store: Store, text: str | None) -> None:
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (SETTING, json.dumps(value)),
         )
-        store._audit("password", None, None, None, None, None, "设置开机密码")
+        store.audit("password", None, None, None, None, None, "设置开机密码")
 
 
 def check_password(store: Store, text: str) -> bool:

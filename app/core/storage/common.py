@@ -74,7 +74,7 @@ def quote(name: str) -> str:
 
 
 def plain_values(lg: Ledger, values: dict[str, Any]) -> dict[str, Any]:
-    """A row's field values for the audit log (``Store._audit`` masks the personal ones)."""
+    """A row's field values for the audit log (``Store.audit`` masks the personal ones)."""
     return {k: values[k] for k in values if lg.has_field(k)}
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Ledger
+from app.core.storage.common import quote as _q  # short: it is in most SQL lines here
 from app.core.storage.common import year_bounds
 from app.core.storage.store import Store
 
@@ -40,10 +41,6 @@ def search_columns(lg: Ledger) -> list[str]:
 def month_bounds(year: int, month: int) -> tuple[str, str]:
     last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
     return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
-
-
-def _q(name: str) -> str:
-    return f'"{name}"'
 
 
 def _like_escape(term: str) -> str:
@@ -294,7 +291,7 @@ class AuditQuery:
         return rows
 
 
-def year_choices(store, ledger_id: str | None = None, today: dt.date | None = None) -> list[int]:
+def year_choices(store: Store, ledger_id: str | None = None, today: dt.date | None = None) -> list[int]:
     """The years a clerk can pick, newest first: next year down to the first year with data
     (in ``ledger_id``, or in any dated ledger), this year when there is none yet."""
     this = (today or dt.date.today()).year

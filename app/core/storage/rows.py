@@ -13,7 +13,7 @@ from app.core.storage.common import StoreError, next_stamp, now, plain_values, q
 
 class RowsMixin:
     """The ledger rows; mixed into ``Store`` (uses its connection, ``transaction``,
-    ``_audit`` and ``validator``)."""
+    ``audit`` and ``validator``)."""
 
     # -- rows -----------------------------------------------------------------------------
 
@@ -41,7 +41,7 @@ class RowsMixin:
                 [row[c] for c in cols],
             )
             row_id = cur.lastrowid
-            self._audit("insert", lg.id, row_id, row["uid"], None, plain_values(lg, clean))
+            self.audit("insert", lg.id, row_id, row["uid"], None, plain_values(lg, clean))
         return row_id
 
     def update_clean(self, ledger_id: str, row_id: int, clean: dict[str, Any]) -> int:
@@ -59,9 +59,7 @@ class RowsMixin:
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ?, updated_office = ? WHERE id = ?',
                 [*changed.values(), next_stamp(old["updated_at"]), self.office, row_id],
             )
-            self._audit(
-                "update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, plain_values(lg, changed)
-            )
+            self.audit("update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, plain_values(lg, changed))
         return row_id
 
     def update_fields(self, ledger_id: str, row_id: int, values: dict[str, Any], note: str | None = None) -> bool:
@@ -79,7 +77,7 @@ class RowsMixin:
             self.conn.execute(
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ? WHERE id = ?', [*changed.values(), now(), row_id]
             )
-            self._audit(
+            self.audit(
                 "update", lg.id, row_id, old["uid"], {k: old.get(k) for k in changed}, plain_values(lg, changed), note
             )
         return True
@@ -140,7 +138,7 @@ class RowsMixin:
                 for _, index_sql in rebuild:
                     self.conn.execute(index_sql)
                 note = (note or "导入 {count} 行").replace("{count}", str(count))
-                self._audit("import", lg.id, None, None, None, {"rows": count}, note)
+                self.audit("import", lg.id, None, None, None, {"rows": count}, note)
         finally:
             if bulk:
                 self.conn.execute(f"PRAGMA cache_size={cache}")
@@ -216,7 +214,7 @@ class RowsMixin:
                     f'UPDATE "{lg.id}" SET deleted_at = ?, updated_at = ?, updated_office = ? WHERE id = ?',
                     (stamp, next_stamp(old["updated_at"]), self.office, rid),
                 )
-                self._audit(action, lg.id, rid, old["uid"], {"deleted_at": old["deleted_at"]}, {"deleted_at": stamp})
+                self.audit(action, lg.id, rid, old["uid"], {"deleted_at": old["deleted_at"]}, {"deleted_at": stamp})
                 done += 1
         return done
 
@@ -258,7 +256,7 @@ class RowsMixin:
                     self.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
                 except dbapi.IntegrityError:
                     raise StoreError(f"{lg.name}第 {rid} 条记录仍被其他记录引用，不能彻底删除") from None
-                self._audit("purge", lg.id, rid, old["uid"], plain_values(lg, old), None)
+                self.audit("purge", lg.id, rid, old["uid"], plain_values(lg, old), None)
                 done += 1
         return done
 
@@ -271,7 +269,7 @@ class RowsMixin:
             old = self.get(visits.id, vid, include_deleted=True)
             self.conn.execute("DELETE FROM visits WHERE id = ?", (vid,))
             note = f"随重点人员第 {person_id} 条彻底删除"
-            self._audit("purge", visits.id, vid, old["uid"], plain_values(visits, old), None, note)
+            self.audit("purge", visits.id, vid, old["uid"], plain_values(visits, old), None, note)
 
     def names_of(self, ledger_id: str, key: str = "name") -> list[str]:
         """Distinct names in a roster (for completers and the 执法人员 check)."""

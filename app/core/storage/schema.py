@@ -19,6 +19,7 @@ import sqlite3
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Field, Ledger
 from app.core.ledgers.privacy import mask_ids_in_text, masked_audit_text
+from app.core.storage.common import quote
 
 SCHEMA_VERSION = 6
 APP_ID = 0x4C5A5442  # "LZTB": marks the file as ours (PRAGMA application_id)
@@ -226,12 +227,8 @@ def ensure_cover_index(conn: sqlite3.Connection, lg: Ledger) -> None:
         return
     if have:
         conn.execute(f'DROP INDEX "{name}"')
-    conn.execute(f'CREATE INDEX "{name}" ON "{lg.id}"({", ".join(map(_q, cols))})')
+    conn.execute(f'CREATE INDEX "{name}" ON "{lg.id}"({", ".join(map(quote, cols))})')
 
 
 def cover_index_name(lg: Ledger) -> str:
     return f"{lg.id}_{lg.date_field}_cover"
-
-
-def _q(name: str) -> str:
-    return f'"{name}"'

@@ -250,7 +250,7 @@ class Store(SettingsMixin, RowsMixin):
                 MIGRATIONS[step](self.conn)
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self.conn.execute(f"PRAGMA application_id={APP_ID}")
-            self._audit("migrate", None, None, None, None, None, f"结构版本 {version} → {SCHEMA_VERSION}")
+            self.audit("migrate", None, None, None, None, None, f"结构版本 {version} → {SCHEMA_VERSION}")
         return copy
 
     def ensure_ledger_tables(self) -> None:
@@ -286,7 +286,7 @@ class Store(SettingsMixin, RowsMixin):
                 raise
             raise StoreError(fault) from exc
 
-    def _audit(self, action, ledger, row_id, row_uid, old, new, note=None) -> None:
+    def audit(self, action, ledger, row_id, row_uid, old, new, note=None) -> None:
         """One audit entry; personal values (the catalog's ``personal`` fields, ID-shaped
         text) are kept masked, so purging a person leaves no whole 身份证号 in the log."""
         self.conn.execute(
@@ -307,7 +307,7 @@ class Store(SettingsMixin, RowsMixin):
     def log(self, action: str, note: str, ledger: str | None = None, row_id: int | None = None) -> None:
         """An audit entry for something that is not a row write (backup, reveal of an ID…)."""
         with self.transaction():
-            self._audit(action, ledger, row_id, None, None, None, note)
+            self.audit(action, ledger, row_id, None, None, None, note)
 
     def audit_entries(self, limit: int = 200, offset: int = 0, ledger: str | None = None) -> list[dict]:
         where, params = ("WHERE ledger = ?", [ledger]) if ledger else ("", [])
