@@ -192,3 +192,13 @@ def test_the_layout_test_can_fail():
     assert _part("app.core.storage.store") == "app.core.storage"
     assert _part("app.core.checks") == "app.core.checks"
     assert ("app.core.checks", "app.core.report") in _edges()  # checks uses the report's checks
+
+
+def test_the_readme_map_names_every_part_of_the_core():
+    """README.md's "How the code is laid out" stays current with the tree."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+    packages = [p.name + "/" for p in (APP / "core").iterdir() if (p / "__init__.py").exists()]
+    loose = [p.name for p in (APP / "core").glob("*.py") if p.name != "__init__.py"]
+    missing = [name for name in packages + loose if name not in section]
+    assert not missing, missing
