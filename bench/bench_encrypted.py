@@ -19,8 +19,10 @@ from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from app.core import demo, encryption, keys
-from app.core.store import Store
+from app.core import demo
+from app.core.safety import encryption
+from app.core.storage import keys
+from app.core.storage.store import Store
 from bench.bench_import import LEDGER, N, best, ours, write_csv
 
 PASSWORD = "基准测试密码2024"

@@ -29,9 +29,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from app.core import catalog
 from app.core.io import import_file, preview_import
-from app.core.store import Store
+from app.core.ledgers import catalog
+from app.core.storage.store import Store
 from bench.timing import Timing, best, clock, since
 
 LEDGER = "disputes"

@@ -27,9 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.core import catalog, demo
+from app.core import demo
 from app.core.exchange import make_pack, merge_pack
-from app.core.store import Store
+from app.core.ledgers import catalog
+from app.core.storage.store import Store
 from bench.timing import Timing, best, clock, since
 
 LEDGER = "disputes"

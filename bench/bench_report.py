@@ -140,7 +140,7 @@ def main() -> None:
     import os
 
     from app.core import demo
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_report_"))
     os.environ["FAZHI_DATA_DIR"] = str(tmp / "data")  # the chart cache goes there, not the user's

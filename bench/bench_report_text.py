@@ -25,7 +25,7 @@ def best(fn, runs: int = RUNS) -> float:
 def main() -> None:
     from app.core import checks, demo, figures
     from app.core.report import paragraphs, text
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_text_"))
     try:

@@ -83,7 +83,7 @@ def main() -> None:
     try:
         from app.core import demo, returns
         from app.core.returns.xlsx import export
-        from app.core.store import Store
+        from app.core.storage.store import Store
 
         db = tmp / "demo.db"
         store = Store.open(db)

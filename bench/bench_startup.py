@@ -29,7 +29,7 @@ BARE = bare_window.SCRIPT
 def make_db(path: Path = DB, rows: int = ROWS) -> Path:
     """A database with ``rows`` 法律咨询 rows (cached: made once)."""
     sys.path.insert(0, str(ROOT))
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     if path.exists():
         s = Store.open(path)

@@ -6,7 +6,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from hypothesis import settings
 
-from app.core.store import Store
+from app.core.storage.store import Store
 
 # CI explores new examples every run, as a local run does (a derandomised run hid a crash that
 # only some draws find); fixed cases a draw once found are kept as @example or plain tests.

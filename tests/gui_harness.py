@@ -24,8 +24,8 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QMessageBox, QWidget
 
-from app.core import catalog
-from app.core.validation import id_check_char
+from app.core.ledgers import catalog
+from app.core.ledgers.validation import id_check_char
 
 ID_FIRST17 = "11010519491231002"
 VALID_ID = ID_FIRST17 + id_check_char(ID_FIRST17)

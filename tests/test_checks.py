@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from app.core import catalog
-from app.core.checks import Finding, as_of, run
+from app.core.checks import as_of, run
+from app.core.ledgers import catalog
+from app.core.report.checks import Finding
 
 from .test_figures import AFTER, HI, MID, Y, add, idcard
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core.store import Store
+from app.core.storage.store import Store
 
 from .test_demo import REFERENCE, assert_reproduces_reference
 

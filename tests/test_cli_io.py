@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from app.cli import main
-from app.core.store import Store
+from app.core.storage.store import Store
 from tests.fixtures.sheets import write_csv
 
 HEAD = ["日期", "形式", "对象", "主题", "参加人数", "考试合格人数"]

@@ -17,7 +17,7 @@ import pytest
 
 from app.cli import main
 from app.core import demo
-from app.core.store import Store
+from app.core.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,7 +114,7 @@ def test_refusals_are_one_line_exit_2_and_change_nothing(capsys, two_pcs, tmp_pa
 MERGER = """
 import sys
 from app.core.exchange import merge_pack
-from app.core.store import Store
+from app.core.storage.store import Store
 s = Store.open(sys.argv[1])
 print("ready", flush=True)
 merge_pack(s, sys.argv[2], "pw-2024!")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.cli import main
 from app.core.io.mapping import Mapping, remember
-from app.core.store import Store
+from app.core.storage.store import Store
 
 
 def _run(capsys, *argv: str) -> tuple[int, list[str]]:

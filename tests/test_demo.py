@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
-from app.core import catalog, checks, demo
+from app.core import checks, demo
 from app.core.figures import approx, compute, rate
-from app.core.store import Store
-from app.core.validation import parse_idcard
+from app.core.ledgers import catalog
+from app.core.ledgers.validation import parse_idcard
+from app.core.storage.store import Store
 
 # every figure of reference/2024-wuping-report.txt, as the report writes it
 REFERENCE = {

@@ -15,8 +15,8 @@ import pytest
 
 from app.core import demo
 from app.core.exchange import PackError, PasswordNeeded, WrongPassword, container, make_pack, merge_pack
-from app.core.query import LedgerQuery, ensure_fts
-from app.core.store import Store
+from app.core.storage.query import LedgerQuery, ensure_fts
+from app.core.storage.store import Store
 
 OFFICES = {
     "司法所": ("disputes", "consultations", "key_persons", "visits", "legal_literates"),
@@ -28,7 +28,7 @@ ID_NUMBER_SQL = "SELECT id_number FROM key_persons WHERE id_number IS NOT NULL L
 
 
 def _ledgers_of(office: str) -> tuple[str, ...]:
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     if office in OFFICES:
         return OFFICES[office]
@@ -47,7 +47,7 @@ def demo_file(tmp_path_factory) -> Path:
 
 def office_db(demo_file: Path, tmp: Path, office: str) -> Store:
     """A copy of the demo holding only ``office``'s ledgers, as that office's PC would."""
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     path = tmp / f"{office}.db"
     shutil.copy(demo_file, path)
@@ -75,8 +75,8 @@ def clock(monkeypatch):
     """The store's clock, set by the test: writes get exactly the time it says."""
     import app.core.exchange.merge as merge
     import app.core.exchange.pack as pack
-    import app.core.store_rows as rows
-    import app.core.store_util as util
+    import app.core.storage.common as util
+    import app.core.storage.rows as rows
 
     state = {"now": "2030-01-10T09:00:00"}
 
@@ -113,7 +113,7 @@ def test_every_write_records_its_office(store, clock):
 
 
 def _plain(row: dict) -> dict:
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     return {k: row[k] for k in catalog.get("consultations").keys}
 
@@ -130,7 +130,7 @@ def test_a_rows_time_never_runs_backwards(store, clock):
 
 
 def test_migration_from_version_2_adds_the_office_columns(tmp_path):
-    from app.core import schema
+    from app.core.storage import schema
 
     path = tmp_path / "v2.db"
     conn = sqlite3.connect(path)
@@ -291,7 +291,7 @@ def test_a_pack_of_our_own_rows_coming_back_is_no_conflict(demo_file, tmp_path, 
 
 
 def _fields(store: Store, ledger: str, rid: int) -> dict:
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     row = store.get(ledger, rid, include_deleted=True)
     return {k: row[k] for k in catalog.get(ledger).keys}
@@ -430,7 +430,8 @@ def test_a_pack_whose_visits_name_an_unknown_person_is_refused(demo_file, tmp_pa
 def test_a_database_with_a_password_packs_the_same_rows(demo_file, tmp_path):
     """A SQLCipher connection (a database with a password) has no serialize/deserialize: the
     pack's rows go through a plain in-memory connection, with the same result."""
-    from app.core import encryption, keys
+    from app.core.safety import encryption
+    from app.core.storage import keys
 
     s = office_db(demo_file, tmp_path, "司法所")
     make_pack(s, tmp_path / "fast.fzpack", password=PW)

@@ -18,8 +18,8 @@ import pytest
 from app.cli import main
 from app.core.exchange import container, make_pack, merge_pack
 from app.core.io import export_ledger
-from app.core.store import Store
-from app.core.validation import id_check_char
+from app.core.ledgers.validation import id_check_char
+from app.core.storage.store import Store
 
 PW = "武平镇法治台账2024"
 FORMULA = '=HYPERLINK("http://example.com/x","点我")'

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import catalog, figures
+from app.core import figures
 from app.core.figures import FIGURES, approx, compute, rate, rows_for
-from app.core.validation import id_check_char
+from app.core.ledgers import catalog
+from app.core.ledgers.validation import id_check_char
 
 Y = 2024
 LO, HI = f"{Y}-01-01", f"{Y}-12-31"

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from app.cli import main
-from app.core import catalog, figures, periods
+from app.core import figures, periods
 from app.core.figures import compute, rows_for
+from app.core.ledgers import catalog
 from tests.test_figures import ACTIVE, CASES, add, date_field, idcard
 
 Q = periods.parse("2024Q2")

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.figures import breakdowns, compute
-from app.core.store import Store
+from app.core.storage.store import Store
 
 Y = 2024
 days = st.dates(dt.date(Y - 2, 11, 1), dt.date(Y + 1, 2, 28))

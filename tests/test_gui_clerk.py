@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.ui.pages.ledger_page import LedgerPage
 from tests.gui_harness import Clerk, focus_target, holds_focus, prepare
 

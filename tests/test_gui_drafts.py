@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import drafts
-from app.core.store import Store
+from app.core.safety import drafts
+from app.core.storage.store import Store
 from app.ui.forms.record_form import RecordForm
 from app.ui.pages.ledger_page import LedgerPage
 from tests.gui_harness import Clerk
@@ -115,8 +115,8 @@ CHILD = r"""
 import sys, time
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from app.core import drafts
-from app.core.store import Store
+from app.core.safety import drafts
+from app.core.storage.store import Store
 from app.ui.forms.record_form import RecordForm
 from tests.gui_harness import Clerk, wait_until
 

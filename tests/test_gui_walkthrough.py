@@ -14,7 +14,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox
 
-from app.core import catalog, query
+from app.core.ledgers import catalog
+from app.core.storage import query
 from app.ui.dialogs.setup_dialog import SetupDialog
 from app.ui.models.audit_model import COLUMNS, AuditModel
 from app.ui.pages import settings_page
@@ -178,7 +179,7 @@ GEOMETRY = r"""
 import json, sys
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from app.core.store import Store
+from app.core.storage.store import Store
 from app.ui.forms.record_form import RecordForm
 from app.ui.main_window import MainWindow
 store = Store.open(sys.argv[1])
@@ -207,7 +208,7 @@ print(json.dumps(out))
 @pytest.mark.parametrize("size", ["1366x768", "1280x720"])
 @pytest.mark.parametrize("scale", ["1", "1.25"])
 def test_window_and_forms_fit_small_screens(db_path, tmp_path, size, scale):
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     s = Store.open(db_path)
     s.set_setting("setup_done", True)

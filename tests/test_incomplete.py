@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import catalog, checks
+from app.core import checks
 from app.core.figures import compute
 from app.core.io import import_file
-from app.core.store import Store
-from app.core.validation import ValidationError, parse_int
+from app.core.ledgers import catalog
+from app.core.ledgers.validation import ValidationError, parse_int
+from app.core.storage.store import Store
 from tests.fixtures.sheets import write_csv, write_xlsx
 
 
@@ -267,7 +268,7 @@ def test_an_exported_incomplete_row_imports_back_unchanged(store, tmp_path):
 
 
 def test_a_person_named_by_an_id_is_refused_if_its_check_digit_is_wrong_and_never_shown_whole(store, tmp_path):
-    from app.core.validation import id_check_char
+    from app.core.ledgers.validation import id_check_char
 
     first17 = "50023019800101123"
     good = first17 + id_check_char(first17)  # a valid number nobody in the roster has
@@ -350,7 +351,7 @@ def test_an_xls_reaching_column_256_is_refused_in_one_line(store, tmp_path):
 
 
 def test_an_id_number_is_refused_only_when_its_check_digit_is_wrong(store, tmp_path):
-    from app.core.validation import id_check_char
+    from app.core.ledgers.validation import id_check_char
 
     first17 = "50023019800101123"
     good = first17 + id_check_char(first17)

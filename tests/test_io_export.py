@@ -7,10 +7,10 @@ import zlib
 
 import pytest
 
-from app.core import catalog
 from app.core.io import ReadError, export_ledger, import_file, write_template
-from app.core.store import Store
-from app.core.validation import id_check_char, mask_idcard
+from app.core.ledgers import catalog
+from app.core.ledgers.validation import id_check_char, mask_idcard
+from app.core.storage.store import Store
 from tests.fixtures.samples import comparable, fill, fill_people, person_name
 
 LEDGER_IDS = [lg.id for lg in catalog.LEDGERS]

@@ -8,7 +8,7 @@ import pytest
 
 from app.core.io import ImportCancelled, ReadError, commit_import, import_file, preview_import
 from app.core.io.readers import detect_encoding
-from app.core.validation import id_check_char
+from app.core.ledgers.validation import id_check_char
 from tests.fixtures.samples import fill_people, person_name
 from tests.fixtures.sheets import write_csv, write_ods, write_xls, write_xlsx
 from tests.test_validation import RULE_CASES, _valid
@@ -418,7 +418,7 @@ def test_a_big_import_into_a_table_with_rows_keeps_them(store, tmp_path):
 
 @pytest.mark.parametrize(("ledger_id", "kind"), sorted(RULE_CASES))
 def test_every_rule_at_its_boundary_through_import(store, tmp_path, ledger_id, kind):
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     good, bad, label = RULE_CASES[(ledger_id, kind)]
     lg = catalog.get(ledger_id)

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core import catalog
 from app.core.io import RowError, import_file
 from app.core.io.fastrow import RowInvalid, compile_row
 from app.core.io.headers import column_names, match_header
 from app.core.io.readers import Table
 from app.core.io.scan import Errors, SheetScan, incomplete_json
-from app.core.store import Store
+from app.core.ledgers import catalog
+from app.core.storage.store import Store
 from tests.fixtures.samples import fill_people, sample_row
 from tests.fixtures.sheets import write_csv, write_xlsx
 

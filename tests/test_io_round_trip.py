@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from app.cli import main
 from app.core.io import export_ledger, import_file, preview_import
-from app.core.store import Store
-from app.core.validation import id_check_char
+from app.core.ledgers.validation import id_check_char
+from app.core.storage.store import Store
 from tests.fixtures.clerk_book import clerk_workbook
 from tests.fixtures.sheets import write_csv
 

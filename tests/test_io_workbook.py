@@ -4,10 +4,10 @@ several ledgers, units, value aliases, remembered mappings, duplicates."""
 
 import pytest
 
-from app.core import catalog
 from app.core.io import Mapping, import_file, preview_import, remembered
 from app.core.io.headers import IGNORED, column_names, label_forms, match_header
-from app.core.validation import parse_decimal, parse_int
+from app.core.ledgers import catalog
+from app.core.ledgers.validation import parse_decimal, parse_int
 from tests.fixtures.clerk_book import STUDY_HEAD, STUDY_Q1, clerk_workbook
 from tests.fixtures.sheets import write_csv, write_xlsx
 

@@ -10,9 +10,9 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core import catalog
 from app.core.io import import_file
-from app.core.store import Store
+from app.core.ledgers import catalog
+from app.core.storage.store import Store
 
 LG = catalog.get("study_sessions")
 _SPOIL = st.one_of(

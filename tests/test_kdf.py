@@ -4,7 +4,7 @@ same keys as standard scrypt (files made by earlier versions still open)."""
 
 import hashlib
 
-from app.core import kdf, keys
+from app.core.storage import kdf, keys
 
 
 def test_scrypt_without_hashlib_scrypt_gives_standard_keys(monkeypatch):

@@ -19,8 +19,8 @@ from app.cli import main
 from app.core import demo
 from app.core.exchange import container, make_pack
 from app.core.exchange.container import MAGIC
-from app.core.schema import SCHEMA_VERSION
-from app.core.store import Store
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PW = "数据包密码2024"

@@ -108,7 +108,7 @@ def test_every_program_module_is_a_hidden_import(bundle):
             continue
         name = ".".join(rel[:-1] if rel[-1] == "__init__" else rel)
         assert name in hidden, name
-    assert {"app.ui.pages.dashboard", "app.core.lock", "app.core.backup"} <= hidden
+    assert {"app.ui.pages.dashboard", "app.core.safety.lock", "app.core.safety.backup"} <= hidden
     assert "app.__main__" not in hidden
 
 

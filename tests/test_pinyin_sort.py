@@ -7,9 +7,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from app.core import collation, encryption, keys
-from app.core.query import LedgerQuery
-from app.core.store import Store
+from app.core.safety import encryption
+from app.core.storage import collation, keys
+from app.core.storage.query import LedgerQuery
+from app.core.storage.store import Store
 
 PEOPLE = ["张三", "阿强", "王五", "李四"]
 PINYIN = ["阿强", "李四", "王五", "张三"]
@@ -62,7 +63,7 @@ def test_encrypted_database_sorts_by_pinyin_too(db_path):
     encryption.unlock(db_path, "武平镇2024!")
     store = Store.open(db_path)
     try:
-        from app.core import dbapi
+        from app.core.storage import dbapi
 
         assert dbapi.is_cipher(store.conn)
         assert _people(store) == PINYIN

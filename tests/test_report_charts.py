@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.core.report import charts, fonts
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -12,9 +12,10 @@ import zipfile
 import pytest
 
 from app.cli import main
-from app.core import catalog, checks, demo, figures
+from app.core import checks, demo, figures
+from app.core.ledgers import catalog
 from app.core.report import build_report, charts, paragraphs, text
-from app.core.store import Store
+from app.core.storage.store import Store
 
 Y = 2024
 

@@ -11,7 +11,7 @@ from docx.shared import Mm
 
 from app.core import demo
 from app.core.report import build_report
-from app.core.store import Store
+from app.core.storage.store import Store
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

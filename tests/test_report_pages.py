@@ -15,7 +15,7 @@ import pytest
 
 from app.core import demo
 from app.core.report import build_report
-from app.core.store import Store
+from app.core.storage.store import Store
 
 # skipped only off CI: .ci/run installs LibreOffice and poppler-utils, and in CI a missing tool fails
 pytestmark = pytest.mark.skipif(

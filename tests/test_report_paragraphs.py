@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from app.cli import main
-from app.core import catalog, checks
+from app.core import checks
+from app.core.ledgers import catalog
 from app.core.report import paragraphs, text, tokens
 from app.core.report.build import ReportRefused, build_report
 

@@ -13,10 +13,11 @@ from docx import Document
 from lxml import etree
 
 from app.cli import main
-from app.core import demo, schema
+from app.core import demo
 from app.core.report import build_report, installed_fonts
 from app.core.report.fonts import FACES
-from app.core.store import Store
+from app.core.storage import schema
+from app.core.storage.store import Store
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

@@ -147,7 +147,7 @@ def test_dated_rows_are_read_through_their_indexes(demo_store):
     of disputes never closed.  Rosters (重点人员) are small and read whole."""
     import importlib
 
-    from app.core import schema
+    from app.core.storage import schema
 
     compute_module = importlib.import_module("app.core.returns.compute")
     params = {"lo": "2024-04-01", "hi": "2024-06-30", "before": "2024-03-31"}

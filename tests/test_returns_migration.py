@@ -7,9 +7,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from app.core import catalog, schema
+from app.core.ledgers import catalog
 from app.core.returns import TOTAL, compute
-from app.core.store import SCHEMA_VERSION, Store
+from app.core.storage import schema
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NEW_FIELDS = {"disputes": {"people", "scale", "prevented"}, "key_persons": {"handover", "placed", "helped"}}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from app.core import periods
 from app.core.returns import TOTAL, compute
-from app.core.store import Store
+from app.core.storage.store import Store
 
 FIRST, LAST = dt.date(2023, 10, 1), dt.date(2025, 3, 31)
 days = st.dates(FIRST, LAST)

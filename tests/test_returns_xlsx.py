@@ -95,7 +95,7 @@ def test_read_back_with_calamine(workbook, tmp_path, capsys, db_path):
 
 
 def _demo(db_path):
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     return Store.open(db_path)
 

@@ -4,8 +4,8 @@ notes shown masked."""
 from __future__ import annotations
 
 from app.cli import main
-from app.core import backup
-from app.core.store import Store
+from app.core.safety import backup
+from app.core.storage.store import Store
 from app.ui.models.audit_model import COLUMNS, AuditModel
 
 ID = "500230198001011234"

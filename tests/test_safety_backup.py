@@ -9,8 +9,10 @@ import sqlite3
 import pytest
 
 from app.cli import main
-from app.core import backup, lock
-from app.core.store import SCHEMA_VERSION, Store, StoreError
+from app.core.safety import backup, backup_check, lock
+from app.core.storage.common import StoreError
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
 
 
 def _session(i: int) -> dict:
@@ -261,21 +263,21 @@ def test_restore_over_a_damaged_database_keeps_a_raw_copy(db_path, tmp_path):
     with open(db_path, "r+b") as fh:
         fh.seek(size // 2)
         fh.write(os.urandom(16384))
-    assert not backup.quick_check(db_path)
+    assert not backup_check.quick_check(db_path)
     safety = backup.restore(db_path, made)
     assert safety.name.startswith("ledgers-damaged-")
     assert safety.stat().st_size == size
-    assert backup.quick_check(db_path)
+    assert backup_check.quick_check(db_path)
     assert Store.open(db_path).count("study_sessions") == 30
 
 
 def test_quick_check(db_path, tmp_path):
-    assert backup.quick_check(tmp_path / "not-yet.db")
+    assert backup_check.quick_check(tmp_path / "not-yet.db")
     _fill(db_path, 2)
-    assert backup.quick_check(db_path)
+    assert backup_check.quick_check(db_path)
     junk = tmp_path / "junk.db"
     junk.write_bytes(os.urandom(9000))
-    assert not backup.quick_check(junk)
+    assert not backup_check.quick_check(junk)
 
 
 def test_auto_backup_once_a_day_and_rotation(db_path):
@@ -349,7 +351,8 @@ def test_cli_restore_refused_while_the_program_has_it_open(db_path, tmp_path, ca
     import sys
 
     code = (
-        "import sys,time;from app.core import lock;l=lock.acquire(sys.argv[1]);print('held',flush=True);time.sleep(30)"
+        "import sys,time;from app.core.safety import lock;"
+        "l=lock.acquire(sys.argv[1]);print('held',flush=True);time.sleep(30)"
     )
     proc = subprocess.Popen([sys.executable, "-c", code, str(db_path)], stdout=subprocess.PIPE, text=True)
     try:
@@ -369,7 +372,7 @@ def test_paths_with_spaces_chinese_and_uri_characters(tmp_path):
     _fill(db, 3)
     made = backup.make_backup(db)
     backup.verify_backup(made)
-    assert backup.quick_check(db)
+    assert backup_check.quick_check(db)
     assert backup.latest_good_backup(db) == made
     _fill(db, 1)
     backup.restore(db, made)
@@ -420,7 +423,7 @@ def test_backup_summary_for_the_restore_dialog(db_path):
     s.delete("study_sessions", 1)
     s.close()
     made = backup.make_backup(db_path)
-    summary = backup.backup_summary(made)
+    summary = backup_check.backup_summary(made)
     assert summary["rows"] == {"学法培训台账": 2} and summary["total"] == 2
     assert summary["last_change"].startswith(str(dt.date.today().year))
     assert summary["size"] == made.stat().st_size

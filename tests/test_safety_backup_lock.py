@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 from app.cli import main
-from app.core import backup, lock
-from app.core.store import Store
+from app.core.safety import backup, lock
+from app.core.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 # the window of another PC (or another program): the lock held, the database open for writing
 WINDOW = (
-    "import sys,time\nfrom app.core import lock\nfrom app.core.store import Store\n"
+    "import sys,time\nfrom app.core import lock\nfrom app.core.storage.store import Store\n"
     "held = lock.acquire(sys.argv[1])\ns = Store.open(sys.argv[1])\n"
     "s.save('consultations', {'date': '2024-01-02', 'channel': '来访', 'matter': '窗口里的'})\n"
     "print('held', flush=True)\ntime.sleep(120)\n"

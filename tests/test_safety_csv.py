@@ -9,7 +9,7 @@ import pytest
 
 from app.cli import main
 from app.core.io import export_ledger, import_file
-from app.core.store import Store
+from app.core.storage.store import Store
 
 DANGEROUS = ['=HYPERLINK("http://x","点我")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import backup, encryption, keys
-from app.core.store import Store, StoreError
+from app.core.safety import backup, encryption
+from app.core.storage import keys
+from app.core.storage.common import StoreError
+from app.core.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "武平镇2024!"
@@ -161,7 +163,8 @@ def test_mismatched_new_password_changes_nothing(demo_db, monkeypatch, capsys):
 
 SETTER = """
 import sys
-from app.core import encryption, keys
+from app.core.safety import encryption
+from app.core.storage import keys
 print("ready", flush=True)
 encryption.protect(sys.argv[1], sys.argv[2])
 print("done", flush=True)
@@ -231,7 +234,7 @@ def test_pack_of_an_encrypted_database_is_encrypted_and_merges(demo_db, tmp_path
 def test_encrypted_read_only_session_and_worker_connections(db_path, monkeypatch, capsys):
     import threading
 
-    from app.core import schema
+    from app.core.storage import schema
 
     s = Store.open(db_path)
     s.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "加密的记录"})

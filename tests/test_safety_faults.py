@@ -13,8 +13,12 @@ import subprocess
 import pytest
 
 from app.cli import main
-from app.core import backup, faults, lock
-from app.core.store import SCHEMA_VERSION, Store, StoreError, _connect_readonly
+from app.core.safety import backup, backup_check, lock
+from app.core.storage import faults
+from app.core.storage.common import StoreError
+from app.core.storage.dbapi import connect_readonly
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
 
 NOTE = "调解过程记录。" * 300  # ~2 KB a row: fills a small disk quickly
 
@@ -51,7 +55,7 @@ def remount(folder, opts: str) -> None:
 
 def _check(path) -> tuple[str, int]:
     """Integrity and row count of the database as SQLite sees it (file and its -wal)."""
-    conn = _connect_readonly(path)
+    conn = connect_readonly(path)
     try:
         return conn.execute("PRAGMA integrity_check").fetchone()[0], conn.execute(
             "SELECT COUNT(*) FROM study_sessions"
@@ -163,7 +167,7 @@ def test_read_only_folder(mount, tmp_path, capsys):
         ro.close()
     with pytest.raises(lock.LockUnavailable, match="只读"):
         lock.acquire(path)
-    assert backup.quick_check(path)
+    assert backup_check.quick_check(path)
     # and it can still be backed up somewhere writable
     made = backup.make_backup(path, tmp_path / "out" / "b.db")
     assert _check(made) == ("ok", 5)
@@ -206,15 +210,15 @@ def test_startup_quick_check_finds_damage_and_offers_the_latest_good_backup(db_p
     s.insert_many("study_sessions", [_row(i) for i in range(100)])
     s.close()
     good = backup.make_backup(db_path)
-    assert backup.quick_check(db_path)
+    assert backup_check.quick_check(db_path)
     size = db_path.stat().st_size
     with open(db_path, "r+b") as fh:
         fh.seek(size // 3)
         fh.write(os.urandom(size // 3))
-    assert not backup.quick_check(db_path)
+    assert not backup_check.quick_check(db_path)
     assert backup.latest_good_backup(db_path) == good
     backup.restore(db_path, good)
-    assert backup.quick_check(db_path)
+    assert backup_check.quick_check(db_path)
     assert _check(db_path) == ("ok", 100)
 
 
@@ -264,7 +268,7 @@ def test_network_share_detection_from_mounts():
 
 
 def test_on_a_network_share_the_store_uses_a_rollback_journal(db_path, tmp_path, monkeypatch):
-    import app.core.store as store_mod
+    import app.core.storage.store as store_mod
 
     local = Store.open(db_path)  # made locally (WAL), then "moved" to a share
     local.insert_many("study_sessions", [_row(i) for i in range(3)])

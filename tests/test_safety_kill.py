@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import backup
+from app.core.safety import backup, backup_check
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 
@@ -29,8 +29,8 @@ BATCH = 37
 
 WRITER = f"""
 import sys
-import app.core.store as st
-from app.core.store import Store
+import app.core.storage.store as st
+from app.core.storage.store import Store
 if sys.argv[2] == "delete":  # as on a network share: a rollback journal instead of WAL
     st.on_network_drive = lambda path: True
 s = Store.open(sys.argv[1])
@@ -46,7 +46,7 @@ while True:
 
 BACKUPER = """
 import sys
-from app.core import backup
+from app.core.safety import backup, backup_check
 print("ready", flush=True)
 while True:
     backup.make_backup(sys.argv[1], sys.argv[2])
@@ -55,7 +55,7 @@ while True:
 
 RESTORER = """
 import sys
-from app.core import backup
+from app.core.safety import backup, backup_check
 print("ready", flush=True)
 i = 0
 while True:
@@ -103,7 +103,7 @@ def test_writer_killed_at_random_moments(db_path, journal, cycles):
         if seen:
             committed = max(committed, int(seen[-1]))
         # the start-up check must not cry wolf after a crash (it reads the left-over -wal)
-        assert backup.quick_check(db_path), f"cycle {cycle}"
+        assert backup_check.quick_check(db_path), f"cycle {cycle}"
         check, rows, imports = _state(db_path)
         if cycle == 0 or cycle == cycles - 1:
             conn = sqlite3.connect(db_path)
@@ -119,7 +119,7 @@ def test_writer_killed_at_random_moments(db_path, journal, cycles):
 
 
 def test_restore_killed_at_random_moments(db_path, tmp_path):
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     s = Store.open(db_path)
     s.insert_many("study_sessions", [{"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "a"}] * 3)
@@ -142,7 +142,7 @@ def test_restore_killed_at_random_moments(db_path, tmp_path):
             conn.close()
     assert restores > 0
     # the killed restores' lock is stale, and the database opens and writes as usual
-    from app.core import lock
+    from app.core.safety import lock
 
     with lock.acquire(db_path):
         s = Store.open(db_path)
@@ -151,7 +151,8 @@ def test_restore_killed_at_random_moments(db_path, tmp_path):
 
 
 def test_backup_killed_at_random_moments_leaves_a_whole_backup_or_none(db_path, tmp_path):
-    from app.core.store import Store, StoreError
+    from app.core.storage.common import StoreError
+    from app.core.storage.store import Store
 
     s = Store.open(db_path)
     rows = [{"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "x" * 200}] * 3000
@@ -175,7 +176,7 @@ def test_backup_killed_at_random_moments_leaves_a_whole_backup_or_none(db_path, 
 OPENER = """
 import sys
 print("ready", flush=True)
-from app.core.store import Store
+from app.core.storage.store import Store
 Store.open(sys.argv[1]).close()
 print("opened", flush=True)
 import time
@@ -187,7 +188,8 @@ def test_migration_killed_at_random_moments(tmp_path):
     """Opening an older database migrates it in one transaction: killed, it is old or new."""
     import shutil
 
-    from app.core.store import SCHEMA_VERSION, Store
+    from app.core.storage.schema import SCHEMA_VERSION
+    from app.core.storage.store import Store
 
     v1 = tmp_path / "v1.db"
     s = Store.open(v1)
@@ -245,14 +247,14 @@ def test_migration_killed_at_random_moments(tmp_path):
 # a restore that stops inside the verified copy, once the copy is whole but not yet moved
 STALLED_RESTORER = """
 import sys, time
-from app.core import backup
-real = backup._fsync_file
+from app.core.safety import backup, backup_check
+real = backup.fsync_file
 def stall(path):
     real(path)
     if ".restore-" in str(path):
         print("copying", flush=True)
         time.sleep(600)
-backup._fsync_file = stall
+backup.fsync_file = stall
 backup.restore(sys.argv[1], sys.argv[2])
 """
 
@@ -262,7 +264,7 @@ def test_restore_killed_during_the_verified_copy_leaves_nothing_at_next_start(
     qtbot, db_path, tmp_path, monkeypatch, start
 ):
     from app.cli import main
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     s = Store.open(db_path)
     s.insert_many("study_sessions", [{"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "a"}] * 3)
@@ -287,7 +289,7 @@ def test_restore_killed_during_the_verified_copy_leaves_nothing_at_next_start(
 
 
 def test_the_raw_copy_before_a_restore_keeps_the_rollback_journal(db_path, tmp_path, monkeypatch):
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     s = Store.open(db_path)
     s.save("study_sessions", {"date": "2024-01-01", "form": "其他", "audience": "其他", "topic": "a"})

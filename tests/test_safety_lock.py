@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from app.core import lock
+from app.core.safety import lock
 
 ROOT = Path(__file__).resolve().parents[1]
-HOLDER = "import sys,time;from app.core import lock;l=lock.acquire(sys.argv[1]);print('held',flush=True);time.sleep(60)"
+HOLDER = (
+    "import sys,time;from app.core.safety import lock;"
+    "l=lock.acquire(sys.argv[1]);print('held',flush=True);time.sleep(60)"
+)
 TRY = (
-    "import sys;from app.core import lock\n"
+    "import sys;from app.core.safety import lock\n"
     "try:\n    l=lock.acquire(sys.argv[1]); print('GOT', l.stale_holder is not None)\n"
     "except lock.DatabaseInUse as e:\n    print('BUSY', e.holder, e.info.get('pid'))\n"
 )
@@ -87,7 +90,7 @@ def test_stale_holder_is_reported_after_a_crash(db_path):
 # process meets a read-only folder as a clerk's account does (CI runs as root)
 AS_CLERK = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
 LOCK_RO = (
-    "import sys;from app.core import lock\n"
+    "import sys;from app.core.safety import lock\n"
     "try:\n    lock.acquire(sys.argv[1]); print('LOCKED')\n"
     "except lock.LockUnavailable as e:\n    print('UNAVAILABLE', e)\n"
 )

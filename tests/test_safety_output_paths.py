@@ -14,8 +14,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.cli import main
-from app.core import keys, paths
-from app.core.store import Store
+from app.core import paths
+from app.core.storage import keys
+from app.core.storage.store import Store
 
 PASSWORD = "武平镇2024!"
 REFUSED = "输出文件不能是数据库本身或其附属文件"
@@ -123,7 +124,7 @@ def test_check_output_path_names_the_file_and_lets_others_through(tmp_path):
 def test_the_windows_refuse_it_too(qtbot, db_path, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from app.core import encryption, password
+    from app.core.safety import encryption, password
     from app.ui.pages import settings_page as sp
     from app.ui.pages.ledger_page import LedgerPage
     from app.ui.pages.settings_page import SettingsPage

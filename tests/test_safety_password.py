@@ -9,8 +9,10 @@ import sqlite3
 import pytest
 
 from app.cli import main
-from app.core import keys, password
-from app.core.store import Store, StoreError
+from app.core.safety import password
+from app.core.storage import keys
+from app.core.storage.common import StoreError
+from app.core.storage.store import Store
 
 
 @pytest.fixture(autouse=True)

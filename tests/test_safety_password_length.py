@@ -10,8 +10,10 @@ import sys
 import pytest
 
 from app.cli import main
-from app.core import encryption, keys, password
-from app.core.store import Store, StoreError
+from app.core.safety import encryption, password
+from app.core.storage import keys
+from app.core.storage.common import StoreError
+from app.core.storage.store import Store
 from tests.test_ui_password import _set_password_by_keyboard
 
 

@@ -19,12 +19,14 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import backup, catalog, schema
-from app.core.catalog import Field, Ledger
 from app.core.exchange import PackError, container, make_pack
 from app.core.io import export_ledger
-from app.core.store import Store
-from app.core.validation import ValidationError, id_check_char
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.ledgers.validation import ValidationError, id_check_char
+from app.core.safety import backup
+from app.core.storage import schema
+from app.core.storage.store import Store
 
 ID_A = "50023019901009785" + id_check_char("50023019901009785")
 ID_B = "11010519491231002" + id_check_char("11010519491231002")
@@ -123,8 +125,8 @@ def test_validation_errors_and_findings_mask_ids(store):
         store.save("meetings", {"date": ID_B, "title": "会", "meeting_type": "其他", "chair": ID_A})
     assert ID_B not in str(caught.value) and "110105********" in str(caught.value)
     assert all(ID_B not in e.message for e in caught.value.errors)
-    from app.core.checks import Finding
     from app.core.error_text import describe_error
+    from app.core.report.checks import Finding
 
     assert ID_A not in Finding("x", "t", "error", "key_persons", [1], f"身份证号 {ID_A}").detail
     assert ID_A not in describe_error(RuntimeError(f"“{ID_A}”出错"))

@@ -16,9 +16,10 @@ import zipfile
 import pytest
 
 from app.cli import main
-from app.core import backup, privacy
-from app.core.store import Store
-from app.core.validation import id_check_char, mask_idcard
+from app.core.ledgers import privacy
+from app.core.ledgers.validation import id_check_char, mask_idcard
+from app.core.safety import backup, reveal
+from app.core.storage.store import Store
 
 
 def make_id(first17: str) -> str:
@@ -173,12 +174,12 @@ def test_reveal_is_logged_and_rows_are_masked_for_display(people_db):
         masked = privacy.mask_row("key_persons", row)
         assert masked["id_number"] == mask_idcard(ID_A) and row["id_number"] == ID_A
         assert privacy.mask_row("meetings", {"a": 1}) == {"a": 1}
-        assert privacy.reveal_idcard(s, "key_persons", row["id"]) == ID_A
+        assert reveal.reveal_idcard(s, "key_persons", row["id"]) == ID_A
         entry = s.audit_entries(limit=1)[0]
         assert entry["action"] == "reveal" and entry["row_id"] == row["id"] and "张三" in entry["note"]
         _no_full_ids(entry["note"])
         with pytest.raises(KeyError):
-            privacy.reveal_idcard(s, "meetings", 1)
+            reveal.reveal_idcard(s, "meetings", 1)
         # the audit keeps the number masked (issue 19: a purge must leave no whole ID)
         insert = next(e for e in s.audit_entries(200) if e["action"] == "insert" and "张三" in (e["new"] or ""))
         assert ID_A not in insert["new"] and mask_idcard(ID_A) in insert["new"]
@@ -188,7 +189,7 @@ def test_reveal_is_logged_and_rows_are_masked_for_display(people_db):
 
 
 def test_audit_covers_every_change_import_restore_and_reveal(db_path, tmp_path):
-    from app.core import password
+    from app.core.safety import password
 
     s = Store.open(db_path)
     rid = s.save("key_persons", _person("张三", ID_A))
@@ -204,7 +205,7 @@ def test_audit_covers_every_change_import_restore_and_reveal(db_path, tmp_path):
     s.close()
     made = backup.make_backup(db_path)
     s = Store.open(db_path)
-    privacy.reveal_idcard(
+    reveal.reveal_idcard(
         s, "key_persons", s.insert_clean("key_persons", s.validator("key_persons").check(_person("李四", ID_B)))
     )
     s.close()
@@ -228,7 +229,7 @@ def test_audit_covers_every_change_import_restore_and_reveal(db_path, tmp_path):
         "restore_backup",
     ]  # fmt: skip  (the backup's own entry was written after the copy; the restore is last)
     safety = backup.list_backups(db_path)
-    from app.core import dbapi  # the password encrypted the file and its copies
+    from app.core.storage import dbapi  # the password encrypted the file and its copies
 
     conn = dbapi.connect(next(p for p in safety if "before-restore" in p.name))
     tail = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")][-3:]
@@ -288,7 +289,7 @@ def test_gui_tables_show_ids_masked(people_db, qapp):
 
 def test_no_output_of_any_command_holds_a_whole_id_demo_data(tmp_path, capsys):
     """Every command over the demo data set: screen output, exports, the report."""
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     db = tmp_path / "demo.db"
     assert main(["--db", str(db), "demo"]) == 0

@@ -13,16 +13,18 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import demo, schema
-from app.core.store import SCHEMA_VERSION, Store
+from app.core import demo
+from app.core.storage import schema
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # another PC's program: the database open for writing (WAL) and its lock held
 HOLDER = """
 import sys
-from app.core import lock
-from app.core.store import Store
+from app.core.safety import lock
+from app.core.storage.store import Store
 held = lock.acquire(sys.argv[1])
 s = Store.open(sys.argv[1])
 s.count("consultations")
@@ -114,7 +116,7 @@ def _v1_file(path: Path) -> None:
 
 
 def test_an_old_file_opened_read_only_stays_as_it_was(qtbot, db_path, monkeypatch):
-    from app.core import lock
+    from app.core.safety import lock
     from app.ui import app as ui_app
     from app.ui.workers import thread_store
 

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from app.core.store import Store
+from app.core.storage.store import Store
 
 
-@pytest.mark.parametrize("module", ["app.core.lock", "app.core.password", "app.core.backup"])
+@pytest.mark.parametrize("module", ["app.core.safety.lock", "app.core.safety.password", "app.core.safety.backup"])
 def test_window_refuses_to_run_without_a_safety_module(qtbot, db_path, monkeypatch, module):
     from app.ui import app as ui_app
 
@@ -25,7 +25,7 @@ def test_window_refuses_to_run_without_a_safety_module(qtbot, db_path, monkeypat
 
 
 def test_settings_page_uses_the_safety_modules_themselves(qtbot, store):
-    from app.core import backup, password
+    from app.core.safety import backup, password
     from app.ui.pages.settings_page import SettingsPage
 
     page = SettingsPage(store)

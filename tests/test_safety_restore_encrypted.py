@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import backup, dbapi, encryption, keys
-from app.core.store import Store
+from app.core.safety import backup, encryption
+from app.core.storage import dbapi, keys
+from app.core.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "武平镇2024!"
@@ -202,7 +203,7 @@ def test_a_plain_copy_that_cannot_be_encrypted_is_reported(db_path, monkeypatch,
 
 RESTORER = """
 import sys
-from app.core import backup, encryption
+from app.core.safety import backup, encryption
 db, pw, old_pw = sys.argv[1], sys.argv[2], sys.argv[3]
 encryption.unlock(db, pw)
 encryption.unlock(sys.argv[5], old_pw)
@@ -270,7 +271,7 @@ def test_re_encrypting_restore_killed_at_random_moments(db_path, tmp_path):
                 assert p.read_bytes()[:16] != keys.SQLITE_HEADER, f"cycle {cycle}: {p.name} is plain"
     assert restores > 0
     # the next writer clears what the killed restores left, and the database works as usual
-    from app.core import lock
+    from app.core.safety import lock
 
     with lock.acquire(db_path):
         backup.clean_leftovers(db_path)

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import keys, lock
-from app.core.store import Store
+from app.core.safety import lock
+from app.core.storage import keys
+from app.core.storage.store import Store
 
 PASSWORD = "武平镇2024!"
 READ_ONLY = (
@@ -137,7 +138,7 @@ def test_a_closing_window_waits_for_its_workers_once_with_one_bound(qtbot, store
         w.stop_workers(3000)
         assert len(waited) == 3 and sum(waited) <= 3000, waited
         assert all(x.is_cancelled() for x in running)
-        assert all(x in workers._LIVE for x in running)  # abandoned, never destroyed while running
+        assert all(x in workers.running_workers() for x in running)  # abandoned, never destroyed while running
     finally:
         release.set()
         monkeypatch.undo()

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core.store import SCHEMA_VERSION, Store, StoreError
-from app.core.validation import ValidationError
+from app.core.ledgers.validation import ValidationError
+from app.core.storage.common import StoreError
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
 from tests.fixtures.samples import fill, fill_people
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -247,7 +249,7 @@ def test_bulk_uids_are_unique_uuids(store):
 
 def test_sample_rows_are_valid_for_every_ledger(store):
     """The fixtures the import/export tests rely on really pass validation."""
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     fill_people(store)
     for lg in catalog.LEDGERS:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.core import demo
 from app.core.exchange import make_pack
-from app.core.store import Store
+from app.core.storage.store import Store
 from app.ui.pages.exchange_page import ExchangePage
 from app.ui.widgets import file_dialogs
 from tests.test_ui_form import type_text
@@ -149,6 +149,6 @@ def test_the_preview_lists_conflicts(qtbot, tmp_path, monkeypatch):
 
 
 def _keys():
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     return catalog.get("penalties").keys

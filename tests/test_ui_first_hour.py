@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.core import query
 from app.core.io import mapping
 from app.core.report import paragraphs
+from app.core.storage import query
 from app.ui.forms.record_form import RecordForm
 from app.ui.main_window import MainWindow
 from app.ui.pages.figure_helpers import default_year

@@ -73,7 +73,7 @@ def test_filter_by_year_month_and_search(qtbot, store):
 
 
 def test_search_uses_fts_once_built(qtbot, store):
-    from app.core import query
+    from app.core.storage import query
 
     _add(store, "2024-01-05", "来访", "房屋买卖合同纠纷")
     page = _page(qtbot, store)

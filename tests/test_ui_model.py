@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core.query import LedgerQuery
-from app.core.store import Store
+from app.core.storage.query import LedgerQuery
+from app.core.storage.store import Store
 from app.ui.models.ledger_model import LedgerModel
 
 N = 1_000_000
@@ -67,7 +67,7 @@ def test_million_rows_filter_and_search(qapp, big_store):
 
 
 def test_query_search_years_and_references(store):
-    from app.core import query
+    from app.core.storage import query
 
     pid = store.save("key_persons", {"name": "欧阳明华", "category": "吸毒人员", "listed_on": "2021-01-01"})
     store.save("visits", {"date": "2022-03-01", "person_id": pid, "visitor": "刘", "method": "电话"})

@@ -9,8 +9,9 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QLineEdit, QMessageBox
 
-from app.core import encryption, keys
-from app.core.store import Store
+from app.core.safety import encryption
+from app.core.storage import keys
+from app.core.storage.store import Store
 from tests.gui_harness import Clerk
 
 PASSWORD = "武平镇2024!"

@@ -12,8 +12,9 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
-from app.core import catalog, paths
-from app.core.store import Store
+from app.core import paths
+from app.core.ledgers import catalog
+from app.core.storage.store import Store
 from app.ui import app as ui_app
 from app.ui import main_window
 from app.ui.dialogs import secret_prompt
@@ -73,7 +74,7 @@ def test_check_window_opens_every_page_and_quits(db_path):
     assert lines[0] == f"窗口已打开：{db_path}"
     assert lines[-1] == f"各页均已打开（{len(catalog.LEDGERS) + 8} 页）。"
     assert "Traceback" not in out.stderr
-    assert importlib.import_module("app.core.backup").list_backups(db_path) == []  # a check writes nothing
+    assert importlib.import_module("app.core.safety.backup").list_backups(db_path) == []  # a check writes nothing
 
 
 def test_check_window_names_a_page_that_will_not_open(qtbot, db_path, monkeypatch, capsys):
@@ -90,7 +91,7 @@ def test_check_window_names_a_page_that_will_not_open(qtbot, db_path, monkeypatc
 
 
 def test_run_gui_quits_when_the_clerk_will_not_wait(qtbot, db_path, monkeypatch):
-    lock = importlib.import_module("app.core.lock")
+    lock = importlib.import_module("app.core.safety.lock")
     Store.open(db_path).close()
     held = lock.acquire(db_path)
     try:
@@ -212,7 +213,7 @@ def test_first_run_offers_demo(qtbot, store, monkeypatch):
 
 
 def test_database_in_use_opens_read_only(qtbot, db_path, monkeypatch):
-    lock = importlib.import_module("app.core.lock")
+    lock = importlib.import_module("app.core.safety.lock")
     Store.open(db_path).close()
     held = lock.acquire(db_path)
     try:
@@ -238,7 +239,7 @@ def test_database_in_use_opens_read_only(qtbot, db_path, monkeypatch):
 
 
 def test_restore_from_backup_reopens_window(qtbot, db_path, monkeypatch):
-    backup = importlib.import_module("app.core.backup")
+    backup = importlib.import_module("app.core.safety.backup")
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     s = Store.open(db_path)
     s.set_setting("setup_done", True)
@@ -294,8 +295,8 @@ def test_keyboard_from_side_bar_into_table(qtbot, store):
 
 
 def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monkeypatch):
-    backup = importlib.import_module("app.core.backup")
-    lock = importlib.import_module("app.core.lock")
+    backup = importlib.import_module("app.core.safety.backup")
+    lock = importlib.import_module("app.core.safety.lock")
     session = ui_app.open_session(db_path)
     assert session is not None and lock.held_here(db_path)
     session.store.save("consultations", {"date": "2024-01-01", "channel": "来访", "matter": "x"})
@@ -306,8 +307,8 @@ def test_closing_makes_the_daily_backup_and_frees_the_lock(qtbot, db_path, monke
 
 
 def test_password_asked_at_start(qtbot, db_path, monkeypatch):
-    password = importlib.import_module("app.core.password")
-    keys = importlib.import_module("app.core.keys")
+    password = importlib.import_module("app.core.safety.password")
+    keys = importlib.import_module("app.core.storage.keys")
     s = Store.open(db_path)
     password.set_password(s, "对的密码2024!")  # the file is encrypted now
     s.close()
@@ -324,7 +325,7 @@ def test_password_asked_at_start(qtbot, db_path, monkeypatch):
     monkeypatch.setattr(secret_prompt.QInputDialog, "getText", lambda *a, **k: ("", False))
     assert ui_app.open_session(db_path) is None  # cancelled
     keys.forget_all()
-    lock = importlib.import_module("app.core.lock")
+    lock = importlib.import_module("app.core.safety.lock")
     assert not lock.held_here(db_path)
 
 

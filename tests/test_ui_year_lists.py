@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.core import query
+from app.core.storage import query
 from app.ui.pages.dashboard import DashboardPage
 from app.ui.pages.report_page import ReportPage
 from app.ui.pages.returns_page import ReturnsPage

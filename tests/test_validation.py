@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from app.core import catalog
-from app.core.validation import (
+from app.core.ledgers import catalog
+from app.core.ledgers.validation import (
     ValidationError,
     Validator,
     id_check_char,

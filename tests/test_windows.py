@@ -16,14 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from app.core import backup, faults, lock
-from app.core.store import Store, StoreError, _connect_readonly, file_uri
+from app.core.safety import backup, lock
+from app.core.storage import faults
+from app.core.storage.common import StoreError
+from app.core.storage.dbapi import connect_readonly, file_uri
+from app.core.storage.store import Store
 
 pytestmark = pytest.mark.windows
 
 ROOT = Path(__file__).resolve().parents[1]
 HOLD = (
-    "import sys,time;from app.core import lock;l=lock.acquire(sys.argv[1]);print('held',flush=True);"
+    "import sys,time;from app.core.safety import lock;l=lock.acquire(sys.argv[1]);print('held',flush=True);"
     "sys.stdin.readline()"
 )
 # another program with the database file open (as a read-only viewer on another PC would)
@@ -116,7 +119,7 @@ def test_file_uri_opens_a_drive_path(tmp_path):
         assert conn.execute("PRAGMA application_id").fetchone()[0] != 0
     finally:
         conn.close()
-    ro = _connect_readonly(db)
+    ro = connect_readonly(db)
     ro.close()
 
 

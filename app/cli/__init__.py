@@ -205,7 +205,7 @@ def main(
         print("已取消。", file=sys.stderr)
         return 130
     except Exception as exc:
-        from app.core.privacy import mask_ids_in_text  # an error line never shows a whole ID
+        from app.core.ledgers.privacy import mask_ids_in_text  # an error line never shows a whole ID
 
         if args.debug:
             print(mask_ids_in_text(traceback.format_exc()), file=sys.stderr, end="")
@@ -214,8 +214,8 @@ def main(
         print(f"错误：{mask_ids_in_text(describe_error(exc))}", file=sys.stderr)
         if isinstance(exc, CliError):
             return exc.code
-        from app.core.dbapi import KeyFileMissing, PasswordRequired
         from app.core.paths import UnsafeOutputPath
+        from app.core.storage.dbapi import KeyFileMissing, PasswordRequired
 
         return 2 if isinstance(exc, (PasswordRequired, KeyFileMissing, UnsafeOutputPath)) else 1
     finally:
@@ -228,8 +228,8 @@ def _log_error(exc: BaseException, command: str | None) -> None:
     try:
         import logging
 
+        from app.core.ledgers.privacy import log_to_file
         from app.core.paths import logs_dir
-        from app.core.privacy import log_to_file
 
         if log_to_file(logs_dir() / "app.log") is not None:
             logging.getLogger("app.cli").error("命令 %s 出错：%s", command, exc, exc_info=exc)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.cli.common import open_store
-from app.core import catalog, checks
+from app.core import checks
+from app.core.ledgers import catalog
 
 SEVERITY = {"error": "错误", "warning": "提醒"}
 

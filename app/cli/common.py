@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 from app.cli.errors import CliError
-from app.core import encryption, keys, lock
 from app.core.paths import default_db_path
-from app.core.store import Store
-from app.core.store_util import log_files_exist, tidy_log_files
+from app.core.safety import encryption, lock
+from app.core.storage import keys
+from app.core.storage.files import log_files_exist, tidy_log_files
+from app.core.storage.store import Store
 
 
 def db_path(args) -> Path:
@@ -53,7 +54,7 @@ def take_lock(path: Path) -> lock.DbLock:
     except lock.LockUnavailable as exc:
         raise CliError(str(exc)) from None
     _TAKEN.append(held)
-    from app.core.backup import clean_leftovers
+    from app.core.safety.backup import clean_leftovers
 
     clean_leftovers(path)  # a restore or password change that was killed left temporary copies
     if keys.is_encrypted(path) and keys.known_keys(path):

@@ -6,7 +6,7 @@ import json
 
 from app.cli.common import open_store
 from app.cli.errors import CliError
-from app.core import catalog
+from app.core.ledgers import catalog
 
 # settings the command line accepts, with their types
 SETTABLE = {
@@ -43,7 +43,7 @@ def report_setting(key: str, value: str) -> str:
     """``report.font_scheme=windows``, ``report.recipient=丰都县人民政府`` and the per-year
     ``report.2024.date=2025-01-20``: checked, and returned as stored."""
     from app.core.report.fonts import SCHEME_NAMES
-    from app.core.store_settings import REPORT_SETTINGS
+    from app.core.storage.settings import REPORT_SETTINGS
 
     name = key.split(".", 1)[1]
     if name not in REPORT_SETTINGS:
@@ -61,12 +61,12 @@ def report_setting(key: str, value: str) -> str:
 
 def report_year_setting(key: str, value: str) -> str:
     """``report.2024.date=2025-01-20`` and the like: checked, and returned as stored."""
-    from app.core.store_settings import REPORT_YEAR_SETTINGS
-    from app.core.validation import parse_date
+    from app.core.ledgers.validation import parse_date
+    from app.core.storage.settings import REPORT_YEAR_SETTINGS
 
     parts = key.split(".")
     if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) != 4 or parts[2] not in REPORT_YEAR_SETTINGS:
-        from app.core.store_settings import REPORT_SETTINGS
+        from app.core.storage.settings import REPORT_SETTINGS
 
         names = "、".join(
             [f"report.{n}（{label}）" for n, label in REPORT_SETTINGS.items()]
@@ -107,7 +107,7 @@ def cmd_settings(args) -> int:
             store.set_setting(key, report_setting(key, value))
             continue
         if key not in SETTABLE:
-            from app.core.store_settings import REPORT_SETTINGS
+            from app.core.storage.settings import REPORT_SETTINGS
 
             report_keys = [f"report.{n}" for n in REPORT_SETTINGS]
             known = "、".join(

@@ -8,8 +8,9 @@ from typing import Any
 from app.cli.common import open_store
 from app.cli.errors import CliError
 from app.cli.period_args import period_of
-from app.core import catalog, figures
+from app.core import figures
 from app.core.demo import DemoError, fill
+from app.core.ledgers import catalog
 
 
 def cmd_demo(args) -> int:

@@ -6,7 +6,6 @@ import sys
 
 from app.cli.common import open_store
 from app.cli.errors import CliError
-from app.core import catalog
 from app.core.io import (
     Mapping,
     ReadError,
@@ -17,6 +16,7 @@ from app.core.io import (
     write_template,
 )
 from app.core.io.mapping import parse_fill_specs
+from app.core.ledgers import catalog
 
 MAX_LISTED = 1000  # error lines printed before "…还有 N 处"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app.cli.common import open_store
 from app.cli.errors import CliError
-from app.core import keys
 from app.core.exchange import PackError, make_pack, merge_pack
+from app.core.storage import keys
 
 CONFLICTS_SHOWN = 50
 

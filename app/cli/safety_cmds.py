@@ -8,8 +8,9 @@ from pathlib import Path
 
 from app.cli.common import db_path, take_lock, unlock
 from app.cli.errors import CliError
-from app.core import backup, encryption, keys, lock
-from app.core.password import too_short
+from app.core.safety import backup, encryption, lock
+from app.core.storage import keys
+from app.core.storage.keys import too_short
 
 
 def cmd_backup(args) -> int:
@@ -59,7 +60,7 @@ def _read_new_password() -> str:
 
 
 def _audit(path: Path, note: str) -> None:
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
     store = Store.open(path)
     try:

@@ -10,39 +10,20 @@ the checks must still catch them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Literal
 
-from app.core import catalog
-from app.core.privacy import mask_ids_in_text
-from app.core.store import Store, year_bounds
-from app.core.validation import mask_idcard, parse_idcard, split_names
+from app.core.figures.definitions import figures_using
+from app.core.ledgers import catalog
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.ledgers.validation import mask_idcard, parse_idcard, split_names
+from app.core.report.checks import REPORT_CHECKS, Finding
+from app.core.storage.common import year_bounds
+from app.core.storage.store import Store
 
-Severity = Literal["error", "warning"]
 OPEN_STATES = ("待调解", "调解中")
 VISITED_CATEGORIES = ("社区矫正对象", "安置帮教对象")
 OPEN_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    title: str
-    severity: Severity
-    ledger: str  # "" for a finding about the settings or the report text
-    row_ids: list[int] = field(default_factory=list)
-    detail: str = ""  # one line per row
-
-    def __post_init__(self) -> None:  # a finding quotes cells: never a whole 身份证号
-        object.__setattr__(self, "detail", mask_ids_in_text(self.detail))
-
-    @property
-    def count(self) -> int:
-        return len(self.row_ids)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def as_of(year: int, today: dt.date | None = None) -> dt.date:
@@ -224,10 +205,6 @@ def documents_not_filed(store: Store, year: int, today: dt.date | None = None) -
 def incomplete_rows(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
     """待补充 rows of the year (or with no date at all), one finding per ledger: what each
     lacks, with the text its cell held, and the figures they may leave short."""
-    import json
-
-    from app.core.figures.definitions import figures_using
-    from app.core.privacy import mask_ids_in_text
 
     lo, hi = year_bounds(year)
     out: list[Finding] = []
@@ -249,7 +226,7 @@ def incomplete_rows(store: Store, year: int, today: dt.date | None = None) -> li
             parts = [
                 lg.field(k).label + (f"（原文“{mask_ids_in_text(str(v))}”）" if v else "")
                 for k, v in fields.items()
-                if k in lg._by_key
+                if lg.has_field(k)
             ]
             hits.append((rid, f"{day or '（无日期）'} {str(name or '')[:30]}：缺{'、'.join(parts)}"))
         if not hits:
@@ -275,7 +252,5 @@ CHECKS: tuple[Callable[..., list[Finding]], ...] = (
 
 def run(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
     """Every finding for ``year``, errors first (the report's own checks last)."""
-    from app.core.checks_report import REPORT_CHECKS
-
     found = [f for check in (*CHECKS, *REPORT_CHECKS) for f in check(store, year, today)]
     return sorted(found, key=lambda f: f.severity != "error")

@@ -7,6 +7,13 @@ disk or the database say what to do, the rest name the error.
 
 from __future__ import annotations
 
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.ledgers.validation import ValidationError
+from app.core.paths import UnsafeOutputPath
+from app.core.storage.common import StoreError
+from app.core.storage.dbapi import Error
+from app.core.storage.faults import fault_message
+
 
 class UserError(Exception):
     """A failure whose message is meant for the clerk as it is."""
@@ -16,20 +23,12 @@ def describe_error(exc: BaseException, hint: str = "") -> str:
     """One Chinese line for ``exc``; ``hint`` follows an error nobody foresaw (the command
     line adds how to see the details).  ID-shaped text in it is masked: an error may quote
     a cell, and the line is shown on screen."""
-    from .privacy import mask_ids_in_text
-
     return mask_ids_in_text(_describe(exc, hint))
 
 
 def _describe(exc: BaseException, hint: str) -> str:
-    from .faults import fault_message
-    from .store_util import StoreError
-    from .validation import ValidationError
-
-    if isinstance(exc, (UserError, StoreError, ValidationError)):
+    if isinstance(exc, (UserError, StoreError, ValidationError, UnsafeOutputPath)):
         return str(exc)
-    from .dbapi import Error  # Python's sqlite3 and SQLCipher's (a database with a password)
-
     fault = fault_message(exc) if isinstance(exc, Error) else None
     if fault:  # disk full, read-only folder, I/O error, locked: what to do
         return fault

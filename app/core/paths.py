@@ -8,15 +8,13 @@ from pathlib import Path
 
 import platformdirs
 
-from .error_text import UserError
-
 APP_NAME = "FazhiTaizhang"
 # the files beside a database that belong to it: its log, shared memory, rollback journal,
 # key file (without it an encrypted database cannot be opened) and lock
 DB_COMPANIONS = ("-wal", "-shm", "-journal", ".key", ".lock")
 
 
-class UnsafeOutputPath(UserError):
+class UnsafeOutputPath(ValueError):
     """An output file that would overwrite the database or one of the files that belong to it."""
 
 

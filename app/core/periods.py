@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from app.core.ledgers.validation import parse_date
+
 Kind = Literal["year", "half", "quarter", "month", "range"]
 
 _QUARTER_NAMES = ("一", "二", "三", "四")
@@ -163,8 +165,6 @@ def _check_year(y: int) -> int:
 def _date(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.date):
         return value
-    from app.core.validation import parse_date
-
     try:
         parsed = parse_date(value)
     except ValueError:

@@ -27,7 +27,7 @@ from app.ui.errors import (  # noqa: F401 - error_log_path, exception_hook, log_
 )
 
 if TYPE_CHECKING:  # the store is imported once the window is on screen
-    from app.core.store import Store
+    from app.core.storage.store import Store
 
 log = logging.getLogger(__name__)
 _translators: list[QTranslator] = []  # kept alive as long as the application
@@ -51,7 +51,7 @@ def load_translations(app: QApplication) -> bool:
 def _log_to_file() -> None:
     """Warnings and background-task errors go to ``logs/app.log`` (a window has no console),
     ID numbers masked (``privacy.log_to_file``)."""
-    from app.core.privacy import log_to_file
+    from app.core.ledgers.privacy import log_to_file
 
     log_to_file(paths.logs_dir() / "app.log")
 
@@ -73,7 +73,7 @@ class Session:
             self.store.close()
         except Exception:
             log.exception("closing the store")
-        from app.core import backup as backup_mod
+        from app.core.safety import backup as backup_mod
 
         if backup and not self.readonly:
             try:
@@ -89,9 +89,9 @@ def _check_file(path: Path, checked: bool = False) -> bool:
     """``quick_check``; offer the newest good backup when the file is damaged.
 
     True when the file is fine or was restored; ``checked``: known damaged already."""
-    from app.core import backup
+    from app.core.safety import backup, backup_check
 
-    if not path.exists() or (not checked and backup.quick_check(path)):
+    if not path.exists() or (not checked and backup_check.quick_check(path)):
         return True
     good = backup.latest_good_backup(path)
     if good is None:
@@ -124,7 +124,7 @@ def ask_read_only(holder: str) -> bool:
 
 def _take_lock(path: Path):
     """(lock, readonly) — or None when the clerk chose to quit."""
-    from app.core import lock as lock_mod
+    from app.core.safety import lock as lock_mod
 
     try:
         return lock_mod.acquire(path), False
@@ -137,7 +137,8 @@ def _take_lock(path: Path):
 
 def _unlock(path: Path) -> bool:
     """An encrypted database: its password (or recovery code) before it can be opened."""
-    from app.core import encryption, keys
+    from app.core.safety import encryption
+    from app.core.storage import keys
 
     if not keys.is_encrypted(path) or keys.known_keys(path):
         return True
@@ -150,8 +151,8 @@ def _unlock(path: Path) -> bool:
 
 def _ask_password(store: Store) -> bool:
     """The opening password of a file from an earlier version (a hash, no encryption)."""
-    from app.core import keys
-    from app.core import password as pw
+    from app.core.safety import password as pw
+    from app.core.storage import keys
 
     if not pw.has_password(store) or (store.path is not None and keys.is_encrypted(store.path)):
         return True
@@ -176,14 +177,15 @@ def open_session(path: Path) -> Session | None:
     """Lock and open the database.  The full ``quick_check`` runs after the window is up
     (``Controller.check_in_background``: it reads the whole file); a file that will not even
     open is checked here and offered its newest good backup."""
-    from app.core.store import Store, StoreError
+    from app.core.storage.common import StoreError
+    from app.core.storage.store import Store
 
     taken = _take_lock(path)
     if taken is None:
         return None
     lock, readonly = taken
     if lock is not None:
-        from app.core.backup import clean_leftovers
+        from app.core.safety.backup import clean_leftovers
 
         clean_leftovers(path)  # a restore or password change that was killed left temporary copies
     if not _unlock(path):
@@ -191,16 +193,16 @@ def open_session(path: Path) -> Session | None:
             lock.release()
         return None
     if lock is not None:
-        from app.core import encryption
+        from app.core.safety import encryption
 
         encryption.encrypt_copies(path)  # plain copies a killed password change had not reached
     try:
         store = Store.open(path, readonly=readonly)
     except StoreError as exc:
         store = None
-        from app.core import backup
+        from app.core.safety import backup_check
 
-        if not readonly and not backup.quick_check(path) and _check_file(path, True):
+        if not readonly and not backup_check.quick_check(path) and _check_file(path, True):
             try:  # restored from the newest good backup
                 store = Store.open(path)
             except StoreError:
@@ -220,7 +222,7 @@ def open_session(path: Path) -> Session | None:
 def first_run(store: Store) -> None:
     if getattr(store, "readonly", False) or store.setting("setup_done") is not None:
         return
-    from app.core.query import is_empty
+    from app.core.storage.query import is_empty
 
     if not is_empty(store):
         return
@@ -302,20 +304,20 @@ class Controller:
 
     def check_in_background(self) -> None:
         """``PRAGMA quick_check`` off the GUI thread once the window is up; offer a backup if bad."""
-        from app.core import backup
+        from app.core.safety import backup_check
 
         if self.session is None:
             return
         from app.ui.workers import Worker
 
-        self._check = Worker(backup.quick_check, self.path, readonly=self.session.readonly)
+        self._check = Worker(backup_check.quick_check, self.path, readonly=self.session.readonly)
         self._check.finished.connect(self._checked)
         self._check.start()
 
     def _checked(self, ok: bool) -> None:
         if ok or self.window is None:
             return
-        from app.core import backup
+        from app.core.safety import backup
 
         good = backup.latest_good_backup(self.path)
         if good is None:
@@ -367,7 +369,7 @@ class Controller:
             page._restore_wired = True
 
     def restore(self, backup_file: str) -> None:
-        from app.core import backup
+        from app.core.safety import backup
 
         if self.session is None:
             return
@@ -380,7 +382,7 @@ class Controller:
         except Exception as exc:
             QMessageBox.warning(None, "恢复失败", f"没有恢复：{describe(exc)}\n现有数据未改变。")
             safety = False
-        from app.core.store import Store
+        from app.core.storage.store import Store
 
         self.session.store = Store.open(self.path, readonly=self.session.readonly)
         self._show(self.session.store)  # the new window first: closing the last one would quit

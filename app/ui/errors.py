@@ -31,7 +31,7 @@ def error_log_path() -> Path:
 
 def log_exception(exc_type, exc, tb) -> Path:
     path = error_log_path()
-    from app.core.privacy import mask_ids_in_text  # a log file never holds a whole ID
+    from app.core.ledgers.privacy import mask_ids_in_text  # a log file never holds a whole ID
 
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(f"==== {dt.datetime.now().isoformat(timespec='seconds')} ====\n")

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.ui.window_place import place_on_screen, remember_place
 
 log = logging.getLogger(__name__)
@@ -360,11 +360,11 @@ class MainWindow(QMainWindow):
     def stop_workers(self, msecs: int = STOP_WORKERS_MS) -> None:
         """Cancel background work and wait for it once, ``msecs`` in all (not per worker):
         a closing window must not hang on work that does not look at its cancel flag.  A
-        thread still running then is abandoned: it stays referenced (``workers._LIVE``), so
+        thread still running then is abandoned: it stays referenced (``workers.running_workers()``), so
         it is never destroyed while it runs, and its late results reach nobody."""
         from app.ui import workers
 
-        running = [w for w in list(workers._LIVE) if w.is_running()]
+        running = workers.running_workers()
         for page in self.pages.values():
             running += [w for w in getattr(page, "_workers", []) if w.is_running() and w not in running]
         for w in running:

@@ -35,6 +35,12 @@ log = logging.getLogger(__name__)
 
 _LIVE: set[Worker] = set()  # running workers, kept alive until their thread ends
 
+
+def running_workers() -> list[Worker]:
+    """The workers whose thread has not ended yet (the window waits for them when it closes)."""
+    return [w for w in list(_LIVE) if w.is_running()]
+
+
 # matplotlib is not thread-safe (its font manager and pyplot state are global): workers that
 # draw charts (the 首页, 生成报告) take this lock so two never draw at once.
 CHART_LOCK = threading.Lock()

@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 
-from app.core.validation import id_check_char
+from app.core.ledgers.validation import id_check_char
 
 from . import pools
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from app.core import catalog
-from app.core.store import Store
+from app.core.ledgers import catalog
+from app.core.report.paragraphs import FACT_SECTION, fact_examples
+from app.core.storage.store import Store
 
 from . import events, form_facts, pools, rosters
 from .base import Gen
@@ -143,8 +144,6 @@ def fill(store: Store, year: int = 2024, seed: int = SEED) -> dict[str, int]:
         store.set_setting(f"report.{year}.basis_no", f"丰都府办发〔{year}〕15号")
         store.set_setting(f"report.{year}.date", f"{year + 1}-01-20")
         # what the demo office writes of itself (no ledger records it), from the year before on
-        from app.core.report.paragraphs import FACT_SECTION, fact_examples
-
         for name, words in fact_examples().items():
             store.set_report_text(year - 1, FACT_SECTION + name, words)
         person_ids: list[int] = []

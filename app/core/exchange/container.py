@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..kdf import scrypt
+from app.core.storage.kdf import scrypt
+from app.core.storage.keys import too_short
 
 MAGIC = b"FZTB-PACK\x00"
 FORMAT = 1  # this file layout; a newer one is refused
@@ -80,8 +81,6 @@ def _key(password: str, salt: bytes, params: dict[str, int]) -> bytes:
 def write(path: Path, header: dict[str, Any], payload: bytes, password: str | None) -> None:
     """Write ``payload`` (the pack's SQLite bytes) under ``header``; encrypted with ``password``."""
     if password is not None:
-        from ..password import too_short
-
         short = too_short(password, "数据包密码")
         if short:
             raise PackError(short)

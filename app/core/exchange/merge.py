@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import catalog
-from ..catalog import Ledger
-from ..privacy import mask_ids_in_text, mask_sql
-from ..schema import SCHEMA_VERSION
-from ..store_util import _actor, now
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Ledger
+from app.core.ledgers.privacy import mask_ids_in_text, mask_sql
+from app.core.storage.common import actor, now
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
+
 from . import container, image, merge_check
 from .container import PackError
 from .pack import ROW_META
@@ -95,7 +97,7 @@ def mark_key(office: str) -> str:
     return f"{MARK_PREFIX}{office}"
 
 
-def read_pack(path: str | Path, password: str | None, store, *, allow_other_town: bool = False):
+def read_pack(path: str | Path, password: str | None, store: Store, *, allow_other_town: bool = False):
     """Check the pack against this database and open it: (header, SQLite bytes).
 
     Every refusal is a ``PackError`` with one Chinese line, before anything is written.
@@ -132,7 +134,7 @@ def read_pack(path: str | Path, password: str | None, store, *, allow_other_town
 
 
 def merge_pack(
-    store,
+    store: Store,
     path: str | Path,
     password: str | None = None,
     *,
@@ -195,7 +197,7 @@ def _pack_columns(conn, lg: Ledger) -> set[str]:
     return {r[1] for r in conn.execute(f'PRAGMA pk.table_info("{lg.id}")')}
 
 
-def _run(store, result: MergeResult, header: dict[str, Any], *, write: bool, say: Progress) -> None:
+def _run(store: Store, result: MergeResult, header: dict[str, Any], *, write: bool, say: Progress) -> None:
     conn = store.conn
     office = header["office"]
     mark = store.setting(mark_key(office)) or {}
@@ -220,7 +222,7 @@ def _run(store, result: MergeResult, header: dict[str, Any], *, write: bool, say
     moved = not since_their or pack_latest > since_their
     if not write or (result.changes == 0 and not result.conflicts and not moved):
         return  # the same pack again: nothing to write, not even a log entry
-    store._audit(
+    store.audit(
         "merge_pack",
         None,
         None,
@@ -329,14 +331,14 @@ def _value(lg: Ledger, key: str, have: set[str]) -> str:
     """The pack's value of ``key`` as ours: a reference's uid turned into our row id."""
     if key not in have:
         return "NULL"  # a pack from a program whose catalog lacked the field
-    f = lg._by_key.get(key)
+    f = lg.get_field(key)
     if f is not None and f.kind == "ref":
         return f'(SELECT r.id FROM main."{f.ref}" r WHERE r.uid = p."{key}")'
     return f'p."{key}"'
 
 
 def _json(lg: Ledger, alias: str, have: set[str] | None = None) -> str:
-    """The row's values for the audit, as JSON, its personal fields masked (``Store._audit``
+    """The row's values for the audit, as JSON, its personal fields masked (``Store.audit``
     does the same for the rows it writes)."""
     keys = [*lg.keys, "updated_at", "deleted_at", "updated_office"]
     personal = {f.key for f in lg.fields if f.personal}
@@ -347,11 +349,11 @@ def _json(lg: Ledger, alias: str, have: set[str] | None = None) -> str:
     return f"json_object({', '.join(parts)})"
 
 
-def _apply(store, lg: Ledger, m: str, office: str, have: set[str]) -> None:
+def _apply(store: Store, lg: Ledger, m: str, office: str, have: set[str]) -> None:
     conn = store.conn
     args = {
         "at": now(),
-        "actor": _actor(),
+        "actor": actor(),
         "ledger": lg.id,
         "taken": f"冲突：两边都改过，对方（{office}）的修改较晚，已采用；本机原值见“原值”",
         "kept": f"冲突：两边都改过，本机的修改较晚，已保留；对方（{office}）的值见“新值”，未采用",

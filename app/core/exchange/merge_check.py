@@ -21,10 +21,12 @@ import datetime as dt
 import json
 from typing import Any
 
-from ..catalog import Field, Ledger
-from ..privacy import mask_ids_in_text
-from ..schema import INCOMPLETE
-from ..validation import _EMPTY
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.ledgers.validation import EMPTY_MARKS
+from app.core.storage.schema import INCOMPLETE
+from app.core.storage.store import Store
 
 # what ``str.strip()`` takes off (the validator strips text; every ``str.isspace`` character),
 # trimmed in SQL the same way
@@ -55,7 +57,7 @@ _NAME_GLOB = "'*[' || " + " || ".join(_sql_char(ch) for ch in _SPACES + _NAME_SE
 
 
 def _text_ok(col: str) -> str:
-    empty = ", ".join(_lit(v) for v in sorted(_EMPTY))
+    empty = ", ".join(_lit(v) for v in sorted(EMPTY_MARKS))
     return f"(typeof({col}) = 'text' AND {col} = trim({col}, {_TRIM}) AND {col} NOT IN ({empty}))"
 
 
@@ -117,7 +119,7 @@ def rule_ok(lg: Ledger, rule, col) -> str:
     return "0"
 
 
-def row_ok_sql(store, lg: Ledger, have: set[str], alias: str = "p") -> str:
+def row_ok_sql(store: Store, lg: Ledger, have: set[str], alias: str = "p") -> str:
     """SQL over the pack's row ``alias``: true for rows certainly valid as they are; never NULL."""
 
     def col(key: str) -> str:
@@ -163,7 +165,7 @@ def _declared_missing(mark: Any) -> frozenset[str]:
     return frozenset(fields) if isinstance(fields, dict) else frozenset()
 
 
-def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
+def refuse_invalid(store: Store, lg: Ledger, m: str, have: set[str]) -> int:
     """Mark in ``m`` (``merge._classify``'s table) the rows to be written that the validator
     refuses: ``bad`` set, ``reason`` the validator's words, not taken; rewrite in the pack
     image the rows it accepts in another spelling.  Returns how many were refused."""
@@ -214,8 +216,6 @@ def refuse_invalid(store, lg: Ledger, m: str, have: set[str]) -> int:
 def _refuse_references_to_refused(conn, lg: Ledger, m: str, have: set[str]) -> int:
     """A row pointing at a new row of the pack that was refused (a 走访记录 of a 重点人员 whose
     row is invalid) is refused too: its reference would lead nowhere."""
-    from .. import catalog
-
     refused = 0
     for f in lg.fields:
         if f.kind != "ref" or f.key not in have:

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, privacy
-from ..catalog import Ledger
+from app.core.ledgers import catalog, privacy
+from app.core.ledgers.catalog import Ledger
+from app.core.storage.common import now
+from app.core.storage.schema import SCHEMA_VERSION
+from app.core.storage.store import Store
+
 from ..paths import check_output_path
-from ..schema import SCHEMA_VERSION
-from ..store_util import now
 from . import container, image
 from .container import PackError
 
@@ -65,7 +67,7 @@ def choose_ledgers(names: Iterable[str] | None) -> list[Ledger]:
     return [lg for lg in catalog.LEDGERS if lg.id in wanted]
 
 
-def _has_rows(store, lg: Ledger) -> bool:
+def _has_rows(store: Store, lg: Ledger) -> bool:
     return store.conn.execute(f'SELECT 1 FROM "{lg.id}" LIMIT 1').fetchone() is not None
 
 
@@ -86,7 +88,7 @@ def pack_table_sql(lg: Ledger, schema: str = "pk") -> str:
 
 
 def make_pack(
-    store,
+    store: Store,
     out: str | Path,
     ledgers: Iterable[str] | None = None,
     password: str | None = None,
@@ -121,7 +123,7 @@ def make_pack(
     return PackSummary(out, office, counts, password is not None)
 
 
-def header_for(store, office: str, counts: dict[str, int]) -> dict[str, Any]:
+def header_for(store: Store, office: str, counts: dict[str, int]) -> dict[str, Any]:
     return {
         "created_at": now(),
         "office": office,
@@ -138,7 +140,7 @@ def _counts_text(counts: dict[str, int]) -> str:
     return "、".join(f"{catalog.get(k).name} {n} 条" for k, n in counts.items()) or "没有台账"
 
 
-def _pack_bytes(store, chosen: list[Ledger], office: str) -> tuple[bytes, dict[str, int]]:
+def _pack_bytes(store: Store, chosen: list[Ledger], office: str) -> tuple[bytes, dict[str, int]]:
     """The pack's SQLite file, built set-based in an in-memory database attached to the store's
     connection (one read transaction: every ledger from the same moment)."""
     conn = store.conn

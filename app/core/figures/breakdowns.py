@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core import catalog
-from app.core.store import Store
+from app.core.ledgers import catalog
+from app.core.storage.store import Store
 
 from .compute import PeriodLike, active_sql, from_sql, indexed_by, period_params, scope_sql, year_params
 from .compute import value as figure_value

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.core.periods import Period, as_period
-from app.core.store import Store
+from app.core.storage.store import Store
 
 from .definitions import FIGURES, Figure
 

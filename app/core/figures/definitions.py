@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from app.core.ledgers import catalog
+
 Kind = Literal["count", "sum", "rate", "ranking"]
 
 LOST_RESULTS = ("撤销", "确认违法", "责令履行")
@@ -189,7 +191,6 @@ KEYS: tuple[str, ...] = tuple(FIGURES)
 def fields_used(fig: Figure) -> set[str]:
     """The ledger fields a figure reads: in its value and condition (``t.x``, ``t."x"``), the
     date that places a row in the period, or the start and end of "active"."""
-    from app.core import catalog
 
     lg = catalog.get(fig.ledger)
     used = set(re.findall(r'\bt\."?(\w+)"?', f"{fig.value} {fig.where}"))

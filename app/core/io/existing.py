@@ -14,12 +14,13 @@ import json
 from collections import Counter
 from typing import Any
 
-from ..catalog import Ledger
-from ..schema import INCOMPLETE
-from ..validation import mask_idcard
+from app.core.ledgers.catalog import Ledger
+from app.core.ledgers.validation import mask_idcard
+from app.core.storage.schema import INCOMPLETE
+from app.core.storage.store import Store
 
 
-def live_row_counts(store: Any, lg: Ledger) -> Counter[int]:
+def live_row_counts(store: Store, lg: Ledger) -> Counter[int]:
     """hash(row values, 待补充) -> how many live rows have them."""
     cols = ", ".join(f'"{k}"' for k in (*lg.keys, INCOMPLETE))
     cur = store.conn.execute(f'SELECT {cols} FROM "{lg.id}" WHERE deleted_at IS NULL')
@@ -33,7 +34,7 @@ class Duplicates:
     the same record read more fully (the same file again with ``--fill`` or a mapping), which
     completes that row instead of adding a second one (``completes``)."""
 
-    def __init__(self, store: Any, lg: Ledger, keep: bool):
+    def __init__(self, store: Store, lg: Ledger, keep: bool):
         self.counts = Counter() if keep else live_row_counts(store, lg)
         self.keys = lg.keys
         # the fields a live 待补充 row lacks -> hash(its other values) -> row ids
@@ -80,7 +81,7 @@ class Duplicates:
 class StoredRows:
     """The ledger's rows by uid (deleted ones too), for a sheet with a 记录编号 column."""
 
-    def __init__(self, store: Any, lg: Ledger):
+    def __init__(self, store: Store, lg: Ledger):
         self.lg = lg
         cols = ", ".join(f'"{k}"' for k in (*lg.keys, INCOMPLETE))
         cur = store.conn.execute(f'SELECT uid, id, deleted_at, {cols} FROM "{lg.id}"')

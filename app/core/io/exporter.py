@@ -20,8 +20,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import privacy
-from ..catalog import Field, Ledger
+from app.core.ledgers import catalog, privacy
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.storage.store import Store
+
+from ..paths import check_output_path
 from .headers import UID_LABEL
 from .readers import FORMULA_STARTS, ReadError
 
@@ -29,10 +32,8 @@ EXPORT_SUFFIXES = (".xlsx", ".csv")
 UID_WIDTH = 27
 
 
-def _ref_labels(store: Any, f: Field, full_id: bool) -> dict[int, str]:
+def _ref_labels(store: Store, f: Field, full_id: bool) -> dict[int, str]:
     """Row id -> what to write for a reference: the unique name, else the ID number."""
-    from .. import catalog
-
     target = catalog.get(f.ref)
     title = target.title_field or "id"
     personal = privacy.personal_fields(target)
@@ -49,7 +50,7 @@ def _ref_labels(store: Any, f: Field, full_id: bool) -> dict[int, str]:
     return out
 
 
-def _cell_makers(store: Any, lg: Ledger, full_id: bool, for_xlsx: bool) -> list[Callable[[Any], Any]]:
+def _cell_makers(store: Store, lg: Ledger, full_id: bool, for_xlsx: bool) -> list[Callable[[Any], Any]]:
     makers: list[Callable[[Any], Any]] = []
     for f in lg.fields:
         if f.personal:
@@ -82,7 +83,7 @@ def _decimal_text(value: Any) -> Any:
 
 
 def iter_export_rows(
-    store: Any, ledger_id: str, year: int | None = None, full_id: bool = False, for_xlsx: bool = False
+    store: Store, ledger_id: str, year: int | None = None, full_id: bool = False, for_xlsx: bool = False
 ) -> Iterator[list[Any]]:
     """The ledger's live rows as lists of cell values, in the catalog's column order, then
     the row's uid (记录编号)."""
@@ -225,19 +226,18 @@ def _write_csv(lg: Ledger, rows: Iterator[list[Any]], dest: Path) -> int:
     return n
 
 
-def _title(store: Any, lg: Ledger, year: int | None) -> str:
+def _title(store: Store, lg: Ledger, year: int | None) -> str:
     town = store.setting("town") or ""
     return f"{town}{lg.name}" + (f"（{year}年）" if year else "")
 
 
 def export_ledger(
-    store: Any, ledger_id: str, path: str | Path, *, year: int | None = None, full_id: bool = False
+    store: Store, ledger_id: str, path: str | Path, *, year: int | None = None, full_id: bool = False
 ) -> int:
     """Write the ledger (or one year of it) to ``path`` (.xlsx or .csv); returns the row count.
 
     The file is written beside the target and renamed into place, so a failure never leaves
     half a file behind."""
-    from ..paths import check_output_path
 
     path = Path(path)
     check_output_path(getattr(store, "path", None), path)

@@ -19,8 +19,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from ..catalog import Field, Ledger
-from ..validation import _EMPTY, RULES, is_blank
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.ledgers.validation import EMPTY_MARKS, RULES, is_blank
 
 CACHED_KINDS = frozenset({"date", "int", "decimal", "choice", "ref", "idcard"})
 TEXT_KINDS = frozenset({"text", "longtext"})
@@ -104,7 +104,12 @@ def compile_row(
     """A function ``cells -> values`` (in ``ledger.keys`` order) for a file whose columns
     are ``present`` (field, cell position); absent fields come out as None.  It raises
     ``RowInvalid`` when a cell or a cross-field rule fails."""
-    env: dict[str, Any] = {"_EMPTY": _EMPTY, "RowInvalid": RowInvalid, "_MISS": object(), "_KEYS": MEMO_KEY_TYPES}
+    env: dict[str, Any] = {
+        "EMPTY_MARKS": EMPTY_MARKS,
+        "RowInvalid": RowInvalid,
+        "_MISS": object(),
+        "_KEYS": MEMO_KEY_TYPES,
+    }
     lines = ["def convert_row(cells):"]
     at = {f.key: i for f, i in present}
     out = []
@@ -124,7 +129,7 @@ def compile_row(
             lines += [
                 f"    if {x}.__class__ is str:",
                 f"        {v} = {x}.strip()",  # str.strip() also strips U+3000, as _text does
-                f"        if {v} in _EMPTY:",
+                f"        if {v} in EMPTY_MARKS:",
                 f"            {blank}",
                 "    else:",
                 f"        {v} = f{n}({x})",

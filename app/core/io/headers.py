@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalog import Field, Ledger
+from app.core.ledgers.catalog import Field, Ledger
 
 HEADER_SCAN = 12  # non-blank rows searched for the header
 UID_LABEL = "记录编号"

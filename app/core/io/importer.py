@@ -24,8 +24,10 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Ledger
-from ..schema import INCOMPLETE
+from app.core.ledgers.catalog import Ledger
+from app.core.storage.schema import INCOMPLETE
+from app.core.storage.store import Store
+
 from .existing import Duplicates, StoredRows
 from .headers import UID_LABEL
 from .mapping import Mapping, remember
@@ -188,7 +190,7 @@ def _note(note: str, path: Path, sheet: SheetPlan, several: bool) -> str:
 
 
 def _run(
-    store: Any,
+    store: Store,
     plan: ImportPlan,
     *,
     write: bool,
@@ -283,7 +285,7 @@ def _run(
     return result
 
 
-def _roomy_cache(store: Any) -> int:
+def _roomy_cache(store: Store) -> int:
     """Room in the page cache for a big import's pages for the whole transaction (as
     ``insert_many`` gives its own), so they are not spilled to the WAL before the commit;
     returns the size to restore."""
@@ -348,7 +350,7 @@ def _sorted_rows(scan, out: SheetOutcome, dups: Duplicates, stored, errors: Erro
         yield values
 
 
-def _write_round_trip(store: Any, lg: Ledger, out: SheetOutcome, file_name: str) -> None:
+def _write_round_trip(store: Store, lg: Ledger, out: SheetOutcome, file_name: str) -> None:
     """The rows a 记录编号 named: changed fields written (audited per row), unknown uids added."""
     note = f"从 {file_name} 导入修改"
     for row_id, changed, _ in out.updates:
@@ -367,12 +369,12 @@ def merged_incomplete(keys: list[str], old: str | None, new: str | None) -> str 
     return incomplete_json(keys, {k: v or before.get(k, "") for k, v in fields.items()})
 
 
-def _plan(store, ledger_id, path, sheet, mappings) -> ImportPlan:
+def _plan(store: Store, ledger_id, path, sheet, mappings) -> ImportPlan:
     return plan_import(store, path, ledger_id, sheet=sheet, given=mappings)
 
 
 def preview_import(
-    store: Any,
+    store: Store,
     ledger_id: str | None,
     path: str | Path,
     progress: Progress | None = None,
@@ -394,7 +396,7 @@ def preview_import(
     )  # fmt: skip
 
 
-def commit_import(store: Any, preview: ImportPreview, note: str = "", *, rejects: str | Path | None = None) -> int:
+def commit_import(store: Store, preview: ImportPreview, note: str = "", *, rejects: str | Path | None = None) -> int:
     """Write a preview in one transaction: per sheet one audit entry for the new rows, one
     per changed row.  Returns the rows written (new and changed).  A preview with bad rows
     is written only if it was read with ``skip_bad`` (its readable rows); ``rejects`` is
@@ -425,7 +427,7 @@ def commit_import(store: Any, preview: ImportPreview, note: str = "", *, rejects
 
 
 def import_file(
-    store: Any,
+    store: Store,
     ledger_id: str | None,
     path: str | Path,
     *,

@@ -14,7 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalog import Field, Ledger
+from app.core.io.headers import column_names
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.storage.store import Store
+
 from .headers import norm_label
 
 SETTING_PREFIX = "import_mapping."
@@ -67,12 +70,12 @@ class Mapping:
         )
 
 
-def remembered(store: Any, ledger_id: str) -> Mapping:
+def remembered(store: Store, ledger_id: str) -> Mapping:
     """The mapping kept from earlier imports into the ledger."""
     return Mapping.from_json(store.setting(SETTING_PREFIX + ledger_id))
 
 
-def remember(store: Any, ledger_id: str, used: Mapping) -> None:
+def remember(store: Store, ledger_id: str, used: Mapping) -> None:
     """Keep ``used`` (on top of what was kept) for the next import; no write if nothing new.
     A fill given empty forgets the remembered one."""
     if not used:
@@ -110,8 +113,6 @@ def parse_fill_specs(
 
 def find_field(ledger: Ledger, name: str) -> Field | None:
     """A field by its key, label or alias (as a header cell would name it)."""
-    from .headers import column_names
-
     key = column_names(ledger).get(norm_label(name))
     return ledger.field(key) if key else None
 

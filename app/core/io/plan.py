@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .. import catalog
-from ..catalog import Ledger
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Ledger
+from app.core.storage.store import Store
+
 from .headers import HeaderMatch, column_names, find_header, read_first_rows
 from .mapping import Mapping, remembered
 from .readers import ReadError, Table, open_tables
@@ -79,7 +80,7 @@ def _best(matches: list[HeaderMatch], sheet: str | None) -> HeaderMatch | None:
 
 
 def plan_import(
-    store: Any,
+    store: Store,
     path: str | Path,
     ledger_id: str | None = None,
     *,

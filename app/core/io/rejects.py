@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..paths import check_output_path
+
 REASON = "原因"
 
 
 def rejects_path(source: str | Path, given: str | Path | None = None, db_path: str | Path | None = None) -> Path:
     """Where the refused rows of ``source`` are written: ``given``, else beside the source;
     never the database ``db_path`` or one of its files (``UnsafeOutputPath``)."""
-    from ..paths import check_output_path
 
     if given:
         path = Path(given)

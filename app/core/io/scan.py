@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalog import Field
-from ..privacy import mask_ids_in_text
-from ..validation import Validator, _text, is_blank
+from app.core.ledgers.catalog import Field
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.ledgers.validation import Validator, as_text, is_blank
+
 from .fastrow import RowInvalid, compile_row
 from .headers import HeaderMatch
 from .readers import Table
@@ -138,7 +139,7 @@ class SheetScan:
         self.unknown_values: dict[str, Counter[str]] = {}  # choice field -> values not recognised
         present = {f.key for f, _ in header.present}
         # a value for every row of a required column the sheet lacks (--fill, the mapping tab)
-        self.fills = {k: v for k, v in (fills or {}).items() if k not in present and k in self.lg._by_key}
+        self.fills = {k: v for k, v in (fills or {}).items() if k not in present and self.lg.has_field(k)}
         self.skip_bad = skip_bad  # go on after a bad row, keeping it in ``rejects``
         self.rejects: list[tuple[int, list[Any], str]] = []  # row number, cells as read, reason
         self.incomplete = 0  # rows yielded 待补充
@@ -204,7 +205,7 @@ class SheetScan:
             if not any(cells) and blank_row(cells):
                 continue
             if uid_col is not None:
-                uid = _text(cells[uid_col]) if not _blank_cell(cells[uid_col]) else None
+                uid = as_text(cells[uid_col]) if not _blank_cell(cells[uid_col]) else None
                 if uid and fix is not None:
                     cells = fix(uid, cells)
             read = cells
@@ -258,7 +259,7 @@ class SheetScan:
             f = self.lg.field(key)
             value = raw.get(key)
             if f.kind == "choice" and not _blank_cell(value):
-                self.unknown_values.setdefault(f.key, Counter())[_text(value)] += 1
+                self.unknown_values.setdefault(f.key, Counter())[as_text(value)] += 1
         if hard:
             self._bad(row_no, read, [(e.label, e.message) for e in hard])
             return None

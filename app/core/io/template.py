@@ -6,9 +6,11 @@ list in the validation formula is limited to 255 characters)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from ..catalog import Field
+from app.core.ledgers.catalog import Field
+from app.core.storage.store import Store
+
+from ..paths import check_output_path
 from .readers import ReadError
 
 MAX_ROW = 5000  # rows that carry the dropdowns and number checks
@@ -40,14 +42,12 @@ def header_label(f: Field) -> str:
     return f.label + ("*" if f.required else "")
 
 
-def write_template(store: Any, ledger_id: str, path: str | Path) -> Path:
+def write_template(store: Store, ledger_id: str, path: str | Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from ..paths import check_output_path
 
     path = Path(path)
     check_output_path(getattr(store, "path", None), path)

@@ -7,8 +7,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from app.core import figures as figs
 from app.core.paths import check_output_path
-from app.core.store import Store
+from app.core.report import text
+from app.core.report.charts import render_charts
+from app.core.report.fonts import scheme
+from app.core.storage.store import Store
 
 Progress = Callable[[str, float], None]
 
@@ -27,7 +31,7 @@ class ReportRefused(ValueError):
     """The report cannot be written yet (the office is not named); the message is for the clerk."""
 
 
-def refusal(store) -> str | None:
+def refusal(store: Store) -> str | None:
     """Why a report of this store cannot be written, in Chinese; None when it can."""
     missing = [label for key, label in (("town", "单位名称"), ("county", "所在区县")) if not store.setting(key)]
     if missing:
@@ -60,10 +64,6 @@ def build_report(
     place, so a failure never leaves half a report.  ``ReportRefused`` while the office is not
     named (the title and signature would name nobody).
     """
-    from app.core import figures as figs
-
-    from . import text
-    from .fonts import scheme
 
     def tell(stage: str, within: float = 0.0) -> None:
         if progress:
@@ -82,8 +82,6 @@ def build_report(
 
     charts = []
     if with_charts:
-        from .charts import render_charts
-
         tell("charts")
         charts = render_charts(
             year,

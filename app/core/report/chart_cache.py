@@ -21,6 +21,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from app.core.paths import data_dir
+
 # bump when the drawing code changes what a chart looks like
 DRAWING_VERSION = 2  # 2: the charts of issue 17 (one figure each, no empty chart)
 MEMORY_ENTRIES = 48
@@ -115,8 +117,6 @@ def default_cache() -> ChartCache:
     """The program's cache: memory plus ``cache/charts`` in the user's data folder."""
     global _DEFAULT
     try:
-        from app.core.paths import data_dir
-
         folder: Path | None = data_dir() / "cache" / "charts"
     except OSError:
         folder = None

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core import figures
+from app.core.paths import check_output_path
+from app.core.report import chart_cache, fonts
+from app.core.storage.store import Store
+
 DPI = 200
 SIZE = (7.5, 4.2)  # inches: 150 mm wide in the report
 MONTHS = [f"{m}月" for m in range(1, 13)]
@@ -36,7 +41,6 @@ class Chart:
 
     def save(self, folder: str | Path, index: int, db_path: str | Path | None = None) -> Path:
         """Write the PNG into ``folder``; never over the database ``db_path`` or its files."""
-        from app.core.paths import check_output_path
 
         path = Path(folder) / f"{index:02d}_{self.name}.png"
         check_output_path(db_path, path)
@@ -252,9 +256,7 @@ def chart_specs(year: int, now: dict[str, Any], before: dict[str, Any]) -> list[
 
 
 def _cache_key(spec: ChartSpec, families: list[str]) -> str:
-    from .chart_cache import chart_key
-
-    return chart_key({"name": spec.name, "caption": spec.title, "labels": spec.labels, "now": spec.now,
+    return chart_cache.chart_key({"name": spec.name, "caption": spec.title, "labels": spec.labels, "now": spec.now,
                       "before": spec.before, "font": families, "dpi": DPI, "size": SIZE})  # fmt: skip
 
 
@@ -273,12 +275,9 @@ def render_charts(
     ``cache`` (a ``chart_cache.ChartCache``; the program's own by default; ``False`` draws
     everything): nothing is drawn when nothing changed.
     """
-    from .chart_cache import default_cache
-    from .fonts import chart_font_families
-
     if cache is None:
-        cache = default_cache()
-    families = chart_font_families()
+        cache = chart_cache.default_cache()
+    families = fonts.chart_font_families()  # looked up when called: tests replace it
     specs = chart_specs(year, now, before)
     out: list[Chart] = []
     rc = {
@@ -303,10 +302,8 @@ def render_charts(
     return out
 
 
-def render_all(store, year: int, out_dir: str | Path) -> list[tuple[str, Path]]:
+def render_all(store: Store, year: int, out_dir: str | Path) -> list[tuple[str, Path]]:
     """The report's charts of ``year`` from the store, written as PNGs in ``out_dir``: [(caption, path)]."""
-    from app.core import figures
-
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     charts = render_charts(year, figures.report_breakdowns(store, year), figures.report_breakdowns(store, year - 1))

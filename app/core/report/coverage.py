@@ -8,11 +8,12 @@ it at any time of the year.  Deleted rows never count.
 
 from __future__ import annotations
 
-from app.core import catalog
-from app.core.store_util import year_bounds
+from app.core.ledgers import catalog
+from app.core.storage.common import year_bounds
+from app.core.storage.store import Store
 
 
-def ledger_rows(store, year: int) -> dict[str, int]:
+def ledger_rows(store: Store, year: int) -> dict[str, int]:
     """Ledger id -> rows of ``year``, for every ledger of the catalog, in catalog order."""
     lo, hi = year_bounds(year)
     out: dict[str, int] = {}

@@ -17,6 +17,7 @@ first paragraph's page-break-before (a break character can leave a blank page).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -506,8 +507,6 @@ def _appendix(doc, charts: Sequence[ChartImage], fonts: FontScheme, title: str =
 
 
 def _bytes_io(data: bytes):
-    import io
-
     return io.BytesIO(data)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.paths import resource
+from app.core.report.installed_fonts import has_gb2312_fonts
 
 BUNDLED_FONT = ("fonts", "NotoSansSC-GBK.otf")
 # system fonts preferred for charts when installed (they look like the rest of Windows)
@@ -47,8 +48,6 @@ def resolve(name: str | None) -> str:
     """``gb2312`` or ``windows``: ``auto`` (or nothing) is what this PC has."""
     if name in SCHEMES:
         return name
-    from .installed_fonts import has_gb2312_fonts
-
     return "gb2312" if has_gb2312_fonts() else "windows"
 
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from app.core import catalog
+from app.core.figures import KEYS
+from app.core.ledgers import catalog
 from app.core.paths import resource
+from app.core.storage.store import Store
 
 from . import tokens
 from .template import MARKS
@@ -61,8 +63,6 @@ def label(para_id: str) -> str:
 
 
 def figure_keys() -> frozenset[str]:
-    from app.core.figures import KEYS
-
     return frozenset(KEYS)
 
 
@@ -109,7 +109,7 @@ def validate(para_id: str, text: str, describe=None) -> str:
     return text
 
 
-def own_text(store, year: int, para_id: str) -> tuple[str, int] | None:
+def own_text(store: Store, year: int, para_id: str) -> tuple[str, int] | None:
     """The office's wording used in ``year`` and the year it was written, or None (default)."""
     row = store.conn.execute(
         "SELECT text, year FROM report_texts WHERE section = ? AND year <= ? ORDER BY year DESC LIMIT 1",
@@ -120,7 +120,7 @@ def own_text(store, year: int, para_id: str) -> tuple[str, int] | None:
     return row[0], row[1]
 
 
-def own_texts(store, year: int) -> dict[str, str]:
+def own_texts(store: Store, year: int) -> dict[str, str]:
     """Paragraph id -> the office's wording in force in ``year`` (own or inherited)."""
     out = {}
     for para_id in defaults():
@@ -130,12 +130,12 @@ def own_texts(store, year: int) -> dict[str, str]:
     return out
 
 
-def source(store, year: int, para_id: str) -> str:
+def source(store: Store, year: int, para_id: str) -> str:
     found = own_text(store, year, para_id)
     return found[0] if found else defaults()[para_id]
 
 
-def save(store, year: int, para_id: str, text: str, describe=None) -> str:
+def save(store: Store, year: int, para_id: str, text: str, describe=None) -> str:
     """Store ``text`` as the paragraph's wording from ``year`` on; returns what was stored.
 
     A text equal to the default stores nothing (or :data:`DEFAULT_MARK` when an earlier year's
@@ -148,7 +148,7 @@ def save(store, year: int, para_id: str, text: str, describe=None) -> str:
     return text
 
 
-def reset(store, year: int, para_id: str) -> str:
+def reset(store: Store, year: int, para_id: str) -> str:
     """Back to the default wording in ``year`` (later years that inherit follow)."""
     if para_id not in defaults():
         raise ValueError(f"报告中没有段落“{para_id}”")
@@ -187,7 +187,7 @@ def fact_examples() -> dict[str, str]:
     return out
 
 
-def own_facts(store, year: int) -> dict[str, str]:
+def own_facts(store: Store, year: int) -> dict[str, str]:
     """Fact name -> the office's words in force in ``year`` (its own or an earlier year's)."""
     out = {}
     for name in tokens.FACTS:
@@ -197,7 +197,7 @@ def own_facts(store, year: int) -> dict[str, str]:
     return out
 
 
-def save_fact(store, year: int, name: str, text: str | None) -> str:
+def save_fact(store: Store, year: int, name: str, text: str | None) -> str:
     """The office's words for fact ``name`` from ``year`` on; empty leaves it out from then on."""
     if name not in tokens.FACTS:
         raise ValueError(f"没有这项本单位情况“{name}”")
@@ -229,7 +229,7 @@ def literal_numbers(text: str, allowed: str = "") -> list[str]:
     return found
 
 
-def inherited_literals(store, year: int) -> list[tuple[str, int, list[str]]]:
+def inherited_literals(store: Store, year: int) -> list[tuple[str, int, list[str]]]:
     """(paragraph or fact label, the year it was written, its typed numbers) for each wording
     ``year`` inherits from an earlier year that has a number typed as text: true of the year it
     was written, maybe not of this one."""

@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from app.core.figures import approx, rate
 from app.core.paths import resource
 
 MARK_OPEN = "\ue000"  # MARK_OPEN key MARK_SEP text MARK_CLOSE
@@ -174,15 +175,11 @@ def _wrap(value: Any, fmt) -> str:
 
 def f_approx(value: Any) -> str:
     """``10余``: the reference's habit for counts (DESIGN.md section 3)."""
-    from app.core.figures import approx
-
     return _wrap(value, lambda v: approx(int(v or 0)))
 
 
 def f_rate(value: Any) -> str:
     """``100%`` / ``87.5%``."""
-    from app.core.figures import rate
-
     return _wrap(value, rate)
 
 

@@ -23,8 +23,12 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from app.core import catalog
+from app.core import figures as figs
+from app.core.figures import FIGURES
+from app.core.ledgers import catalog
 from app.core.paths import resource
+from app.core.report.coverage import ledger_rows
+from app.core.storage.store import Store
 
 from . import calendar, paragraphs, tokens
 from .template import (
@@ -221,8 +225,6 @@ def _checked(source: str, ctx: dict[str, Any], what: str, warnings: list[str]) -
 
 def _resolver(ctx: dict[str, Any]):
     """``token -> (printed text, counts as 0, label)`` over ``ctx`` for :func:`tokens.render`."""
-    from app.core.figures import FIGURES
-
     labels = {key: f.label for key, f in FIGURES.items()}
     phrases = []
 
@@ -436,7 +438,7 @@ def unmark(text: str, year: int) -> tuple[str, list[Span]]:
     return plain, spans
 
 
-def report_setting(store, year: int, name: str) -> str:
+def report_setting(store: Store, year: int, name: str) -> str:
     """``report.Y.name`` from settings (date, basis_title, basis_no); older databases kept
     ``date`` and ``basis_no`` as report texts of the year."""
     value = store.setting(f"report.{year}.{name}")
@@ -446,13 +448,9 @@ def report_setting(store, year: int, name: str) -> str:
 
 
 def store_context(
-    store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None
+    store: Store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """The context of ``year``'s report over the store's figures and settings, and warnings."""
-    from app.core import figures as figs
-
-    from .coverage import ledger_rows
-
     warnings = []
     report_date = report_setting(store, year, "date") or None
     if report_date:
@@ -479,7 +477,9 @@ def store_context(
     return ctx, warnings
 
 
-def render_store(store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None):
+def render_store(
+    store: Store, year: int, figures: dict[str, Any] | None = None, previous: dict[str, Any] | None = None
+):
     """The report of ``year`` over the store's figures, settings and texts."""
     ctx, warnings = store_context(store, year, figures, previous)
     texts = store.report_texts(year)
@@ -492,8 +492,6 @@ def render_store(store, year: int, figures: dict[str, Any] | None = None, previo
 def token_display(ctx: dict[str, Any], token: tokens.Token) -> str:
     """How the paragraph editor shows a token: its label and what it prints this year."""
     if token.kind == "guard":
-        from app.core.figures import FIGURES
-
         if token.key in FIGURES:
             return f"{FIGURES[token.key].label}{'为0' if token.negate else '不为0'}时才写"
         name = catalog.get(token.key).name

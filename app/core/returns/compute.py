@@ -17,7 +17,7 @@ from typing import Any
 
 from app.core.figures.compute import indexed_by
 from app.core.periods import Period, as_period
-from app.core.store import Store
+from app.core.storage.store import Store
 
 from .definitions import RETURNS, RETURNS_LIST, UNFILLED, Column, Return, RowSet
 

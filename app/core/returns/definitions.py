@@ -31,8 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from app.core.catalog import CLOSED_DISPUTE_STATES
-from app.core.schema import CLOSED_DISPUTES_INDEX, UNCLOSED_DISPUTE_SQL, UNCLOSED_DISPUTES_INDEX
+from app.core.ledgers.catalog import CLOSED_DISPUTE_STATES
+from app.core.storage.schema import CLOSED_DISPUTES_INDEX, UNCLOSED_DISPUTE_SQL, UNCLOSED_DISPUTES_INDEX
 
 Kind = Literal["count", "sum", "rate"]
 Items = Literal["choices", "villages"]

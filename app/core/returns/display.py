@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.figures.approx import rate
+from app.core.storage.store import Store
 
 from .definitions import Column
 
@@ -20,7 +21,7 @@ def cell_text(col: Column, value: Any) -> str:
     return str(int(value or 0))
 
 
-def filing_unit(store) -> str:
+def filing_unit(store: Store) -> str:
     """填报单位: ``{county}{town}{office}（盖章）`` when this PC's office is named (丰都县武平镇司法所
     （盖章）); otherwise the issuer (丰都县武平镇人民政府), as before."""
     office = (store.setting("office") or "").strip()

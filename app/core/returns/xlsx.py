@@ -14,7 +14,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .compute import TOTAL, ReturnTable, ytd_period
+from app.core.storage.store import Store
+
+from ..paths import check_output_path
+from .compute import TOTAL, ReturnTable, compute_all, ytd_period
+from .definitions import choose
 from .display import cell_text, filing_unit, info_text
 
 FONT = "宋体"
@@ -213,7 +217,7 @@ def write_xlsx(tables: Sequence[ReturnTable], out_path: str | Path, *, town: str
 
 
 def export(
-    store,
+    store: Store,
     period,
     out_path: str | Path,
     names: Sequence[str] | None = None,
@@ -223,9 +227,6 @@ def export(
 ) -> Path:
     """The returns named (all when none), of those ``recipient`` takes (when given), for
     ``period`` from the store, as ``out_path``; with ``ytd``, each with its 年度累计 beside."""
-    from ..paths import check_output_path
-    from .compute import compute_all
-    from .definitions import choose
 
     check_output_path(getattr(store, "path", None), out_path)
     chosen = choose(names, recipient)

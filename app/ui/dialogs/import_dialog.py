@@ -75,7 +75,7 @@ def display_value(field, value: Any) -> str:
     if value is None:
         return ""
     if field.personal:
-        from app.core.privacy import mask_value
+        from app.core.ledgers.privacy import mask_value
 
         return mask_value(str(value)) or ""
     if isinstance(value, float) and value.is_integer():
@@ -99,7 +99,7 @@ class ImportDialog(QDialog):
 
     def __init__(self, store, ledger_id: str | None, parent: QWidget | None = None, path: str | Path | None = None):
         super().__init__(parent)
-        from app.core import catalog
+        from app.core.ledgers import catalog
 
         self.store = store
         self.ledger = catalog.get(ledger_id) if ledger_id else None
@@ -391,7 +391,7 @@ class ImportDialog(QDialog):
             return ""
         cache = self.__dict__.setdefault("_titles", {})
         if (field.ref, row_id) not in cache:
-            from app.core import catalog
+            from app.core.ledgers import catalog
 
             target = catalog.get(field.ref)
             row = self.store.get(target.id, int(row_id))

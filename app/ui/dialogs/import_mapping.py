@@ -86,7 +86,7 @@ class MappingPanel(QScrollArea):
                     for text in pairs:
                         values.setdefault(key, {}).setdefault(text, 0)
             for key, pairs in mapping.values.items():  # remembered from earlier imports: listed too
-                if key in lg._by_key:
+                if lg.has_field(key):
                     for text in pairs:
                         values.setdefault(key, {}).setdefault(text, 0)
             lacking = list(dict.fromkeys(k for s in sheets for k in getattr(s, "no_column", [])))

@@ -76,7 +76,7 @@ class VisitDialog(QDialog):
 
     def save(self) -> None:
         """Validate and save; on a problem show the reasons and keep the dialog open."""
-        from app.core.validation import ValidationError
+        from app.core.ledgers.validation import ValidationError
 
         try:
             self.saved_id = self.store.save("visits", self.values())

@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import catalog, drafts, query
-from app.core.catalog import Field
-from app.core.store import StoreError
-from app.core.validation import ValidationError
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Field
+from app.core.ledgers.validation import ValidationError
+from app.core.safety import drafts
+from app.core.storage import query
+from app.core.storage.common import StoreError
 from app.ui.widgets.fields import (
     ChoiceField,
     DateField,

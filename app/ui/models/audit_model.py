@@ -7,9 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from app.core import catalog
-from app.core.privacy import mask_ids_in_text, mask_value
-from app.core.query import AuditQuery
+from app.core.ledgers import catalog
+from app.core.ledgers.privacy import mask_ids_in_text, mask_value
+from app.core.storage.query import AuditQuery
 
 ACTIONS = {
     "insert": "新增",
@@ -79,7 +79,7 @@ def setting_label(key: str) -> str:
     if head == "choices" and rest.count(".") == 1:
         ledger_id, field_key = rest.split(".")
         lg = catalog.BY_ID.get(ledger_id)
-        if lg is not None and field_key in lg._by_key:
+        if lg is not None and lg.has_field(field_key):
             return f"{lg.name}“{lg.field(field_key).label}”的选项"
     if head == "report" and rest.count(".") == 1:
         year, name = rest.split(".")
@@ -148,7 +148,7 @@ def describe_mapping(ledger_id: str, value: Any) -> str:
     lg = catalog.BY_ID.get(ledger_id)
 
     def label(key: Any) -> str:
-        return lg.field(key).label if lg is not None and key in lg._by_key else str(key)
+        return lg.field(key).label if lg is not None and lg.has_field(key) else str(key)
 
     parts = []
     for column, key in (value.get("columns") or {}).items():
@@ -226,7 +226,7 @@ def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str
     parts = []
     for key, value in values.items():
         label = key
-        if lg is not None and key in lg._by_key:
+        if lg is not None and lg.has_field(key):
             label = lg.field(key).label
         elif key == "deleted_at":
             label = "删除时间"
@@ -234,7 +234,7 @@ def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str
             label = "行数"
         if isinstance(value, str) and len(value) == 19 and value[10:11] == "T":
             value = value.replace("T", " ")
-        if isinstance(value, str) and lg is not None and key in lg._by_key and lg.field(key).personal:
+        if isinstance(value, str) and lg is not None and lg.has_field(key) and lg.field(key).personal:
             value = mask_value(value)
         elif isinstance(value, str):
             value = mask_ids_in_text(value)

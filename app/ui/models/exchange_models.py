@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from app.core import catalog
+from app.core.ledgers import catalog
 
 COLUMNS = ("台账", "记录", "本机修改时间", "本机科室", "对方修改时间", "对方科室", "结果")
 COUNT_COLUMNS = (("台账", ""), ("新增", "new"), ("更新", "updated"), ("删除", "deleted"), ("冲突", "conflicts"))

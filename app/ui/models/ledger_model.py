@@ -16,9 +16,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.core import catalog, query
-from app.core.privacy import mask_ids_in_text, mask_value
-from app.core.query import LedgerQuery
+from app.core.ledgers import catalog
+from app.core.ledgers.privacy import mask_ids_in_text, mask_value
+from app.core.storage import query
+from app.core.storage.query import LedgerQuery
 
 PAGE_SIZE = 200
 MAX_PAGES = 8
@@ -42,7 +43,7 @@ def incomplete_fields(row: dict | None) -> dict[str, str]:
 
 def lacking_text(ledger: catalog.Ledger, lacking: dict[str, str]) -> str:
     """待补充：缺形式（原文“茶话会”）、对象 — for tool tips and the form."""
-    parts = [ledger.field(k).label + (f"（原文“{v}”）" if v else "") for k, v in lacking.items() if k in ledger._by_key]
+    parts = [ledger.field(k).label + (f"（原文“{v}”）" if v else "") for k, v in lacking.items() if ledger.has_field(k)]
     return "待补充：缺" + "、".join(parts)
 
 

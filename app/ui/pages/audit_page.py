@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.ui.models.audit_model import AuditModel
 from app.ui.widgets.titles import page_title
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import catalog
+from app.core.ledgers import catalog
 from app.ui.charts_view import ChartsView
 from app.ui.pages.figure_helpers import (
     SEVERITY_COLOR,

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import catalog
 from app.core.exchange import SUFFIX, PackError, is_personal, make_pack, merge_pack
-from app.core.password import too_short
+from app.core.ledgers import catalog
+from app.core.storage.keys import too_short
 from app.ui.models.exchange_models import ConflictModel, MergeCountsModel
 from app.ui.widgets import file_dialogs
 from app.ui.widgets.titles import page_title

@@ -27,7 +27,7 @@ def suggest_year(store, today: dt.date | None = None, share: float = 0.2) -> int
     empty new year, or a few rows dated ahead), at most five years.  Counts use the date
     indexes, a few milliseconds per ledger and year even on large databases.
     """
-    from app.core import catalog
+    from app.core.ledgers import catalog
 
     dated = [lg.id for lg in catalog.LEDGERS if lg.date_field]
 
@@ -58,7 +58,7 @@ class YearCombo(QComboBox):
 
     def _years(self) -> list[int]:
         if self.store is not None:
-            from app.core.query import year_choices
+            from app.core.storage.query import year_choices
 
             return year_choices(self.store, today=self.today)
         this = (self.today or dt.date.today()).year

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.collation import sort_key
 from app.core.key_person_months import monthly_changes, on_roster, year_change_ids
+from app.core.storage.collation import sort_key
 from app.ui.dialogs.visit_dialog import VisitDialog
 from app.ui.pages.figure_helpers import muted_label, suggest_year, year_bar
 
@@ -258,7 +258,7 @@ class KeyPersonsPage(QWidget):
     def refresh(self) -> None:
         """Reload the roster, the year's visit counts and 变动 (small tables: GUI thread)."""
         from app.core.figures import key_person_changes, visits_per_person_month
-        from app.core.privacy import mask_row
+        from app.core.ledgers.privacy import mask_row
 
         year = self.year()
         selected = self.selected_person_id()
@@ -407,7 +407,7 @@ class KeyPersonsPage(QWidget):
             self.id_label.setText(person.get("id_number") or "")
             self.reveal_button.setText("显示")
             return
-        from app.core.privacy import reveal_idcard
+        from app.core.safety.reveal import reveal_idcard
 
         number = reveal_idcard(self.store, "key_persons", person["id"])
         self._revealed = number or ""

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import drafts, query
+from app.core.safety import drafts
+from app.core.storage import query
 from app.ui.models.ledger_model import LedgerModel
 from app.ui.widgets import file_dialogs
 from app.ui.widgets.titles import page_title

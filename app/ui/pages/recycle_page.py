@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import catalog, query
-from app.core.store import StoreError
+from app.core.ledgers import catalog
+from app.core.storage import query
+from app.core.storage.common import StoreError
 from app.ui.models.ledger_model import LedgerModel
 from app.ui.pages.ledger_page import size_columns
 

@@ -46,8 +46,8 @@ class ReportInfoBox(QGroupBox):
         A 成文日期 is read as a clerk writes it (2025年1月20日, 2025/1/20 …) and kept as ISO;
         one that is no date is not saved.
         """
+        from app.core.ledgers.validation import parse_date
         from app.core.report.text import report_setting
-        from app.core.validation import parse_date
 
         changed, problem = 0, ""
         for key, _label, _ in YEAR_FIELDS:

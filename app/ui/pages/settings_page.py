@@ -1,6 +1,6 @@
 """设置: office names, 村（社区） list, 主送机关, font scheme, extra choices, backups, password.
 
-Backups and the password come from ``app.core.backup`` / ``app.core.password``; each button
+Backups and the password come from ``app.core.safety.backup`` / ``app.core.safety.password``; each button
 is there only when its module is.
 """
 
@@ -26,7 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import backup, catalog, encryption, keys, password
+from app.core.ledgers import catalog
+from app.core.safety import backup, encryption, password
+from app.core.safety.backup_check import backup_summary
+from app.core.storage import keys
 from app.ui.dialogs.secret_prompt import ask_secret
 from app.ui.widgets.file_dialogs import existing_directory, open_file_name, save_file_name
 from app.ui.widgets.titles import page_title
@@ -338,7 +341,7 @@ class SettingsPage(QWidget):
         except Exception as exc:
             QMessageBox.warning(self, "从备份恢复", str(exc))
             return None
-        info = self.backup.backup_summary(path)
+        info = backup_summary(path)
         last = (info.get("last_change") or "").replace("T", " ")[:16]
         return f"（共 {info['total']} 条记录" + (f"，最后修改于 {last}" if last else "") + "）\n"
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from app.core.validation import parse_date, parse_decimal, parse_int
+from app.core.ledgers.validation import parse_date, parse_decimal, parse_int
 
 
 def _calendar_icon() -> QIcon:

@@ -17,25 +17,22 @@ integrity_check`` says ok.  A backup is a single self-contained file (journal mo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
 import sqlite3
 from pathlib import Path
 
-from . import dbapi, keys, lock
-from .backup_check import (  # noqa: F401  (re-exported: backup.verify_backup, backup.quick_check…)
-    HEADER,
-    _open_file_readonly,
-    _source,
-    backup_summary,
-    quick_check,
-    verify_backup,
-)
-from .faults import fault_message
-from .paths import check_output_path
-from .store import Store, StoreError, _connect_readonly, file_uri, now
-from .store_util import log_files_exist, tidy_log_files
+from app.core.paths import check_output_path
+from app.core.safety import lock
+from app.core.safety.backup_check import live_source, open_file_readonly, verify_backup
+from app.core.storage import dbapi, keys
+from app.core.storage.common import StoreError, actor, now
+from app.core.storage.dbapi import connect_readonly, file_uri
+from app.core.storage.faults import fault_message
+from app.core.storage.files import fsync_dir, fsync_file, leftovers, log_files_exist, retire_wal, tidy_log_files
+from app.core.storage.store import Store
 
 KEEP_DAILY = 30
 KEEP_MONTHLY = 12
@@ -54,7 +51,7 @@ def _read_setting(db_path: Path, key: str) -> str | None:
         return None
     had_log = log_files_exist(db_path)
     try:
-        conn = _connect_readonly(db_path)
+        conn = connect_readonly(db_path)
     except (*dbapi.Error, StoreError):  # damaged, or encrypted and still locked
         return None
     try:
@@ -67,8 +64,6 @@ def _read_setting(db_path: Path, key: str) -> str | None:
             tidy_log_files(db_path)
     if row is None:
         return None
-    import json
-
     try:
         value = json.loads(row[0])
     except ValueError:
@@ -114,26 +109,6 @@ def list_backups(db_path: str | Path) -> list[Path]:
 # -- making backups -----------------------------------------------------------------------
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
 def _fault(exc: BaseException, what: str) -> StoreError:
     return StoreError(f"{what}失败：{fault_message(exc) or exc}")
 
@@ -164,7 +139,7 @@ def _copy_verified(
             if audit_note is not None:
                 dst.execute(
                     "INSERT INTO audit (at, actor, action, note) VALUES (?, ?, 'restore_backup', ?)",
-                    (now(), _actor(), audit_note),
+                    (now(), actor(), audit_note),
                 )
                 dst.commit()
             result = dst.execute("PRAGMA integrity_check").fetchone()[0]
@@ -174,9 +149,9 @@ def _copy_verified(
             raise CorruptDatabase(
                 f"数据库完整性检查未通过（{result}），备份没有生成。请从较早的备份恢复，或联系信息化管理员。"
             )
-        _fsync_file(tmp)
+        fsync_file(tmp)
         os.replace(tmp, dest)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
     except BaseException:
         for leftover in (tmp, *(Path(f"{tmp}{s}") for s in ("-journal", "-wal", "-shm"))):
             try:
@@ -184,12 +159,6 @@ def _copy_verified(
             except OSError:
                 pass
         raise
-
-
-def _actor() -> str:
-    from .store import _actor as actor
-
-    return actor()
 
 
 def _log(db_path: Path, action: str, note: str) -> None:
@@ -240,7 +209,7 @@ def make_backup(db_path: str | Path, dest: str | Path | None = None, *, note: st
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         key = dbapi.key_of(db_path)  # a backup of an encrypted database is encrypted
-        src = _source(db_path)
+        src = live_source(db_path)
         try:
             if key is not None:  # the key file first: a backup is never without one
                 keys.write_envelope(keys.key_file(dest), keys.envelope_of(db_path))
@@ -350,7 +319,7 @@ def _safety_copy(db_path: Path) -> Path:
         shutil.copy2(db_path, raw)
         if keys.key_file(db_path).exists():
             shutil.copy2(keys.key_file(db_path), keys.key_file(raw))
-        # the log or rollback journal belongs to the data: _retire_wal removes them next
+        # the log or rollback journal belongs to the data: retire_wal removes them next
         for suffix in ("-wal", "-shm", "-journal"):
             side = Path(f"{db_path}{suffix}")
             if side.exists():
@@ -358,31 +327,6 @@ def _safety_copy(db_path: Path) -> Path:
     except OSError as exc:
         raise _fault(exc, "恢复前备份当前数据") from exc
     return raw
-
-
-def _retire_wal(db_path: Path) -> None:
-    """Fold the write-ahead log into the file and remove -wal/-shm, so the swapped-in file
-    cannot be paired with the old log."""
-    if db_path.exists():
-        try:
-            conn = dbapi.connect(db_path, timeout=2)
-            try:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-            finally:
-                conn.close()
-        except dbapi.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError("数据库正被其他程序使用，无法恢复。请关闭所有打开本数据库的程序后再试。") from exc
-            mode = "damaged"
-        except dbapi.DatabaseError:
-            mode = "damaged"  # its raw copy (with -wal) was kept by _safety_copy
-        if mode.lower() not in ("delete", "damaged"):
-            raise StoreError("数据库正被其他程序使用，无法恢复。请关闭所有打开本数据库的程序后再试。")
-    for suffix in ("-wal", "-shm", "-journal"):
-        side = Path(f"{db_path}{suffix}")
-        if side.exists():
-            side.unlink()
 
 
 def restore(db_path: str | Path, backup_file: str | Path) -> Path | None:
@@ -413,10 +357,9 @@ def restore_leftovers(db_path: str | Path) -> list[Path]:
     """Temporary files of a restore of ``db_path`` that was killed: the copy being swapped
     in (``.ledgers.db.restore-PID.tmp``) and the verified copy being made of it
     (``..ledgers.db.restore-PID.tmp.PID.tmp``), with their journals."""
-    from .encryption import leftovers
-
     db_path = Path(db_path)
-    found = [p for p in leftovers(db_path) if p.is_file()]  # and of a password change
+    # and those of a password change (``safety.encryption`` names them so)
+    found = [p for kind in ("encrypt", "decrypt") for p in leftovers(db_path, kind) if p.is_file()]
     for pattern in (f".{db_path.name}.restore-*.tmp*", f"..{db_path.name}.restore-*.tmp*"):
         found.extend(p for p in db_path.parent.glob(pattern) if p.is_file())
     return found
@@ -452,12 +395,12 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
             note += "；已用本数据库现在的密码重新加密"
             _copy_verified((backup_file, backup_key), tmp, audit_note=note, key=key)
         else:
-            src = _open_file_readonly(backup_file)
+            src = open_file_readonly(backup_file)
             try:
                 _copy_verified(src, tmp, audit_note=note, key=key)
             finally:
                 src.close()
-        _retire_wal(db_path)
+        retire_wal(db_path)
         if live_key is None and key is not None:  # both keys unlock the key file until the swap is done
             keys.write_envelope(
                 keys.key_file(db_path), keys.merged(keys.envelope_of(backup_file), keys.envelope_of(db_path))
@@ -468,7 +411,7 @@ def _restore(db_path: Path, backup_file: Path) -> Path | None:
             raise StoreError(
                 "数据库文件正被其他程序打开，无法替换，数据没有改动。请关闭所有打开本数据库的程序（包括只读查看的）后再试。"
             ) from exc
-        _fsync_dir(db_path.parent)
+        fsync_dir(db_path.parent)
         if key is None:
             keys.key_file(db_path).unlink(missing_ok=True)  # a plain file now: the key file is stale
         elif live_key is None:

@@ -20,9 +20,11 @@ from array import array
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from . import catalog
-from .catalog import Ledger
-from .store import Store, year_bounds
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Ledger
+from app.core.storage.common import quote as _q  # short: it is in most SQL lines here
+from app.core.storage.common import year_bounds
+from app.core.storage.store import Store
 
 SEARCH_KINDS = ("text", "longtext", "choice", "names", "phone")
 PINYIN_KINDS = ("text", "longtext", "choice", "names")  # sorted by ``pinyin()`` (core.collation)
@@ -40,10 +42,6 @@ def search_columns(lg: Ledger) -> list[str]:
 def month_bounds(year: int, month: int) -> tuple[str, str]:
     last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
     return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
-
-
-def _q(name: str) -> str:
-    return f'"{name}"'
 
 
 def _like_escape(term: str) -> str:
@@ -137,15 +135,15 @@ class LedgerQuery:
         lg = self.ledger
         if order_by is None:
             order_by = lg.date_field or "id"
-        if order_by not in lg._by_key and order_by not in META_SORT:
+        if not lg.has_field(order_by) and order_by not in META_SORT:
             raise KeyError(f"{lg.name}没有可排序的列“{order_by}”")
         direction = " DESC" if desc else ""
         if order_by == "id":
             return f"id{direction}"
         column = _q(order_by)
-        if order_by in lg._by_key and lg.field(order_by).kind in PINYIN_KINDS:
+        if lg.has_field(order_by) and lg.field(order_by).kind in PINYIN_KINDS:
             column = f"pinyin({column})"  # 阿, 李, 王, 张: not by code point
-        if order_by in lg._by_key and not lg.field(order_by).required:
+        if lg.has_field(order_by) and not lg.field(order_by).required:
             # NULLs last either way: rows with an empty optional date should not lead the list.
             return f"{_q(order_by)} IS NULL, {column}{direction}, id{direction}"
         return f"{column}{direction}, id{direction}"
@@ -301,7 +299,7 @@ class AuditQuery:
         return rows
 
 
-def year_choices(store, ledger_id: str | None = None, today: dt.date | None = None) -> list[int]:
+def year_choices(store: Store, ledger_id: str | None = None, today: dt.date | None = None) -> list[int]:
     """The years a clerk can pick, newest first: next year down to the first year with data
     (in ``ledger_id``, or in any dated ledger), this year when there is none yet."""
     this = (today or dt.date.today()).year

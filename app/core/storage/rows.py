@@ -6,14 +6,15 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from . import catalog, dbapi
-from .schema import INCOMPLETE
-from .store_util import StoreError, _plain, _q, _uuid7_strings, next_stamp, now, year_bounds
+from app.core.ledgers import catalog
+from app.core.storage import dbapi
+from app.core.storage.common import StoreError, next_stamp, now, plain_values, quote, uuid7_strings, year_bounds
+from app.core.storage.schema import INCOMPLETE
 
 
 class RowsMixin:
     """The ledger rows; mixed into ``Store`` (uses its connection, ``transaction``,
-    ``_audit`` and ``validator``)."""
+    ``audit`` and ``validator``)."""
 
     # -- rows -----------------------------------------------------------------------------
 
@@ -43,11 +44,11 @@ class RowsMixin:
         cols = list(row)
         with self.transaction():
             cur = self.conn.execute(
-                f'INSERT INTO "{lg.id}" ({", ".join(map(_q, cols))}) VALUES ({", ".join("?" * len(cols))})',
+                f'INSERT INTO "{lg.id}" ({", ".join(map(quote, cols))}) VALUES ({", ".join("?" * len(cols))})',
                 [row[c] for c in cols],
             )
             row_id = cur.lastrowid
-            self._audit("insert", lg.id, row_id, row["uid"], None, _plain(lg, clean))
+            self.audit("insert", lg.id, row_id, row["uid"], None, plain_values(lg, clean))
         return row_id
 
     def update_clean(self, ledger_id: str, row_id: int, clean: dict[str, Any]) -> int:
@@ -63,13 +64,13 @@ class RowsMixin:
                 changed[INCOMPLETE] = None
             if not changed:
                 return row_id
-            sets = ", ".join(f"{_q(k)} = ?" for k in changed)
+            sets = ", ".join(f"{quote(k)} = ?" for k in changed)
             self.conn.execute(
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ?, updated_office = ? WHERE id = ?',
                 [*changed.values(), next_stamp(old["updated_at"]), self.office, row_id],
             )
             before = {k: old.get(k) for k in changed if k != INCOMPLETE}
-            self._audit("update", lg.id, row_id, old["uid"], before, _plain(lg, changed))
+            self.audit("update", lg.id, row_id, old["uid"], before, plain_values(lg, changed))
         return row_id
 
     def update_fields(self, ledger_id: str, row_id: int, values: dict[str, Any], note: str | None = None) -> bool:
@@ -83,12 +84,12 @@ class RowsMixin:
             changed = {k: v for k, v in values.items() if (k in lg.keys or k == INCOMPLETE) and old.get(k) != v}
             if not changed:
                 return False
-            sets = ", ".join(f"{_q(k)} = ?" for k in changed)
+            sets = ", ".join(f"{quote(k)} = ?" for k in changed)
             self.conn.execute(
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ? WHERE id = ?', [*changed.values(), now(), row_id]
             )
             before = {k: old.get(k) for k in changed if k != INCOMPLETE}
-            self._audit("update", lg.id, row_id, old["uid"], before, _plain(lg, changed), note)
+            self.audit("update", lg.id, row_id, old["uid"], before, plain_values(lg, changed), note)
         return True
 
     def insert_many(
@@ -117,12 +118,12 @@ class RowsMixin:
         extra = [INCOMPLETE] if incomplete and ordered else []
         cols = ["uid", *keys, *extra, "created_at", "updated_at", "created_office", "updated_office"]
         office = self.office
-        sql = f'INSERT INTO "{lg.id}" ({", ".join(map(_q, cols))}) VALUES ({", ".join("?" * len(cols))})'
+        sql = f'INSERT INTO "{lg.id}" ({", ".join(map(quote, cols))}) VALUES ({", ".join("?" * len(cols))})'
         count = 0
 
         def values() -> Iterator[list[Any]]:
             nonlocal count
-            uids = _uuid7_strings()
+            uids = uuid7_strings()
             if ordered:
                 for r in rows:
                     count += 1
@@ -145,12 +146,12 @@ class RowsMixin:
                         (lg.id,),
                     ).fetchall()
                     for name, _ in rebuild:
-                        self.conn.execute(f"DROP INDEX {_q(name)}")
+                        self.conn.execute(f"DROP INDEX {quote(name)}")
                 self.conn.executemany(sql, values())
                 for _, index_sql in rebuild:
                     self.conn.execute(index_sql)
                 note = (note or "导入 {count} 行").replace("{count}", str(count))
-                self._audit("import", lg.id, None, None, None, {"rows": count}, note)
+                self.audit("import", lg.id, None, None, None, {"rows": count}, note)
         finally:
             if bulk:
                 self.conn.execute(f"PRAGMA cache_size={cache}")
@@ -171,7 +172,7 @@ class RowsMixin:
         if year is None:
             return "1", []
         lo, hi = year_bounds(year)
-        return f"{_q(field or lg.date_field)} BETWEEN ? AND ?", [lo, hi]
+        return f"{quote(field or lg.date_field)} BETWEEN ? AND ?", [lo, hi]
 
     def rows(
         self,
@@ -191,7 +192,7 @@ class RowsMixin:
         if where:
             cond += f" AND ({where})"
             args += list(params)
-        order = order_by or (f"{_q(lg.date_field)}, id" if lg.date_field else "id")
+        order = order_by or (f"{quote(lg.date_field)}, id" if lg.date_field else "id")
         sql = f'SELECT * FROM "{lg.id}" WHERE {cond} ORDER BY {order}'
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
@@ -236,7 +237,7 @@ class RowsMixin:
                     f'UPDATE "{lg.id}" SET deleted_at = ?, updated_at = ?, updated_office = ? WHERE id = ?',
                     (stamp, next_stamp(old["updated_at"]), self.office, rid),
                 )
-                self._audit(action, lg.id, rid, old["uid"], {"deleted_at": old["deleted_at"]}, {"deleted_at": stamp})
+                self.audit(action, lg.id, rid, old["uid"], {"deleted_at": old["deleted_at"]}, {"deleted_at": stamp})
                 done += 1
         return done
 
@@ -278,7 +279,7 @@ class RowsMixin:
                     self.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
                 except dbapi.IntegrityError:
                     raise StoreError(f"{lg.name}第 {rid} 条记录仍被其他记录引用，不能彻底删除") from None
-                self._audit("purge", lg.id, rid, old["uid"], _plain(lg, old), None)
+                self.audit("purge", lg.id, rid, old["uid"], plain_values(lg, old), None)
                 done += 1
         return done
 
@@ -291,11 +292,12 @@ class RowsMixin:
             old = self.get(visits.id, vid, include_deleted=True)
             self.conn.execute("DELETE FROM visits WHERE id = ?", (vid,))
             note = f"随重点人员第 {person_id} 条彻底删除"
-            self._audit("purge", visits.id, vid, old["uid"], _plain(visits, old), None, note)
+            self.audit("purge", visits.id, vid, old["uid"], plain_values(visits, old), None, note)
 
     def names_of(self, ledger_id: str, key: str = "name") -> list[str]:
         """Distinct names in a roster (for completers and the 执法人员 check)."""
         lg = catalog.get(ledger_id)
+        col = quote(key)
         return [r[0] for r in self.conn.execute(
-            f'SELECT DISTINCT {_q(key)} FROM "{lg.id}" WHERE deleted_at IS NULL AND {_q(key)} IS NOT NULL ORDER BY 1'
+            f'SELECT DISTINCT {col} FROM "{lg.id}" WHERE deleted_at IS NULL AND {col} IS NOT NULL ORDER BY 1'
         )]  # fmt: skip

@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.storage.store import Store
+
 PREFIX = "draft."
 
 
@@ -30,11 +32,11 @@ def _key(ledger_id: str) -> str:
     return PREFIX + ledger_id
 
 
-def _writable(store) -> bool:
+def _writable(store: Store) -> bool:
     return not getattr(store, "readonly", False)
 
 
-def save(store, ledger_id: str, values: dict[str, Any], row_id: int | None = None) -> bool:
+def save(store: Store, ledger_id: str, values: dict[str, Any], row_id: int | None = None) -> bool:
     """Keep ``values`` (plain JSON values) as the ledger's draft; False on a read-only store."""
     if not _writable(store):
         return False
@@ -51,7 +53,7 @@ def save(store, ledger_id: str, values: dict[str, Any], row_id: int | None = Non
     return True
 
 
-def load(store, ledger_id: str) -> Draft | None:
+def load(store: Store, ledger_id: str) -> Draft | None:
     row = store.conn.execute("SELECT value FROM settings WHERE key = ?", (_key(ledger_id),)).fetchone()
     if row is None:
         return None
@@ -66,7 +68,7 @@ def load(store, ledger_id: str) -> Draft | None:
     return Draft(ledger_id, int(row_id) if row_id is not None else None, values, str(doc.get("saved_at", "")))
 
 
-def clear(store, ledger_id: str) -> None:
+def clear(store: Store, ledger_id: str) -> None:
     if not _writable(store):
         return
     with store.transaction():

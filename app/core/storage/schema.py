@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from . import catalog
-from .catalog import Field, Ledger
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.ledgers.privacy import mask_ids_in_text, masked_audit_text
+from app.core.storage.common import quote
 
 SCHEMA_VERSION = 7
 APP_ID = 0x4C5A5442  # "LZTB": marks the file as ours (PRAGMA application_id)
@@ -129,8 +131,6 @@ def _mask_personal_data_in_audit(conn: sqlite3.Connection) -> None:
     the triggers made again, all in the migration's transaction (killed half way, nothing
     changed).  Only entries of a ledger with personal fields, or holding a run of 15 digits,
     are read."""
-    from .privacy import mask_ids_in_text, masked_audit_text
-
     personal = [lg.id for lg in catalog.LEDGERS if any(f.personal for f in lg.fields)]
     marks = ", ".join("?" * len(personal)) or "NULL"
     rows = conn.execute(
@@ -246,12 +246,8 @@ def ensure_cover_index(conn: sqlite3.Connection, lg: Ledger) -> None:
         return
     if have:
         conn.execute(f'DROP INDEX "{name}"')
-    conn.execute(f'CREATE INDEX "{name}" ON "{lg.id}"({", ".join(map(_q, cols))})')
+    conn.execute(f'CREATE INDEX "{name}" ON "{lg.id}"({", ".join(map(quote, cols))})')
 
 
 def cover_index_name(lg: Ledger) -> str:
     return f"{lg.id}_{lg.date_field}_cover"
-
-
-def _q(name: str) -> str:
-    return f'"{name}"'

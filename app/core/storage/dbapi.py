@@ -8,14 +8,16 @@ own exception classes, so code that catches database errors uses the tuples here
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote as url_quote
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from . import keys
-from .store_util import StoreError
+from app.core.storage import keys
+from app.core.storage.common import StoreError
 
 Error = (sqlite3.Error, sqlcipher.Error)
 DatabaseError = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
@@ -130,11 +132,21 @@ def export(src: Any, dest: Path, dest_key: bytes | None) -> None:
         src.execute("DETACH DATABASE export")
 
 
+def readonly_uri(path: Path) -> str:
+    """A read-only URI of a backup: ``immutable`` (read exactly this file, create nothing
+    beside it: a USB stick may be locked), unless a log (``-wal``) lies beside it, as when
+    a live database was copied with its log: then the log is read too (its rows are part
+    of the data), which needs the folder to be writable for SQLite's ``-shm``."""
+    wal = Path(f"{path}-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        return f"{file_uri(path)}?mode=ro"
+    return f"{file_uri(path)}?mode=ro&immutable=1"
+
+
 def export_from(dest: Any, src_path: Path, src_key: bytes | None) -> None:
     """Fill ``dest`` (an empty ``sqlcipher3`` connection, keyed) with the database in the
     file ``src_path`` (encrypted with ``src_key``, or plain): ``sqlcipher_export`` from it
     attached read-only, so the data is written only under ``dest``'s key, never in clear."""
-    from .backup_check import readonly_uri
 
     secret = keys.sqlcipher_key(src_key) if src_key is not None else "''"
     dest.execute(f"ATTACH DATABASE ? AS source KEY {secret}", (readonly_uri(src_path),))
@@ -155,3 +167,26 @@ def cipher_connect(path: str | Path, key: bytes | None, **kwargs: Any) -> Any:
     if key is not None:
         conn.execute(f"PRAGMA key = {keys.sqlcipher_key(key)}")
     return conn
+
+
+def file_uri(path: str | Path) -> str:
+    """A SQLite ``file:`` URI for ``path`` (no ``file://`` authority part, so Windows UNC
+    paths of a shared folder, ``\\\\server\\share\\ledgers.db``, work as well as ``C:\\...``)."""
+    return "file:" + url_quote(os.path.abspath(path), safe="/\\:")
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection (keyed if the file is encrypted); in a read-only folder SQLite
+    cannot make a WAL database's -shm file, so fall back to ``immutable`` (nobody can write
+    there either)."""
+    uri = file_uri(path)
+    conn = connect(path, uri=f"{uri}?mode=ro", timeout=10)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except OperationalError:
+        conn.close()
+        wal = Path(f"{path}-wal")
+        if not path.exists() or (wal.exists() and wal.stat().st_size > 0):
+            raise  # immutable would ignore the log, and with it the latest saved rows
+        return connect(path, uri=f"{uri}?mode=ro&immutable=1", timeout=10)

@@ -21,12 +21,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .kdf import scrypt
-from .keys import SCRYPT_N, SCRYPT_P, SCRYPT_R
-from .store_util import StoreError
+from app.core.safety import encryption
+from app.core.storage import dbapi, keys
+from app.core.storage.common import StoreError, actor, now
+from app.core.storage.kdf import scrypt
+from app.core.storage.keys import SCRYPT_N, SCRYPT_P, SCRYPT_R
 
 if TYPE_CHECKING:
-    from .store import Store
+    from app.core.storage.store import Store
 
 SETTING = "password"
 MIN_LENGTH = 8  # characters (a 汉字 counts as one): for a new password, never when opening
@@ -68,8 +70,6 @@ def _stored(store: Store) -> dict[str, Any] | None:
 
 
 def _encrypted(store: Store) -> bool:
-    from . import keys
-
     return store.path is not None and keys.is_encrypted(store.path)
 
 
@@ -89,8 +89,6 @@ def set_password(store: Store, text: str | None) -> str | None:
 
 
 def _set_file_password(store: Store, text: str | None) -> str | None:
-    from . import encryption
-
     if store.readonly:
         raise StoreError("只读方式打开时不能设置密码。")
     if text and _encrypted(store):
@@ -111,7 +109,7 @@ def _set_file_password(store: Store, text: str | None) -> str | None:
         store.reconnect()
     with store.transaction():
         store.conn.execute("DELETE FROM settings WHERE key = ?", (SETTING,))
-        store._audit(
+        store.audit(
             "password",
             None,
             None,
@@ -127,7 +125,7 @@ def _set_hash(store: Store, text: str | None) -> None:
     with store.transaction():
         if not text:
             store.conn.execute("DELETE FROM settings WHERE key = ?", (SETTING,))
-            store._audit("password", None, None, None, None, None, "清除开机密码")
+            store.audit("password", None, None, None, None, None, "清除开机密码")
             return
         salt = os.urandom(16)
         value = {
@@ -142,14 +140,12 @@ def _set_hash(store: Store, text: str | None) -> None:
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (SETTING, json.dumps(value)),
         )
-        store._audit("password", None, None, None, None, None, "设置开机密码")
+        store.audit("password", None, None, None, None, None, "设置开机密码")
 
 
 def check_password(store: Store, text: str) -> bool:
     """True when ``text`` is the password (or the recovery code), or when none is set."""
     if _encrypted(store):
-        from . import encryption, keys
-
         try:
             encryption.unlock(store.path, text)
             return True
@@ -172,12 +168,8 @@ def clear_password(db_path: str | Path) -> bool:
     Works without opening the program's store, so it also works on a file another copy of
     the program has open; the removal is recorded in the 操作日志.
     """
-    from .store import now
-
     if not Path(db_path).is_file():
         raise StoreError(f"找不到数据库文件：{db_path}")
-    from . import dbapi
-
     conn = dbapi.connect(db_path, timeout=10)
     try:
         conn.isolation_level = None
@@ -187,7 +179,7 @@ def clear_password(db_path: str | Path) -> bool:
             if gone:
                 conn.execute(
                     "INSERT INTO audit (at, actor, action, note) VALUES (?, ?, 'password', ?)",
-                    (now(), _actor(), "信息化管理员清除开机密码"),
+                    (now(), actor(), "信息化管理员清除开机密码"),
                 )
             conn.execute("COMMIT")
         except BaseException:
@@ -197,9 +189,3 @@ def clear_password(db_path: str | Path) -> bool:
         return gone
     finally:
         conn.close()
-
-
-def _actor() -> str:
-    from .store import _actor as actor
-
-    return actor()

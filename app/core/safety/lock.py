@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .faults import READ_ONLY, fault_message, writable
-from .store import StoreError
+from app.core.storage.common import StoreError
+from app.core.storage.faults import READ_ONLY, fault_message, writable
 
 # Windows locks byte ranges and refuses reads of a locked range, so lock a byte far past the
 # JSON: others can still read who holds it.

@@ -7,8 +7,10 @@ labels are the Chinese headers clerks see and type in spreadsheets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from app.core.ledgers import aliases as A
 
 Kind = Literal["date", "int", "decimal", "text", "longtext", "choice", "names", "ref", "idcard", "phone"]
 
@@ -78,6 +80,12 @@ class Ledger:
     def field(self, key: str) -> Field:
         return self._by_key[key]
 
+    def has_field(self, key: str) -> bool:
+        return key in self._by_key
+
+    def get_field(self, key: str) -> Field | None:
+        return self._by_key.get(key)
+
     @property
     def date_field(self) -> str | None:
         """The row's first date field: the one that places it in a year."""
@@ -91,23 +99,23 @@ class Ledger:
         return {f.label: f for f in self.fields}
 
 
-def D(key: str, label: str, required: bool = False, **kw) -> Field:
+def date_field(key: str, label: str, required: bool = False, **kw) -> Field:
     return Field(key, label, "date", required, indexed=kw.pop("indexed", True), width=12, **kw)
 
 
-def C(key: str, label: str, choices: tuple[str, ...], required: bool = False, **kw) -> Field:
+def choice_field(key: str, label: str, choices: tuple[str, ...], required: bool = False, **kw) -> Field:
     return Field(key, label, "choice", required, choices=choices, **kw)  # in the cover index
 
 
-def I(key: str, label: str, **kw) -> Field:  # noqa: E743
+def number_field(key: str, label: str, **kw) -> Field:
     return Field(key, label, "int", min_value=0, max_value=COUNT_MAX, width=8, **kw)
 
 
-def T(key: str, label: str, required: bool = False, width: int = 16) -> Field:
+def text_field(key: str, label: str, required: bool = False, width: int = 16) -> Field:
     return Field(key, label, "text", required, width=width)
 
 
-def L(key: str, label: str, required: bool = False) -> Field:
+def long_text_field(key: str, label: str, required: bool = False) -> Field:
     return Field(key, label, "longtext", required, width=30)
 
 
@@ -118,14 +126,14 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         "study_sessions", "学法培训台账", "学法普法",
         (
-            D("date", "日期", True),
-            C("form", "形式", ("党委会", "理论学习中心组", "干部职工会", "专题培训", "线上培训", "专题讲座", "旁听庭审", "其他"), True),
-            C("audience", "对象", ("全体干部职工", "领导班子", "党员干部", "行政执法人员", "法律明白人", "村（社区）干部", "其他"), True),
-            T("topic", "主题", True, width=30),
-            I("participants", "参加人数"),
-            I("passed", "考试合格人数"),
-            T("speaker", "主讲人"),
-            L("note", "备注"),
+            date_field("date", "日期", True),
+            choice_field("form", "形式", ("党委会", "理论学习中心组", "干部职工会", "专题培训", "线上培训", "专题讲座", "旁听庭审", "其他"), True),
+            choice_field("audience", "对象", ("全体干部职工", "领导班子", "党员干部", "行政执法人员", "法律明白人", "村（社区）干部", "其他"), True),
+            text_field("topic", "主题", True, width=30),
+            number_field("participants", "参加人数"),
+            number_field("passed", "考试合格人数"),
+            text_field("speaker", "主讲人"),
+            long_text_field("note", "备注"),
         ),
         rules=(Rule("le", ("passed", "participants"), message="考试合格人数不能大于参加人数"),),
         title_field="topic",
@@ -133,26 +141,26 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         "meetings", "专题会议台账", "领导责任",
         (
-            D("date", "日期", True),
-            T("title", "会议名称", True, width=30),
-            C("meeting_type", "会议类型", ("法治建设专题会议", "党委会", "政府常务会议", "其他"), True),
-            T("chair", "主持人", True, width=10),
-            I("matters", "研究事项数"),
-            L("decisions", "议定事项"),
-            L("note", "备注"),
+            date_field("date", "日期", True),
+            text_field("title", "会议名称", True, width=30),
+            choice_field("meeting_type", "会议类型", ("法治建设专题会议", "党委会", "政府常务会议", "其他"), True),
+            text_field("chair", "主持人", True, width=10),
+            number_field("matters", "研究事项数"),
+            long_text_field("decisions", "议定事项"),
+            long_text_field("note", "备注"),
         ),
         title_field="title",
     ),
     Ledger(
         "normative_documents", "规范性文件台账", "依法决策",
         (
-            T("doc_no", "文号", True, width=20),
-            T("title", "标题", True, width=36),
-            D("issued_on", "印发日期", True),
-            C("review", "合法性审查", ("合法", "修改后合法", "不合法", "未审查"), True),
-            C("filed", "是否备案", ("是", "否"), True),
-            D("filed_on", "备案日期"),
-            L("note", "备注"),
+            text_field("doc_no", "文号", True, width=20),
+            text_field("title", "标题", True, width=36),
+            date_field("issued_on", "印发日期", True),
+            choice_field("review", "合法性审查", ("合法", "修改后合法", "不合法", "未审查"), True),
+            choice_field("filed", "是否备案", ("是", "否"), True),
+            date_field("filed_on", "备案日期"),
+            long_text_field("note", "备注"),
         ),
         rules=(Rule("date_order", ("issued_on", "filed_on"), message="备案日期不能早于印发日期"),),
         title_field="title",
@@ -160,25 +168,25 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         "legality_reviews", "合法性审查台账", "依法决策",
         (
-            D("date", "日期", True),
-            T("matter", "审查事项", True, width=30),
-            C("matter_type", "事项类型", ("重大行政决策", "行政协议（合同）", "规范性文件", "重大执法决定", "其他"), True),
-            T("reviewer", "审查人", width=10),
-            C("opinion", "审查意见", ("合法", "修改后合法", "不合法")),
-            L("note", "备注"),
+            date_field("date", "日期", True),
+            text_field("matter", "审查事项", True, width=30),
+            choice_field("matter_type", "事项类型", ("重大行政决策", "行政协议（合同）", "规范性文件", "重大执法决定", "其他"), True),
+            text_field("reviewer", "审查人", width=10),
+            choice_field("opinion", "审查意见", ("合法", "修改后合法", "不合法")),
+            long_text_field("note", "备注"),
         ),
         title_field="matter",
     ),
     Ledger(
         "enterprise_visits", "企业服务台账", "营商环境",
         (
-            D("date", "日期", True),
-            T("company", "企业名称", True, width=24),
-            T("officer", "服务专员", True, width=10),
-            I("collected", "收集诉求数"),
-            I("resolved", "解决诉求数"),
-            L("requests", "诉求内容"),
-            L("handling", "办理情况"),
+            date_field("date", "日期", True),
+            text_field("company", "企业名称", True, width=24),
+            text_field("officer", "服务专员", True, width=10),
+            number_field("collected", "收集诉求数"),
+            number_field("resolved", "解决诉求数"),
+            long_text_field("requests", "诉求内容"),
+            long_text_field("handling", "办理情况"),
         ),
         rules=(Rule("le", ("resolved", "collected"), message="解决诉求数不能大于收集诉求数"),),
         title_field="company",
@@ -186,37 +194,37 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         "publicity_events", "普法宣传台账", "学法普法",
         (
-            D("date", "日期", True),
-            T("title", "活动名称", True, width=26),
-            C("target", "对象类型", ("企业", "学校", "村（社区）", "集市", "机关单位", "线上", "其他"), True),
-            T("place", "地点（单位）", width=18),
-            L("content", "宣传内容"),
-            I("participants", "参与人数"),
-            I("materials", "发放资料份数"),
-            L("note", "备注"),
+            date_field("date", "日期", True),
+            text_field("title", "活动名称", True, width=26),
+            choice_field("target", "对象类型", ("企业", "学校", "村（社区）", "集市", "机关单位", "线上", "其他"), True),
+            text_field("place", "地点（单位）", width=18),
+            long_text_field("content", "宣传内容"),
+            number_field("participants", "参与人数"),
+            number_field("materials", "发放资料份数"),
+            long_text_field("note", "备注"),
         ),
         title_field="title",
     ),
     Ledger(
         "lawsuits", "行政复议诉讼台账", "营商环境",
         (
-            D("date", "日期", True),
-            C("case_type", "类型", ("行政复议", "行政诉讼"), True),
-            T("cause", "案由", True, width=26),
-            T("applicant", "申请人（原告）", width=12),
-            C("result", "结果", ("审理中", "维持", "驳回", "撤销", "确认违法", "责令履行", "和解撤回", "其他"), True),
-            L("note", "备注"),
+            date_field("date", "日期", True),
+            choice_field("case_type", "类型", ("行政复议", "行政诉讼"), True),
+            text_field("cause", "案由", True, width=26),
+            text_field("applicant", "申请人（原告）", width=12),
+            choice_field("result", "结果", ("审理中", "维持", "驳回", "撤销", "确认违法", "责令履行", "和解撤回", "其他"), True),
+            long_text_field("note", "备注"),
         ),
         title_field="cause",
     ),
     Ledger(
         "enforcement_officers", "执法人员名册", "行政执法",
         (
-            T("name", "姓名", True, width=10),
-            T("cert_no", "执法证号", True, width=18),
-            T("category", "执法类别", width=14),
-            D("certified_on", "持证日期", True),
-            D("left_on", "离岗日期"),
+            text_field("name", "姓名", True, width=10),
+            text_field("cert_no", "执法证号", True, width=18),
+            text_field("category", "执法类别", width=14),
+            date_field("certified_on", "持证日期", True),
+            date_field("left_on", "离岗日期"),
             PHONE,
         ),
         rules=(Rule("date_order", ("certified_on", "left_on"), message="离岗日期不能早于持证日期"),),
@@ -225,11 +233,11 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         "enforcement_matters", "执法事项清单", "行政执法",
         (
-            T("title", "事项名称", True, width=36),
-            C("domain", "领域", DOMAINS, True),
-            D("taken_on", "承接日期", True),
-            D("cancelled_on", "取消日期"),
-            L("basis", "实施依据"),
+            text_field("title", "事项名称", True, width=36),
+            choice_field("domain", "领域", DOMAINS, True),
+            date_field("taken_on", "承接日期", True),
+            date_field("cancelled_on", "取消日期"),
+            long_text_field("basis", "实施依据"),
         ),
         rules=(Rule("date_order", ("taken_on", "cancelled_on"), message="取消日期不能早于承接日期"),),
         start_field="taken_on", end_field="cancelled_on", title_field="title",
@@ -237,15 +245,15 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         "inspections", "行政检查台账", "行政执法",
         (
-            D("date", "日期", True),
-            T("target", "检查对象", True, width=24),
-            C("domain", "领域", DOMAINS, True),
-            C("method", "检查方式", ("日常检查", "专项检查", "综合查一次", "双随机一公开", "投诉举报核查"), True),
+            date_field("date", "日期", True),
+            text_field("target", "检查对象", True, width=24),
+            choice_field("domain", "领域", DOMAINS, True),
+            choice_field("method", "检查方式", ("日常检查", "专项检查", "综合查一次", "双随机一公开", "投诉举报核查"), True),
             Field("officers", "执法人员", "names", True, min_count=2, width=16, help="至少2名，以、分隔"),
-            L("findings", "发现问题"),
-            C("outcome", "处理结果", ("未发现问题", "责令整改", "立案查处", "移送有关部门"), True),
-            D("fix_by", "整改期限", indexed=False),
-            D("fixed_on", "整改完成日期", indexed=False),
+            long_text_field("findings", "发现问题"),
+            choice_field("outcome", "处理结果", ("未发现问题", "责令整改", "立案查处", "移送有关部门"), True),
+            date_field("fix_by", "整改期限", indexed=False),
+            date_field("fixed_on", "整改完成日期", indexed=False),
         ),
         rules=(Rule("min_names", ("officers",), message="执法人员至少需要2名"),),
         title_field="target",
@@ -253,41 +261,41 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         "penalties", "行政处罚台账", "行政执法",
         (
-            D("decided_on", "决定日期", True),
-            T("decision_no", "决定书文号", True, width=22),
-            T("party", "当事人", True, width=16),
-            L("violation", "违法行为", True),
-            C("domain", "领域", DOMAINS),
-            C("penalty", "处罚种类", ("警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "吊销许可证件", "责令停产停业", "责令关闭", "其他"), True),
+            date_field("decided_on", "决定日期", True),
+            text_field("decision_no", "决定书文号", True, width=22),
+            text_field("party", "当事人", True, width=16),
+            long_text_field("violation", "违法行为", True),
+            choice_field("domain", "领域", DOMAINS),
+            choice_field("penalty", "处罚种类", ("警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "吊销许可证件", "责令停产停业", "责令关闭", "其他"), True),
             Field("amount", "罚没金额（元）", "decimal", min_value=0, max_value=AMOUNT_MAX, width=12),
-            C("legal_review", "法制审核", ("是", "否"), True),
+            choice_field("legal_review", "法制审核", ("是", "否"), True),
             Field("officers", "执法人员", "names", width=16),
-            L("note", "备注"),
+            long_text_field("note", "备注"),
         ),
         title_field="decision_no",
     ),
     Ledger(
         "disputes", "矛盾纠纷台账", "矛盾纠纷",
         (
-            D("registered_on", "登记日期", True),
-            C("source", "来源", ("自主排查", "群众申请", "法院委派", "部门移送", "其他"), True),
-            C("dispute_type", "纠纷类型", ("婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "征地拆迁", "环境污染", "劳动争议", "消费", "医疗", "道路交通事故", "物业", "其他"), True),
+            date_field("registered_on", "登记日期", True),
+            choice_field("source", "来源", ("自主排查", "群众申请", "法院委派", "部门移送", "其他"), True),
+            choice_field("dispute_type", "纠纷类型", ("婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "征地拆迁", "环境污染", "劳动争议", "消费", "医疗", "道路交通事故", "物业", "其他"), True),
             Field(VILLAGE, "村（社区）", "text", width=12),
-            T("parties", "当事人", width=16),
-            L("summary", "纠纷概况", True),
-            T("mediator", "调解员", width=10),
-            C("status", "状态", ("待调解", "调解中", "调解成功", "调解不成", "终止"), True),
-            D("closed_on", "结案日期"),
-            C("agreement", "协议形式", ("书面", "口头", "无")),
+            text_field("parties", "当事人", width=16),
+            long_text_field("summary", "纠纷概况", True),
+            text_field("mediator", "调解员", width=10),
+            choice_field("status", "状态", ("待调解", "调解中", "调解成功", "调解不成", "终止"), True),
+            date_field("closed_on", "结案日期"),
+            choice_field("agreement", "协议形式", ("书面", "口头", "无")),
             Field("amount", "涉及金额（元）", "decimal", min_value=0, max_value=AMOUNT_MAX, width=12),
-            L("follow_up", "回访情况"),
+            long_text_field("follow_up", "回访情况"),
             # for the county's forms (returns/definitions.py): 司法部《人民调解统计报表》 and the
             # 矛盾纠纷排查化解 tables of the 综治 (平安建设) offices.  One 防止事项 per dispute,
             # not three yes/no fields: the forms count a dispute once under one heading (件),
             # and its 涉及人数 gives the 人 beside it.
-            I("people", "涉及人数"),
-            C("scale", "纠纷规模", ("一般", "重大", "群体性")),
-            C("prevented", "防止事项", ("无", "防止民转刑", "防止群体性上访", "防止自杀")),
+            number_field("people", "涉及人数"),
+            choice_field("scale", "纠纷规模", ("一般", "重大", "群体性")),
+            choice_field("prevented", "防止事项", ("无", "防止民转刑", "防止群体性上访", "防止自杀")),
         ),
         rules=(
             Rule("required_when", ("closed_on", "status"), when=CLOSED_DISPUTE_STATES, message="状态为调解成功、调解不成或终止时，必须填写结案日期"),
@@ -298,35 +306,35 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         "consultations", "法律咨询台账", "矛盾纠纷",
         (
-            D("date", "日期", True),
-            T("person", "咨询人", width=10),
+            date_field("date", "日期", True),
+            text_field("person", "咨询人", width=10),
             Field(VILLAGE, "村（社区）", "text", width=12),
-            C("channel", "咨询方式", ("来访", "电话", "网络", "上门"), True),
-            C("category", "咨询类别", ("婚姻家庭", "劳动", "土地", "合同", "继承", "侵权", "其他")),
-            L("matter", "咨询事项", True),
-            T("answered_by", "解答人", width=10),
+            choice_field("channel", "咨询方式", ("来访", "电话", "网络", "上门"), True),
+            choice_field("category", "咨询类别", ("婚姻家庭", "劳动", "土地", "合同", "继承", "侵权", "其他")),
+            long_text_field("matter", "咨询事项", True),
+            text_field("answered_by", "解答人", width=10),
         ),
         title_field="matter",
     ),
     Ledger(
         "key_persons", "重点人员名册", "重点人群",
         (
-            T("name", "姓名", True, width=10),
+            text_field("name", "姓名", True, width=10),
             Field("id_number", "身份证号", "idcard", width=20, personal=True, help="社区矫正对象、安置帮教对象必填"),
-            C("category", "类别", ("社区矫正对象", "安置帮教对象", "吸毒人员", "严重精神障碍患者"), True),
-            C("subcategory", "细类", ("管制", "缓刑", "假释", "暂予监外执行", "刑满释放", "解除矫正", "其他")),
+            choice_field("category", "类别", ("社区矫正对象", "安置帮教对象", "吸毒人员", "严重精神障碍患者"), True),
+            choice_field("subcategory", "细类", ("管制", "缓刑", "假释", "暂予监外执行", "刑满释放", "解除矫正", "其他")),
             Field(VILLAGE, "村（社区）", "text", width=12),
-            D("listed_on", "列管日期", True),
-            D("released_on", "解除日期"),
-            C("release_reason", "解除原因", ("期满解除", "收监执行", "死亡", "迁出", "其他")),
-            D("reoffended_on", "重新犯罪日期"),
-            T("responsible", "责任人", width=10),
+            date_field("listed_on", "列管日期", True),
+            date_field("released_on", "解除日期"),
+            choice_field("release_reason", "解除原因", ("期满解除", "收监执行", "死亡", "迁出", "其他")),
+            date_field("reoffended_on", "重新犯罪日期"),
+            text_field("responsible", "责任人", width=10),
             PHONE,
             # 安置帮教 (司法部《安置帮教工作统计表》): the 衔接 at release and whether the person
             # is 安置 and 帮教; 社区矫正's 矫正类别 is the 细类 above
-            C("handover", "衔接情况", ("必接必送", "未衔接")),
-            C("placed", "是否安置", ("是", "否")),
-            C("helped", "是否帮教", ("是", "否")),
+            choice_field("handover", "衔接情况", ("必接必送", "未衔接")),
+            choice_field("placed", "是否安置", ("是", "否")),
+            choice_field("helped", "是否帮教", ("是", "否")),
         ),
         rules=(
             Rule("required_when", ("id_number", "category"), when=("社区矫正对象", "安置帮教对象"), message="社区矫正对象、安置帮教对象必须填写身份证号"),
@@ -337,22 +345,22 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         "visits", "走访记录", "重点人群",
         (
-            D("date", "日期", True),
+            date_field("date", "日期", True),
             Field("person_id", "重点人员", "ref", True, ref="key_persons", indexed=True, width=12, help="填身份证号，或名册中唯一的姓名"),
-            T("visitor", "走访人", True, width=10),
-            C("method", "走访方式", ("入户走访", "电话", "视频", "来访"), True),
-            L("record", "情况记录"),
+            text_field("visitor", "走访人", True, width=10),
+            choice_field("method", "走访方式", ("入户走访", "电话", "视频", "来访"), True),
+            long_text_field("record", "情况记录"),
         ),
         title_field="record",
     ),
     Ledger(
         "legal_literates", "法律明白人名册", "法律明白人",
         (
-            T("name", "姓名", True, width=10),
+            text_field("name", "姓名", True, width=10),
             Field(VILLAGE, "村（社区）", "text", True, width=12),
-            T("adviser", "结对法律顾问", True, width=12),
-            D("recognized_on", "认定日期", True),
-            D("exited_on", "退出日期"),
+            text_field("adviser", "结对法律顾问", True, width=12),
+            date_field("recognized_on", "认定日期", True),
+            date_field("exited_on", "退出日期"),
             PHONE,
         ),
         rules=(Rule("date_order", ("recognized_on", "exited_on"), message="退出日期不能早于认定日期"),),
@@ -363,10 +371,6 @@ LEDGERS: tuple[Ledger, ...] = (
 
 def _with_aliases(lg: Ledger) -> Ledger:
     """The ledger with the column and value aliases of ``catalog_aliases`` on its fields."""
-    from dataclasses import replace
-
-    from . import catalog_aliases as A
-
     fields = []
     for f in lg.fields:
         names = (*A.COMMON_COLUMNS.get(f.label, ()), *A.COLUMNS.get(lg.id, {}).get(f.key, ()))

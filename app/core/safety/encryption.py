@@ -20,9 +20,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import dbapi, keys
-from .password import check_new_password
-from .store_util import StoreError
+from app.core.safety.backup import backups_dir
+from app.core.storage import dbapi, keys
+from app.core.storage.common import StoreError
+from app.core.storage.files import fsync_dir, fsync_file, retire_wal, temp_beside
+from app.core.storage.keys import check_new_password
 
 WRONG = "密码或恢复码不正确。"
 
@@ -49,38 +51,12 @@ def opens(db_path: str | Path, secret: str) -> bool:
         return False
 
 
-def _tmp(db_path: Path, what: str) -> Path:
-    return db_path.with_name(f".{db_path.name}.{what}-{os.getpid()}.tmp")
-
-
-def leftovers(db_path: str | Path) -> list[Path]:
-    """Temporary files of a password change that was killed."""
-    db_path = Path(db_path)
-    return [p for what in ("encrypt", "decrypt") for p in db_path.parent.glob(f".{db_path.name}.{what}-*.tmp*")]
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _rewrite(db_path: Path, tmp: Path, src_key: bytes | None, dest_key: bytes | None) -> None:
     """Write the database into ``tmp`` under ``dest_key``, checked and on disk."""
-    from .backup import _retire_wal
 
     for stale in (tmp, *(Path(f"{tmp}{s}") for s in ("-journal", "-wal", "-shm"))):
         stale.unlink(missing_ok=True)
-    _retire_wal(db_path)  # the whole database in the one file, no log beside it
+    retire_wal(db_path)  # the whole database in the one file, no log beside it
     src = dbapi.cipher_connect(db_path, src_key, timeout=10)
     try:
         dbapi.export(src, tmp, dest_key)
@@ -94,7 +70,7 @@ def _rewrite(db_path: Path, tmp: Path, src_key: bytes | None, dest_key: bytes | 
     if result != "ok":
         tmp.unlink(missing_ok=True)
         raise StoreError(f"加密后的数据库检查未通过（{result}），数据没有改动。")
-    _fsync(tmp)
+    fsync_file(tmp)
 
 
 def _swap(tmp: Path, db_path: Path) -> None:
@@ -103,7 +79,7 @@ def _swap(tmp: Path, db_path: Path) -> None:
     except PermissionError as exc:  # Windows: another program has the file open
         tmp.unlink(missing_ok=True)
         raise StoreError("数据库文件正被其他程序打开，无法加密或解密，数据没有改动。请关闭其他程序后再试。") from exc
-    _fsync_dir(db_path.parent)
+    fsync_dir(db_path.parent)
 
 
 def protect(db_path: str | Path, password: str) -> str:
@@ -116,7 +92,7 @@ def protect(db_path: str | Path, password: str) -> str:
         raise StoreError("数据库已设有密码；要修改密码，请先用现有密码打开。")
     envelope, data_key, code = keys.new_envelope(password)
     keys.remember(data_key)
-    tmp = _tmp(db_path, "encrypt")
+    tmp = temp_beside(db_path, "encrypt")
     try:
         _rewrite(db_path, tmp, None, data_key)
         keys.write_envelope(keys.key_file(db_path), envelope)  # first: the file is still plain
@@ -149,7 +125,7 @@ def unprotect(db_path: str | Path) -> None:
     if data_key is None:
         keys.key_file(db_path).unlink(missing_ok=True)
         return
-    tmp = _tmp(db_path, "decrypt")
+    tmp = temp_beside(db_path, "decrypt")
     try:
         _rewrite(db_path, tmp, data_key, None)
         _swap(tmp, db_path)
@@ -163,7 +139,6 @@ def plain_copies(db_path: str | Path) -> list[Path]:
     """The plain copies of this database the program knows of: its backups folder and the
     copies made before a migration.  With a password set, ``encrypt_copies`` encrypts them;
     one still listed afterwards could not be encrypted (a damaged raw copy) and is reported."""
-    from .backup import backups_dir
 
     db_path = Path(db_path)
     stem = db_path.stem
@@ -215,7 +190,7 @@ def encrypt_copies(db_path: str | Path) -> list[Path]:
                 check.close()
             if result != "ok":
                 raise StoreError(result)
-            _fsync(tmp)
+            fsync_file(tmp)
             keys.write_envelope(keys.key_file(copy), envelope)
             os.replace(tmp, copy)
             for side in _SIDES:  # the plain log of a copy now encrypted: its content is inside

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import catalog
-from .catalog import Field
-from .privacy import mask_ids_in_text
-from .store_util import now
-from .validation import Validator, parse_idcard
+from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Field
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.ledgers.validation import Validator, parse_idcard
+from app.core.storage.common import now
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "county": "",  # no invented office: empty until the clerk names it (setup or 设置)
@@ -41,7 +41,7 @@ HIDDEN_SETTINGS = frozenset({"password"})
 
 class SettingsMixin:
     """Settings and what depends on them; mixed into ``Store`` (uses its connection,
-    ``transaction`` and ``_audit``)."""
+    ``transaction`` and ``audit``)."""
 
     # -- settings -------------------------------------------------------------------------
 
@@ -58,7 +58,7 @@ class SettingsMixin:
                 "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, json.dumps(value, ensure_ascii=False)),
             )
-            self._audit("setting", None, None, None, {key: old}, {key: value}, f"设置 {key}")
+            self.audit("setting", None, None, None, {key: old}, {key: value}, f"设置 {key}")
         self._validators.clear()
 
     def settings(self) -> dict[str, Any]:
@@ -106,7 +106,7 @@ class SettingsMixin:
                     " ON CONFLICT(year, section) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
                     (year, section, text, now()),
                 )
-            self._audit("report_text", None, None, None, {section: old}, {section: text}, f"{year}年报告 {section}")
+            self.audit("report_text", None, None, None, {section: old}, {section: text}, f"{year}年报告 {section}")
 
     # -- validation -----------------------------------------------------------------------
 

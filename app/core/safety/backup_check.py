@@ -11,35 +11,27 @@ import os
 import sqlite3
 from pathlib import Path
 
-from . import dbapi, keys
-from .faults import fault_message
-from .store import APP_ID, MIGRATIONS, SCHEMA_VERSION, StoreError, _connect_readonly, file_uri
+from app.core.ledgers import catalog
+from app.core.storage import dbapi, keys
+from app.core.storage.common import StoreError
+from app.core.storage.dbapi import connect_readonly, readonly_uri
+from app.core.storage.faults import fault_message
+from app.core.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
 
 HEADER = b"SQLite format 3\x00"
 
 
-def _source(db_path: Path) -> sqlite3.Connection:
+def live_source(db_path: Path) -> sqlite3.Connection:
     """A connection to read the live database from (read-only if its folder is)."""
     if os.access(db_path.parent, os.W_OK) and os.access(db_path, os.W_OK):
         conn = dbapi.connect(db_path, timeout=10)
     else:
-        conn = _connect_readonly(db_path)
+        conn = connect_readonly(db_path)
     conn.execute("PRAGMA busy_timeout=10000")
     return conn
 
 
-def readonly_uri(path: Path) -> str:
-    """A read-only URI of a backup: ``immutable`` (read exactly this file, create nothing
-    beside it: a USB stick may be locked), unless a log (``-wal``) lies beside it, as when
-    a live database was copied with its log: then the log is read too (its rows are part
-    of the data), which needs the folder to be writable for SQLite's ``-shm``."""
-    wal = Path(f"{path}-wal")
-    if wal.is_file() and wal.stat().st_size > 0:
-        return f"{file_uri(path)}?mode=ro"
-    return f"{file_uri(path)}?mode=ro&immutable=1"
-
-
-def _open_file_readonly(path: Path) -> sqlite3.Connection:
+def open_file_readonly(path: Path) -> sqlite3.Connection:
     conn = dbapi.connect(path, uri=readonly_uri(path))
     if "immutable" not in readonly_uri(path):
         try:
@@ -78,7 +70,7 @@ def verify_backup(file: str | Path) -> None:
     if not encrypted and (page_size < 512 or (pages and size < pages * page_size) or size % page_size):
         raise StoreError(f"备份文件 {name} 不完整（可能复制时被中断），不能用来恢复。请换一个备份文件。")
     try:
-        conn = _open_file_readonly(file)
+        conn = open_file_readonly(file)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -106,10 +98,8 @@ def backup_summary(file: str | Path) -> dict:
     "last_change": ISO time of its newest 操作日志 entry or None, "size": bytes}``.
 
     Call ``verify_backup`` first; this only reads."""
-    from . import catalog
-
     file = Path(file)
-    conn = _open_file_readonly(file)
+    conn = open_file_readonly(file)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         rows = {}
@@ -139,7 +129,7 @@ def quick_check(db_path: str | Path, *, readonly: bool = False) -> bool:
             return False
         # a writable connection where possible: after a crash it rolls back a hot journal (or
         # recovers the WAL) as opening the store would; a read-only one would report damage
-        conn = _connect_readonly(db_path) if readonly else _source(db_path)
+        conn = connect_readonly(db_path) if readonly else live_source(db_path)
         try:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:

@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import catalog
+from app.core.ledgers import catalog
 
 if TYPE_CHECKING:
-    from .catalog import Field, Ledger
-    from .store import Store
+    from app.core.ledgers.catalog import Field, Ledger
 
 # 18 characters (6 region digits, 8 birth-date digits, 3 sequence digits, check digit or X)
 # or an old 15-digit number (6 region, 6 birth-date, 3 sequence); not part of a longer run of
@@ -139,21 +139,6 @@ def mask_audit_entry(entry: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def reveal_idcard(store: Store, ledger_id: str, row_id: int, key: str | None = None) -> str | None:
-    """The whole ID number of one row, for a clerk who asked; logged as ``reveal``."""
-    lg = catalog.get(ledger_id)
-    keys = [f.key for f in personal_fields(lg)]
-    key = key or (keys[0] if keys else None)
-    if key is None or key not in keys:
-        raise KeyError(f"{lg.name}没有身份证号字段")
-    row = store.get(lg.id, row_id, include_deleted=True)
-    if row is None:
-        return None
-    title = row.get(lg.title_field) if lg.title_field else None
-    store.log("reveal", f"查看完整身份证号：{lg.name}第 {row_id} 条" + (f"（{title}）" if title else ""), lg.id, row_id)
-    return row.get(key)
-
-
 class MaskIdFilter(logging.Filter):
     """Masks ID numbers in a record's message, arguments and traceback text."""
 
@@ -178,8 +163,6 @@ def log_to_file(path, level: int = logging.INFO) -> logging.Handler | None:
     every record masked by ``install_log_masking``; None when the file cannot be opened.
 
     Once per file: a second call finds the handler already there."""
-    from pathlib import Path
-
     path = Path(path)
     root = logging.getLogger()
     for h in root.handlers:

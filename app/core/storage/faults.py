@@ -12,6 +12,8 @@ import errno
 import os
 from pathlib import Path
 
+from app.core.storage.dbapi import Error
+
 DISK_FULL = (
     "磁盘空间已满，这次操作没有保存。已保存的数据没有丢失：请清理磁盘"
     "（或请信息化管理员把数据文件夹移到空间充足的磁盘）后重试。"
@@ -37,8 +39,6 @@ def fault_message(exc: BaseException) -> str | None:
         if exc.errno == errno.EIO:
             return IO_ERROR
         return None
-    from .dbapi import Error
-
     if not isinstance(exc, Error):
         return None
     text = str(exc).lower()

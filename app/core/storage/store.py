@@ -10,27 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import collation, dbapi, keys, privacy, schema
-from .faults import fault_message, on_network_drive, open_failure_message
-from .schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION, cover_index_name  # noqa: F401
-from .store_rows import RowsMixin
-from .store_settings import DEFAULT_SETTINGS, HIDDEN_SETTINGS, SettingsMixin  # noqa: F401
-from .store_util import (  # noqa: F401  (re-exported: the rest of the program imports them from here)
-    StoreError,
-    _actor,
-    _connect_readonly,
-    _plain,
-    _q,
-    copy_file,
-    file_uri,
-    now,
-    year_bounds,
-)
-from .validation import ValidationError, Validator, split_names
+from app.core.ledgers import privacy
+from app.core.ledgers.validation import ValidationError, Validator, split_names
+from app.core.storage import collation, dbapi, keys, schema
+from app.core.storage.common import StoreError, actor, now, year_bounds
+from app.core.storage.dbapi import connect_readonly
+from app.core.storage.faults import fault_message, on_network_drive, open_failure_message
+from app.core.storage.rows import RowsMixin
+from app.core.storage.schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION
+from app.core.storage.settings import SettingsMixin
 
 
 def _not_openable(path: Path, exc: Exception) -> StoreError:
@@ -109,7 +102,7 @@ class Store(SettingsMixin, RowsMixin):
         migrated there, so the program can read it while the file stays as it was (no
         ``.bak``, no audit entry, the old version number)."""
         try:
-            conn = _connect_readonly(path)
+            conn = connect_readonly(path)
         except (OSError, *dbapi.Error) as exc:
             raise StoreError(f"无法打开数据库文件 {path}：{open_failure_message(path, exc) or exc}") from exc
         conn.isolation_level = None
@@ -129,8 +122,6 @@ class Store(SettingsMixin, RowsMixin):
 
     def _migrated_copy(self) -> Store:
         """This (read-only, older) database copied into shared memory and migrated there."""
-        import uuid
-
         source = f"file:fazhi-ro-{uuid.uuid4().hex}?mode=memory&cache=shared"
         if dbapi.is_cipher(self.conn):  # decrypted into memory only, as a page cache would be
             # exported into a scratch memory database, then copied page by page into the one
@@ -260,7 +251,7 @@ class Store(SettingsMixin, RowsMixin):
                 MIGRATIONS[step](self.conn)
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self.conn.execute(f"PRAGMA application_id={APP_ID}")
-            self._audit("migrate", None, None, None, None, None, f"结构版本 {version} → {SCHEMA_VERSION}")
+            self.audit("migrate", None, None, None, None, None, f"结构版本 {version} → {SCHEMA_VERSION}")
         return copy
 
     def ensure_ledger_tables(self) -> None:
@@ -296,14 +287,14 @@ class Store(SettingsMixin, RowsMixin):
                 raise
             raise StoreError(fault) from exc
 
-    def _audit(self, action, ledger, row_id, row_uid, old, new, note=None) -> None:
+    def audit(self, action, ledger, row_id, row_uid, old, new, note=None) -> None:
         """One audit entry; personal values (the catalog's ``personal`` fields, ID-shaped
         text) are kept masked, so purging a person leaves no whole 身份证号 in the log."""
         self.conn.execute(
             "INSERT INTO audit (at, actor, action, ledger, row_id, row_uid, old, new, note) VALUES (?,?,?,?,?,?,?,?,?)",
             (
                 now(),
-                _actor(),
+                actor(),
                 action,
                 ledger,
                 row_id,
@@ -317,7 +308,7 @@ class Store(SettingsMixin, RowsMixin):
     def log(self, action: str, note: str, ledger: str | None = None, row_id: int | None = None) -> None:
         """An audit entry for something that is not a row write (backup, reveal of an ID…)."""
         with self.transaction():
-            self._audit(action, ledger, row_id, None, None, None, note)
+            self.audit(action, ledger, row_id, None, None, None, note)
 
     def audit_entries(self, limit: int = 200, offset: int = 0, ledger: str | None = None) -> list[dict]:
         where, params = ("WHERE ledger = ?", [ledger]) if ledger else ("", [])

@@ -26,7 +26,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from .kdf import scrypt
+from app.core.storage.kdf import scrypt
 
 # OWASP's scrypt parameters: 128 MiB of memory, about half a second on an office PC
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .catalog import Field, Ledger
-from .privacy import mask_ids_in_text
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.ledgers.privacy import mask_ids_in_text
 
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９．－／：　ｘＸ，",
     "0123456789.-/: xX,",
 )
-_EMPTY = {"", "-", "—", "/", "无数据"}
+EMPTY_MARKS = {"", "-", "—", "/", "无数据"}
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NAME_SPLIT = re.compile(r"[、，,；;\s]+")
@@ -56,11 +56,11 @@ def is_blank(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return value.strip().strip("\u3000") in _EMPTY
+        return value.strip().strip("\u3000") in EMPTY_MARKS
     return False
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip().strip("\u3000").strip()
@@ -217,7 +217,7 @@ def parse_idcard(value: Any) -> str:
     """An 18-character resident ID number (GB 11643-1999), checksum and birth date checked."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e14:
         raise ValueError("身份证号被存成了数字，末几位可能已丢失：请把该列设为“文本”格式后重新填写")
-    s = _text(value).translate(_FULLWIDTH).replace(" ", "").upper()
+    s = as_text(value).translate(_FULLWIDTH).replace(" ", "").upper()
     if len(s) != 18 or not re.fullmatch(r"\d{17}[\dX]", s):
         raise ValueError(f"身份证号应为18位（前17位数字，末位数字或X），收到{len(s)}位")
     try:
@@ -239,7 +239,7 @@ def mask_idcard(number: str | None) -> str | None:
 
 
 def split_names(value: Any) -> list[str]:
-    return [n for n in _NAME_SPLIT.split(_text(value)) if n]
+    return [n for n in _NAME_SPLIT.split(as_text(value)) if n]
 
 
 _HALF_PARENS = str.maketrans("()", "（）")
@@ -264,7 +264,7 @@ def make_choice(f: Field, choices: Iterable[str], mapped: dict[str, str] | None 
     listing = "、".join(allowed)
 
     def convert(value: Any) -> str:
-        s = _text(value)
+        s = as_text(value)
         hit = lookup.get(s) or lookup.get(_choice_key(s))
         if hit is None:
             raise ValueError(f"“{s}”不在可选值中，可选：{listing}")
@@ -279,7 +279,7 @@ def _names(value: Any) -> str:
 
 
 def _phone(value: Any) -> str:
-    s = _text(value).translate(_FULLWIDTH)
+    s = as_text(value).translate(_FULLWIDTH)
     if not re.fullmatch(r"[\d\-+ ()（）转]{3,30}", s):
         raise ValueError(f"“{s}”不像电话号码")
     return s
@@ -289,8 +289,8 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "date": parse_date,
     "int": parse_int,
     "decimal": parse_decimal,
-    "text": _text,
-    "longtext": _text,
+    "text": as_text,
+    "longtext": as_text,
     "names": _names,
     "idcard": parse_idcard,
     "phone": _phone,
@@ -405,7 +405,7 @@ class Validator:
             if e in hard or e.key in incomplete:
                 continue
             value = raw.get(e.key)
-            incomplete[e.key] = "" if value is None or (isinstance(value, str) and is_blank(value)) else _text(value)
+            incomplete[e.key] = "" if value is None or (isinstance(value, str) and is_blank(value)) else as_text(value)
         return out, hard, incomplete
 
     def check(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -425,7 +425,7 @@ def _wrong_id(lg: Ledger, e: FieldError, raw: dict[str, Any]) -> bool:
     value = raw.get(e.key)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e14:
         return True
-    s = _text(value).translate(_FULLWIDTH).replace(" ", "").upper()
+    s = as_text(value).translate(_FULLWIDTH).replace(" ", "").upper()
     if not re.fullmatch(r"\d{17}[\dX]", s):
         return False
     # an ID field failed on a well-shaped number: its check digit or birth date is wrong; a

@@ -1,6 +1,7 @@
-"""Checks of the report itself (a part of ``checks.run``): who the office is, which ledgers
-are empty in the year, and which sentences the report leaves out because nobody recorded the
-work they would claim (a figure of 0, a ledger with no rows: DESIGN.md section 3).
+"""Checks of the report itself (a part of ``checks.run``) and the ``Finding`` every check
+returns: who the office is, which ledgers are empty in the year, and which sentences the
+report leaves out because nobody recorded the work they would claim (a figure of 0, a
+ledger with no rows: DESIGN.md section 3).
 
 An unnamed office is an ``error``: the report's title and signature would name nobody (the
 text shows 【请在设置中填写单位名称】 and ``build_report`` refuses).  The rest are warnings.
@@ -9,14 +10,44 @@ text shows 【请在设置中填写单位名称】 and ``build_report`` refuses)
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Literal
 
-from app.core import catalog
+from app.core.figures import FIGURES
+from app.core.ledgers import catalog
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.report import paragraphs
+from app.core.report.coverage import ledger_rows
+from app.core.report.text import render_store
+from app.core.storage.store import Store
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    title: str
+    severity: Severity
+    ledger: str  # "" for a finding about the settings or the report text
+    row_ids: list[int] = field(default_factory=list)
+    detail: str = ""  # one line per row
+
+    def __post_init__(self) -> None:  # a finding quotes cells: never a whole 身份证号
+        object.__setattr__(self, "detail", mask_ids_in_text(self.detail))
+
+    @property
+    def count(self) -> int:
+        return len(self.row_ids)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
 
 EXCERPT = 24  # characters of a left-out sentence shown in a finding
 
 
-def office_unnamed(store, year: int, today: dt.date | None = None) -> list:
-    from app.core.checks import Finding
+def office_unnamed(store: Store, year: int, today: dt.date | None = None) -> list:
 
     found = []
     if not str(store.setting("town") or "").strip():
@@ -44,10 +75,8 @@ def office_unnamed(store, year: int, today: dt.date | None = None) -> list:
     return found
 
 
-def ledgers_empty(store, year: int, today: dt.date | None = None) -> list:
+def ledgers_empty(store: Store, year: int, today: dt.date | None = None) -> list:
     """One warning per ledger with no rows in the year."""
-    from app.core.checks import Finding
-    from app.core.report.coverage import ledger_rows
 
     found = []
     for ledger_id, n in ledger_rows(store, year).items():
@@ -66,12 +95,8 @@ def ledgers_empty(store, year: int, today: dt.date | None = None) -> list:
     return found
 
 
-def report_omissions(store, year: int, today: dt.date | None = None) -> list:
+def report_omissions(store: Store, year: int, today: dt.date | None = None) -> list:
     """The report's sentences left out for a 0 or an empty ledger, one line each."""
-    from app.core.checks import Finding
-    from app.core.report import paragraphs
-    from app.core.report.text import render_store
-
     doc = render_store(store, year)
     lines = []
     for o in doc.omitted:
@@ -86,11 +111,9 @@ def report_omissions(store, year: int, today: dt.date | None = None) -> list:
     return [Finding("report_omitted", title, "warning", "", detail="\n".join(lines))]
 
 
-def literal_numbers(store, year: int, today: dt.date | None = None) -> list:
+def literal_numbers(store: Store, year: int, today: dt.date | None = None) -> list:
     """A wording written in an earlier year and inherited by ``year`` with a number typed in as
     text (带头讲法治课2次): it was true of the year it was written, maybe not of this one."""
-    from app.core.checks import Finding
-    from app.core.report import paragraphs
 
     lines = [
         f"{name}：{written}年写的文字中有“{'”“'.join(numbers)}”，沿用到{year}年，请核对或改用台账中的数字。"
@@ -102,14 +125,9 @@ def literal_numbers(store, year: int, today: dt.date | None = None) -> list:
     return [Finding("report_literal_number", title, "warning", "", detail="\n".join(lines))]
 
 
-def ledgers_unreported(store, year: int, today: dt.date | None = None) -> list:
+def ledgers_unreported(store: Store, year: int, today: dt.date | None = None) -> list:
     """Ledgers with rows in the year whose work the report does not state (no number of theirs
     in the text): an office's own wording, saved before the sentence existed, may leave it out."""
-    from app.core.checks import Finding
-    from app.core.figures import FIGURES
-    from app.core.report.coverage import ledger_rows
-    from app.core.report.text import render_store
-
     doc = render_store(store, year)
     shown = {FIGURES[s.key].ledger for b in doc.blocks for s in b.spans if s.key in FIGURES}
     if "走访" in doc.plain_text():  # 每月开展定期走访 states the visits without a number

@@ -1,0 +1,1 @@
+"""The ledgers as declared: the catalog (fields, aliases, personal fields), validation and masking."""

@@ -1,0 +1,1 @@
+"""The database: opening (SQLCipher), schema and migrations, rows, settings, audit, queries, keys."""
