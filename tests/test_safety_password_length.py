@@ -82,7 +82,7 @@ def test_files_made_with_an_older_short_password_still_open(db_path, tmp_path, m
     assert main(["--db", str(db_path), "settings", "office=司法所"]) == 0
     pack = tmp_path / "old.fzpack"
     with monkeypatch.context() as m:  # as an earlier version allowed
-        m.setattr(password, "MIN_LENGTH", 1)
+        m.setattr(keys, "MIN_LENGTH", 1)
         assert main(["--db", str(db_path), "pack", "--out", str(pack), "--password", "pw1"]) == 0
         encryption.protect(db_path, "旧口令")
     keys.forget_all()
@@ -112,7 +112,7 @@ def test_the_window_shows_the_cores_line_for_a_short_password(qtbot, db_path, mo
         qtbot.waitUntil(lambda: bool(said), timeout=20000)
     finally:
         clerk.stop()
-    assert password.too_short("abc123") in said[-1]
+    assert keys.too_short("abc123") in said[-1]
     assert not keys.is_encrypted(db_path) and "未设置密码" in page.password_state.text()
     store.close()
 
@@ -136,5 +136,5 @@ def test_the_exchange_page_refuses_a_short_pack_password(qtbot, db_path, monkeyp
     type_into(qtbot, page.password, "short1")
     type_into(qtbot, page.password_again, "short1")
     click(qtbot, page.pack_button)
-    assert said == [password.too_short("short1", "数据包密码")]
+    assert said == [keys.too_short("short1", "数据包密码")]
     store.close()

@@ -25,31 +25,12 @@ from app.core.safety import encryption
 from app.core.storage import dbapi, keys
 from app.core.storage.common import StoreError, actor, now
 from app.core.storage.kdf import scrypt
-from app.core.storage.keys import SCRYPT_N, SCRYPT_P, SCRYPT_R
+from app.core.storage.keys import SCRYPT_N, SCRYPT_P, SCRYPT_R, check_new_password
 
 if TYPE_CHECKING:
     from app.core.storage.store import Store
 
 SETTING = "password"
-MIN_LENGTH = 8  # characters (a 汉字 counts as one): for a new password, never when opening
-
-
-def too_short(text: str | None, what: str = "密码") -> str | None:
-    """The one Chinese line refusing a new password (of the database or of a data pack)
-    shorter than ``MIN_LENGTH``; None when it is long enough.  Opening a file made with an
-    older, shorter password still works: this is asked only when a password is set."""
-    if text is not None and len(text) < MIN_LENGTH:
-        return f"{what}至少要有 {MIN_LENGTH} 个字符（现在 {len(text)} 个），请换一个更长的{what}。"
-    return None
-
-
-def check_new_password(text: str | None, what: str = "密码") -> None:
-    """Raise ``StoreError`` with ``too_short``'s line when ``text`` is too short."""
-    message = too_short(text, what)
-    if message:
-        raise StoreError(message)
-
-
 # scrypt cost as OWASP advises (N=2^17, r=8, p=1: 128 MiB of memory, ~0.5 s)
 _N, _R, _P = SCRYPT_N, SCRYPT_R, SCRYPT_P
 

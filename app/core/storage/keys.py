@@ -26,6 +26,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from app.core.storage.common import StoreError
 from app.core.storage.kdf import scrypt
 
 # OWASP's scrypt parameters: 128 MiB of memory, about half a second on an office PC
@@ -210,3 +211,22 @@ def envelope_of(db_path: str | Path) -> dict[str, Any] | None:
 def sqlcipher_key(data_key: bytes) -> str:
     """The ``PRAGMA key`` value: a raw key (no SQLCipher key derivation: ours is scrypt)."""
     return f"\"x'{data_key.hex()}'\""
+
+
+MIN_LENGTH = 8  # characters (a 汉字 counts as one): for a new password, never when opening
+
+
+def too_short(text: str | None, what: str = "密码") -> str | None:
+    """The one Chinese line refusing a new password (of the database or of a data pack)
+    shorter than ``MIN_LENGTH``; None when it is long enough.  Opening a file made with an
+    older, shorter password still works: this is asked only when a password is set."""
+    if text is not None and len(text) < MIN_LENGTH:
+        return f"{what}至少要有 {MIN_LENGTH} 个字符（现在 {len(text)} 个），请换一个更长的{what}。"
+    return None
+
+
+def check_new_password(text: str | None, what: str = "密码") -> None:
+    """Raise ``StoreError`` with ``too_short``'s line when ``text`` is too short."""
+    message = too_short(text, what)
+    if message:
+        raise StoreError(message)
