@@ -48,7 +48,11 @@ def test_settings_refuse_empty_names(qtbot, store, monkeypatch):
 
 
 def test_backup_now_and_password(qtbot, store, monkeypatch, tmp_path):
+    from app.ui.dialogs.password_dialog import RecoveryCodeDialog
+
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    codes = []
+    monkeypatch.setattr(RecoveryCodeDialog, "exec", lambda self: codes.append(self.code) or 1)  # shown once
     page = SettingsPage(store)
     qtbot.addWidget(page)
     if page.backup is not None:
@@ -57,6 +61,7 @@ def test_backup_now_and_password(qtbot, store, monkeypatch, tmp_path):
         assert dest.exists()
     if page.password is not None:
         assert page.change_password(text="秘密12345678")
+        assert len(codes) == 1 and codes[0].count("-") == 5
         assert page.password.has_password(store)
         assert page.password.check_password(store, "秘密12345678")
         assert page.clear_password_button.isEnabled()

@@ -410,16 +410,19 @@ class LedgerPage(QWidget):
         row_id = self.current_id()
         if row_id is None or is_readonly(self.store):
             return
-        self._after_form(self.open_form(row_id))
+        self._after_form(self.open_form(row_id), new=False)
 
-    def _after_form(self, form) -> None:
-        """Reload once when the form closes, however many records Ctrl+Enter saved meanwhile."""
+    def _after_form(self, form, new: bool = True) -> None:
+        """Reload once when the form closes, however many records Ctrl+Enter saved meanwhile.
+        A new record is never hidden by a filter; an edited one may leave the rows shown (a
+        待补充 row completed under the 待补充 filter goes, and the next one is there)."""
         self._last_saved: int | None = None
         form.exec()
         if form.saved_count:
             self.refresh()
             if self._last_saved is not None:
-                self.reveal(self._last_saved)
+                if new:
+                    self.reveal(self._last_saved)
                 self.select_id(self._last_saved)
             self.status.emit(f"已保存 {form.saved_count} 条记录；{self.count_label.text()}")
             self.changed.emit(self.ledger.id)
