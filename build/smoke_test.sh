@@ -59,9 +59,9 @@ test -s "$tmp/work/t-backup.db"
 
 step "password set: the database and its backup encrypted (SQLCipher in the bundle)"
 cp "$tmp/work/t.db" "$tmp/work/enc.db"
-printf '秘密1\n秘密1\n' | clean "$cli" --db "$tmp/work/enc.db" password set | grep -q 恢复码
+printf '武平镇秘密2024\n武平镇秘密2024\n' | clean "$cli" --db "$tmp/work/enc.db" password set | grep -q 恢复码
 if head -c 16 "$tmp/work/enc.db" | grep -q 'SQLite format 3'; then echo "smoke: not encrypted" >&2; exit 1; fi
-clean env FAZHI_PASSWORD=秘密1 "$cli" --db "$tmp/work/enc.db" figures --year 2024 | grep -q 114次
+clean env FAZHI_PASSWORD=武平镇秘密2024 "$cli" --db "$tmp/work/enc.db" figures --year 2024 | grep -q 114次
 if clean env FAZHI_PASSWORD=错 "$cli" --db "$tmp/work/enc.db" figures --year 2024 2>/dev/null; then
     echo "smoke: a wrong password was accepted" >&2; exit 1
 fi
