@@ -16,7 +16,7 @@ from app.core.storage.store import Store
 ROOT = Path(__file__).resolve().parents[1]
 # the window of another PC (or another program): the lock held, the database open for writing
 WINDOW = (
-    "import sys,time\nfrom app.core import lock\nfrom app.core.storage.store import Store\n"
+    "import sys,time\nfrom app.core.safety import lock\nfrom app.core.storage.store import Store\n"
     "held = lock.acquire(sys.argv[1])\ns = Store.open(sys.argv[1])\n"
     "s.save('consultations', {'date': '2024-01-02', 'channel': '来访', 'matter': '窗口里的'})\n"
     "print('held', flush=True)\ntime.sleep(120)\n"

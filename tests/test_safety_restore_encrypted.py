@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core.safety import backup, encryption
+from app.core.safety import backup, backup_check, encryption
 from app.core.storage import dbapi, keys
 from app.core.storage.store import Store
 
@@ -322,8 +322,8 @@ def test_a_copy_taken_with_its_log_restores_with_the_log(db_path, tmp_path, pass
     _copy_with_its_wal(db_path, copy)
     if password:
         encryption.protect(db_path, password)
-    backup.verify_backup(copy)
-    assert backup.backup_summary(copy)["total"] == 2
+    backup_check.verify_backup(copy)
+    assert backup_check.backup_summary(copy)["total"] == 2
     backup.restore(db_path, copy)
     assert keys.is_encrypted(db_path) == bool(password)
     assert _count(db_path, "consultations") == 2
