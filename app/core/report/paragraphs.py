@@ -31,12 +31,12 @@ DEFAULT_MARK = "〔default〕"
 OPENING_LABEL = "开头段"
 
 
-@lru_cache(maxsize=1)
-def defaults() -> dict[str, str]:
-    """Paragraph id -> its default wording (token language), in report order."""
+def _sections(file_name: str) -> dict[str, str]:
+    """A template file of ``@id`` sections (lines joined; blank and ``#`` lines skipped) ->
+    id -> text, in file order."""
     out: dict[str, str] = {}
     current = None
-    for line in resource("templates", PARAGRAPHS_FILE).read_text(encoding="utf-8").splitlines():
+    for line in resource("templates", file_name).read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -46,6 +46,12 @@ def defaults() -> dict[str, str]:
         elif current is not None:
             out[current] += line
     return out
+
+
+@lru_cache(maxsize=1)
+def defaults() -> dict[str, str]:
+    """Paragraph id -> its default wording (token language), in report order."""
+    return _sections(PARAGRAPHS_FILE)
 
 
 def ids() -> list[str]:
@@ -173,18 +179,7 @@ def fact_ids() -> list[str]:
 def fact_examples() -> dict[str, str]:
     """An example wording of each fact (the 2024 武平镇 report's): offered to the clerk, and what
     the demo office writes.  A new office's report has none of them until it writes its own."""
-    out: dict[str, str] = {}
-    current = None
-    for line in resource("templates", FACTS_FILE).read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("@"):
-            current = line[1:].strip()
-            out[current] = ""
-        elif current is not None:
-            out[current] += line
-    return out
+    return _sections(FACTS_FILE)
 
 
 def own_facts(store: Store, year: int) -> dict[str, str]:
