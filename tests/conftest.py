@@ -72,3 +72,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "windows" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def clerk(qtbot):
+    """A clerk at the keyboard (``tests/gui_harness.Clerk``), watching for errors the window
+    raises meanwhile: the test fails on any."""
+    from tests.gui_harness import Clerk
+
+    c = Clerk(qtbot).watch()
+    yield c
+    c.stop()
+    assert not c.errors, c.errors

@@ -11,17 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.ledgers import catalog
 from app.ui.pages.ledger_page import LedgerPage
-from tests.gui_harness import Clerk, focus_target, holds_focus, prepare
+from tests.gui_harness import focus_target, holds_focus, prepare
 
 LEDGERS = [lg.id for lg in catalog.LEDGERS]
-
-
-@pytest.fixture
-def clerk(qtbot):
-    c = Clerk(qtbot).watch()
-    yield c
-    c.stop()
-    assert not c.errors, c.errors
 
 
 def _page(clerk, qtbot, store, ledger_id: str) -> LedgerPage:

@@ -8,24 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from app.core.safety import drafts
 from app.core.storage.store import Store
 from app.ui.forms.record_form import RecordForm
 from app.ui.pages.ledger_page import LedgerPage
-from tests.gui_harness import Clerk
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def clerk(qtbot):
-    c = Clerk(qtbot).watch()
-    yield c
-    c.stop()
-    assert not c.errors, c.errors
 
 
 def test_core_keeps_one_draft_per_ledger_out_of_settings_and_audit(store):

@@ -14,17 +14,9 @@ from PySide6.QtWidgets import QAbstractButton, QDialog, QFileDialog, QLabel, QLi
 
 from app.core import paths
 from app.ui.widgets import file_dialogs
-from tests.gui_harness import Clerk, wait_until
+from tests.gui_harness import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def clerk(qtbot):
-    c = Clerk(qtbot).watch()
-    yield c
-    c.stop()
-    assert not c.errors, c.errors
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -18,17 +17,9 @@ from app.core.storage import query
 from app.ui.forms.record_form import RecordForm
 from app.ui.main_window import MainWindow
 from app.ui.pages.figure_helpers import default_year
-from tests.gui_harness import Clerk, holds_focus, wait_until
+from tests.gui_harness import holds_focus, wait_until
 
 THIS_YEAR = dt.date.today().year
-
-
-@pytest.fixture
-def clerk(qtbot):
-    c = Clerk(qtbot).watch()
-    yield c
-    c.stop()
-    assert not c.errors, c.errors
 
 
 def _window(clerk, qtbot, store) -> MainWindow:

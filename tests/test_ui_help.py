@@ -7,25 +7,16 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
 from app.ui.dialogs.help_dialog import HelpDialog, guide_path
 from app.ui.main_window import MainWindow
-from tests.gui_harness import Clerk, wait_until
+from tests.gui_harness import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ("第一天", "从 Excel 导入", "年度报告", "报表", "数据包", "备份与恢复", "密码与恢复码", "恢复码")
-
-
-@pytest.fixture
-def clerk(qtbot):
-    c = Clerk(qtbot).watch()
-    yield c
-    c.stop()
-    assert not c.errors, c.errors
 
 
 def _window(clerk, qtbot, store) -> MainWindow:

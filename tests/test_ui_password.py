@@ -3,7 +3,6 @@ typing, the recovery code shown once (and it opens the file)."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
@@ -12,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QLineEdit, QMe
 from app.core.safety import encryption
 from app.core.storage import keys
 from app.core.storage.store import Store
-from tests.gui_harness import Clerk
 
 PASSWORD = "武平镇2024!"
 
@@ -140,14 +138,6 @@ def _set_password_by_keyboard(clerk, page, password: str, again: str | None = No
 
     clerk.run_modal(lambda: clerk.click(page.set_password_button), drive, timeout=60000)
     return seen
-
-
-@pytest.fixture
-def clerk(qtbot):
-    c = Clerk(qtbot).watch()
-    yield c
-    c.stop()
-    assert not c.errors, c.errors
 
 
 def test_setting_the_password_in_settings_shows_the_recovery_code(clerk, qtbot, db_path):
