@@ -51,22 +51,30 @@ def opens(db_path: str | Path, secret: str) -> bool:
         return False
 
 
+def _export_checked(
+    src_path: Path, src_key: bytes | None, tmp: Path, dest_key: bytes | None, check: str, **connect: float
+) -> str:
+    """``src_path`` (under ``src_key``) written into ``tmp`` under ``dest_key``; what SQLite's
+    ``PRAGMA {check}`` then says of ``tmp`` ("ok" when whole)."""
+    src = dbapi.cipher_connect(src_path, src_key, **connect)
+    try:
+        dbapi.export(src, tmp, dest_key)
+    finally:
+        src.close()
+    conn = dbapi.cipher_connect(tmp, dest_key)
+    try:
+        return conn.execute(f"PRAGMA {check}").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def _rewrite(db_path: Path, tmp: Path, src_key: bytes | None, dest_key: bytes | None) -> None:
     """Write the database into ``tmp`` under ``dest_key``, checked and on disk."""
 
     for stale in (tmp, *(Path(f"{tmp}{s}") for s in ("-journal", "-wal", "-shm"))):
         stale.unlink(missing_ok=True)
     retire_wal(db_path)  # the whole database in the one file, no log beside it
-    src = dbapi.cipher_connect(db_path, src_key, timeout=10)
-    try:
-        dbapi.export(src, tmp, dest_key)
-    finally:
-        src.close()
-    check = dbapi.cipher_connect(tmp, dest_key)
-    try:
-        result = check.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        check.close()
+    result = _export_checked(db_path, src_key, tmp, dest_key, "integrity_check", timeout=10)
     if result != "ok":
         tmp.unlink(missing_ok=True)
         raise StoreError(f"加密后的数据库检查未通过（{result}），数据没有改动。")
@@ -178,16 +186,7 @@ def encrypt_copies(db_path: str | Path) -> list[Path]:
     for copy in plain_copies(db_path):
         tmp = copy.with_name(f".{copy.name}.encrypt-{os.getpid()}.tmp")
         try:
-            src = dbapi.cipher_connect(copy, None)
-            try:
-                dbapi.export(src, tmp, data_key)
-            finally:
-                src.close()
-            check = dbapi.cipher_connect(tmp, data_key)
-            try:
-                result = check.execute("PRAGMA quick_check").fetchone()[0]
-            finally:
-                check.close()
+            result = _export_checked(copy, None, tmp, data_key, "quick_check")
             if result != "ok":
                 raise StoreError(result)
             fsync_file(tmp)
