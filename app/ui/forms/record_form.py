@@ -160,6 +160,7 @@ class RecordForm(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
         scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes from 取消 straight back to the first field
         outer.addWidget(scroll)
 
         self.status = QLabel()
