@@ -46,6 +46,11 @@ class Field:
     # 姓名 names the row in every list and message, and the 联系电话 of 执法人员 and 法律明白人
     # are published contact numbers (a 重点人员's phone travels encrypted with the roster).
     personal: bool = False
+    # a "ref" field: what purging the row it points at does to the rows that point at it.
+    # "refuse": the purge is refused while any row points at it; "cascade": the pointing
+    # rows already in the 回收站 are purged with it (a 重点人员's deleted 走访记录), live ones
+    # still refuse it
+    on_purge: Literal["refuse", "cascade"] = "refuse"
 
     @property
     def is_date(self) -> bool:
@@ -72,6 +77,11 @@ class Ledger:
     start_field: str | None = None  # "active at year end" start date
     end_field: str | None = None  # "active at year end" end date
     title_field: str | None = None  # what names a row in messages and pickers
+    # a unique field a reference to this ledger may be typed as, besides a unique title (a
+    # 重点人员 by 身份证号)
+    lookup_field: str | None = None
+    picker_fields: tuple[str, ...] = ()  # what a reference picker shows beside the title
+    overview: str | None = None  # the title of the ledger's own overview page, if it has one
     _by_key: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -341,12 +351,13 @@ LEDGERS: tuple[Ledger, ...] = (
             Rule("date_order", ("listed_on", "released_on"), message="解除日期不能早于列管日期"),
         ),
         start_field="listed_on", end_field="released_on", title_field="name",
+        lookup_field="id_number", picker_fields=(VILLAGE, "category"), overview="重点人群总览",
     ),
     Ledger(
         "visits", "走访记录", "重点人群",
         (
             date_field("date", "日期", True),
-            Field("person_id", "重点人员", "ref", True, ref="key_persons", indexed=True, width=12, help="填身份证号，或名册中唯一的姓名"),
+            Field("person_id", "重点人员", "ref", True, ref="key_persons", indexed=True, width=12, help="填身份证号，或名册中唯一的姓名", on_purge="cascade"),
             text_field("visitor", "走访人", True, width=10),
             choice_field("method", "走访方式", ("入户走访", "电话", "视频", "来访"), True),
             long_text_field("record", "情况记录"),
