@@ -201,3 +201,27 @@ def test_the_readme_map_names_every_part_of_the_core():
     loose = [p.name for p in (APP / "core").glob("*.py") if p.name != "__init__.py"]
     missing = [name for name in packages + loose if name not in section]
     assert not missing, missing
+
+
+def test_the_store_is_one_class_with_its_parts_not_mixins():
+    """``Store`` has no base classes of ours: its rows, settings and audit are collaborators
+    it holds (``ledger_rows``, ``config``, ``audit_log``), sharing one session."""
+    from app.core.storage.audit import AuditLog
+    from app.core.storage.rows import LedgerRows
+    from app.core.storage.settings import Settings
+    from app.core.storage.store import Store
+
+    assert Store.__bases__ == (object,)
+    store = Store.memory()
+    try:
+        parts = (store.ledger_rows, store.config, store.audit_log)
+        assert [type(p) for p in parts] == [LedgerRows, Settings, AuditLog]
+        mixins = [
+            f"{p.relative_to(ROOT)}: {node.name}"
+            for p in sorted((ROOT / "app").rglob("*.py"))
+            for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Mixin")
+        ]
+        assert mixins == []
+    finally:
+        store.close()

@@ -256,6 +256,7 @@ class Controller:
         self.window = None
         self.failed = False
         self._check = None
+        self._restore_wired_to = None  # the 设置 page whose 恢复 is connected to ``restore``
 
     def start(self) -> bool:
         """Open the database, then the window (tests and the restore path use this order)."""
@@ -299,7 +300,7 @@ class Controller:
             QTimer.singleShot(0, self._check_pages)
         else:
             self.window.first_painted.connect(self.check_in_background)
-            if self.window._painted:
+            if self.window.painted:
                 self.check_in_background()
 
     def check_in_background(self) -> None:
@@ -364,9 +365,9 @@ class Controller:
 
     def _wire_settings(self, key: str) -> None:
         page = self.window.pages.get(key) if self.window else None
-        if key == "settings" and page is not None and not getattr(page, "_restore_wired", False):
+        if key == "settings" and page is not None and page is not self._restore_wired_to:
             page.restored.connect(self.restore)
-            page._restore_wired = True
+            self._restore_wired_to = page
 
     def restore(self, backup_file: str) -> None:
         from app.core.safety import backup

@@ -92,6 +92,11 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._open_start_page)
         self.attached.emit()
 
+    @property
+    def painted(self) -> bool:
+        """The window has been on screen (``first_painted`` has fired)."""
+        return self._painted
+
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         if not self._painted:

@@ -1,4 +1,5 @@
-"""Row access for ``Store``: validate and save, bulk insert, read, count, soft delete, purge."""
+"""The ledgers' rows, a part of ``Store``: validate and save, bulk insert, read, count, soft
+delete, purge."""
 
 from __future__ import annotations
 
@@ -7,16 +8,28 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from app.core.ledgers import catalog
+from app.core.ledgers.catalog import Field, Ledger
+from app.core.ledgers.privacy import mask_ids_in_text
+from app.core.ledgers.validation import Validator, parse_idcard
 from app.core.storage import dbapi
+from app.core.storage.audit import AuditLog
 from app.core.storage.common import StoreError, next_stamp, now, plain_values, quote, uuid7_strings, year_bounds
 from app.core.storage.schema import INCOMPLETE
+from app.core.storage.session import Session
+from app.core.storage.settings import Settings
 
 
-class RowsMixin:
-    """The ledger rows; mixed into ``Store`` (uses its connection, ``transaction``,
-    ``audit`` and ``validator``)."""
+class LedgerRows:
+    """Every ledger's table: writes validated, in transactions, each one audited."""
 
-    # -- rows -----------------------------------------------------------------------------
+    def __init__(self, session: Session, audit: AuditLog, settings: Settings):
+        self._session = session
+        self._audit = audit
+        self._settings = settings
+        self._validators: dict[str, Validator] = {}
+        self._validators_of = settings.generation  # the settings the validators were built from
+
+    # -- writing --------------------------------------------------------------------------
 
     def save(self, ledger_id: str, raw: dict[str, Any], row_id: int | None = None) -> int:
         """Validate and insert (or update ``row_id``); returns the row id.
@@ -40,21 +53,21 @@ class RowsMixin:
         if incomplete is not None:
             row[INCOMPLETE] = incomplete
         row["created_at"] = row["updated_at"] = stamp
-        row["created_office"] = row["updated_office"] = self.office
+        row["created_office"] = row["updated_office"] = self._settings.office
         cols = list(row)
-        with self.transaction():
-            cur = self.conn.execute(
+        with self._session.transaction():
+            cur = self._session.conn.execute(
                 f'INSERT INTO "{lg.id}" ({", ".join(map(quote, cols))}) VALUES ({", ".join("?" * len(cols))})',
                 [row[c] for c in cols],
             )
             row_id = cur.lastrowid
-            self.audit("insert", lg.id, row_id, row["uid"], None, plain_values(lg, clean))
+            self._audit.record("insert", lg.id, row_id, row["uid"], None, plain_values(lg, clean))
         return row_id
 
     def update_clean(self, ledger_id: str, row_id: int, clean: dict[str, Any]) -> int:
         """Write a row the validator passed whole: a 待补充 row saved so is complete."""
         lg = catalog.get(ledger_id)
-        with self.transaction():
+        with self._session.transaction():
             old = self.get(lg.id, row_id, include_deleted=True)
             if old is None:
                 raise StoreError(f"{lg.name}中没有编号为 {row_id} 的记录")
@@ -65,19 +78,19 @@ class RowsMixin:
             if not changed:
                 return row_id
             sets = ", ".join(f"{quote(k)} = ?" for k in changed)
-            self.conn.execute(
+            self._session.conn.execute(
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ?, updated_office = ? WHERE id = ?',
-                [*changed.values(), next_stamp(old["updated_at"]), self.office, row_id],
+                [*changed.values(), next_stamp(old["updated_at"]), self._settings.office, row_id],
             )
             before = {k: old.get(k) for k in changed if k != INCOMPLETE}
-            self.audit("update", lg.id, row_id, old["uid"], before, plain_values(lg, changed))
+            self._audit.record("update", lg.id, row_id, old["uid"], before, plain_values(lg, changed))
         return row_id
 
     def update_fields(self, ledger_id: str, row_id: int, values: dict[str, Any], note: str | None = None) -> bool:
         """Write the given clean fields of one row, only those that differ (the Excel round
         trip); one audit entry with the old and new values.  False if nothing changed."""
         lg = catalog.get(ledger_id)
-        with self.transaction():
+        with self._session.transaction():
             old = self.get(lg.id, row_id, include_deleted=True)
             if old is None:
                 raise StoreError(f"{lg.name}中没有编号为 {row_id} 的记录")
@@ -85,11 +98,11 @@ class RowsMixin:
             if not changed:
                 return False
             sets = ", ".join(f"{quote(k)} = ?" for k in changed)
-            self.conn.execute(
+            self._session.conn.execute(
                 f'UPDATE "{lg.id}" SET {sets}, updated_at = ? WHERE id = ?', [*changed.values(), now(), row_id]
             )
             before = {k: old.get(k) for k in changed if k != INCOMPLETE}
-            self.audit("update", lg.id, row_id, old["uid"], before, plain_values(lg, changed), note)
+            self._audit.record("update", lg.id, row_id, old["uid"], before, plain_values(lg, changed), note)
         return True
 
     def insert_many(
@@ -117,7 +130,7 @@ class RowsMixin:
         keys = lg.keys
         extra = [INCOMPLETE] if incomplete and ordered else []
         cols = ["uid", *keys, *extra, "created_at", "updated_at", "created_office", "updated_office"]
-        office = self.office
+        office = self._settings.office
         sql = f'INSERT INTO "{lg.id}" ({", ".join(map(quote, cols))}) VALUES ({", ".join("?" * len(cols))})'
         count = 0
 
@@ -133,34 +146,38 @@ class RowsMixin:
                     count += 1
                     yield [next(uids), *[r.get(k) for k in keys], stamp, stamp, office, office]
 
-        bulk = expected >= 5000 and expected > self.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}"').fetchone()[0]
-        cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        bulk = (
+            expected >= 5000 and expected > self._session.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}"').fetchone()[0]
+        )
+        cache = self._session.conn.execute("PRAGMA cache_size").fetchone()[0]
         if bulk:  # room for the batch's pages, so they are not spilled to the WAL twice
-            self.conn.execute("PRAGMA cache_size=-65536")
+            self._session.conn.execute("PRAGMA cache_size=-65536")
         try:
-            with self.transaction():
+            with self._session.transaction():
                 rebuild: list[tuple[str, str]] = []
                 if bulk:
-                    rebuild = self.conn.execute(
+                    rebuild = self._session.conn.execute(
                         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
                         (lg.id,),
                     ).fetchall()
                     for name, _ in rebuild:
-                        self.conn.execute(f"DROP INDEX {quote(name)}")
-                self.conn.executemany(sql, values())
+                        self._session.conn.execute(f"DROP INDEX {quote(name)}")
+                self._session.conn.executemany(sql, values())
                 for _, index_sql in rebuild:
-                    self.conn.execute(index_sql)
+                    self._session.conn.execute(index_sql)
                 note = (note or "导入 {count} 行").replace("{count}", str(count))
-                self.audit("import", lg.id, None, None, None, {"rows": count}, note)
+                self._audit.record("import", lg.id, None, None, None, {"rows": count}, note)
         finally:
             if bulk:
-                self.conn.execute(f"PRAGMA cache_size={cache}")
+                self._session.conn.execute(f"PRAGMA cache_size={cache}")
         return count
+
+    # -- reading --------------------------------------------------------------------------
 
     def get(self, ledger_id: str, row_id: int, include_deleted: bool = False) -> dict | None:
         lg = catalog.get(ledger_id)
         sql = f'SELECT * FROM "{lg.id}" WHERE id = ?' + ("" if include_deleted else " AND deleted_at IS NULL")
-        cur = self.conn.execute(sql, (row_id,))
+        cur = self._session.conn.execute(sql, (row_id,))
         row = cur.fetchone()
         if row is None:
             return None
@@ -197,7 +214,7 @@ class RowsMixin:
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args += [limit, offset]
-        cur = self.conn.execute(sql, args)
+        cur = self._session.conn.execute(sql, args)
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur]
 
@@ -205,17 +222,19 @@ class RowsMixin:
         lg = catalog.get(ledger_id)
         cond, args = self.where_year(lg.id, year)
         cond += " AND deleted_at IS NOT NULL" if deleted else " AND deleted_at IS NULL"
-        return self.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}" WHERE {cond}', args).fetchone()[0]
+        return self._session.conn.execute(f'SELECT COUNT(*) FROM "{lg.id}" WHERE {cond}', args).fetchone()[0]
 
     def count_incomplete(self, ledger_id: str | None = None) -> int:
         """Live 待补充 rows of a ledger (of every ledger when None), any year."""
         ids = [catalog.get(ledger_id).id] if ledger_id else [lg.id for lg in catalog.LEDGERS]
         return sum(
-            self.conn.execute(
+            self._session.conn.execute(
                 f'SELECT COUNT(*) FROM "{i}" WHERE "{INCOMPLETE}" IS NOT NULL AND deleted_at IS NULL'
             ).fetchone()[0]
             for i in ids
         )
+
+    # -- the 回收站 -------------------------------------------------------------------------
 
     def delete(self, ledger_id: str, row_ids: int | Iterable[int]) -> int:
         """Soft delete: the rows go to the 回收站."""
@@ -228,16 +247,18 @@ class RowsMixin:
         lg = catalog.get(ledger_id)
         ids = [row_ids] if isinstance(row_ids, int) else list(row_ids)
         done = 0
-        with self.transaction():
+        with self._session.transaction():
             for rid in ids:
                 old = self.get(lg.id, rid, include_deleted=True)
                 if old is None or (old["deleted_at"] is None) == (stamp is None):
                     continue
-                self.conn.execute(
+                self._session.conn.execute(
                     f'UPDATE "{lg.id}" SET deleted_at = ?, updated_at = ?, updated_office = ? WHERE id = ?',
-                    (stamp, next_stamp(old["updated_at"]), self.office, rid),
+                    (stamp, next_stamp(old["updated_at"]), self._settings.office, rid),
                 )
-                self.audit(action, lg.id, rid, old["uid"], {"deleted_at": old["deleted_at"]}, {"deleted_at": stamp})
+                self._audit.record(
+                    action, lg.id, rid, old["uid"], {"deleted_at": old["deleted_at"]}, {"deleted_at": stamp}
+                )
                 done += 1
         return done
 
@@ -249,7 +270,7 @@ class RowsMixin:
         holds the pages as they were) is checkpointed and truncated."""
         lg = catalog.get(ledger_id)
         done = self._purge(lg, row_ids)
-        if done and not self.conn.in_transaction:
+        if done and not self._session.conn.in_transaction:
             self.forget_freed_pages()
         return done
 
@@ -258,14 +279,16 @@ class RowsMixin:
         reader on another connection can keep it from being truncated; SQLite removes the log
         when the last connection closes)."""
         try:
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            self._session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         except dbapi.Error:
             pass
 
     def _purge(self, lg: catalog.Ledger, row_ids: Iterable[int] | None) -> int:
-        with self.transaction():
+        with self._session.transaction():
             if row_ids is None:
-                ids = [r[0] for r in self.conn.execute(f'SELECT id FROM "{lg.id}" WHERE deleted_at IS NOT NULL')]
+                ids = [
+                    r[0] for r in self._session.conn.execute(f'SELECT id FROM "{lg.id}" WHERE deleted_at IS NOT NULL')
+                ]
             else:
                 ids = list(row_ids)
             done = 0
@@ -273,31 +296,92 @@ class RowsMixin:
                 old = self.get(lg.id, rid, include_deleted=True)
                 if old is None or old["deleted_at"] is None:
                     continue
-                if lg.id == "key_persons":
-                    self._purge_visits_of(rid)
+                self._purge_referring(lg, rid)
                 try:
-                    self.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
+                    self._session.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
                 except dbapi.IntegrityError:
                     raise StoreError(f"{lg.name}第 {rid} 条记录仍被其他记录引用，不能彻底删除") from None
-                self.audit("purge", lg.id, rid, old["uid"], plain_values(lg, old), None)
+                self._audit.record("purge", lg.id, rid, old["uid"], plain_values(lg, old), None)
                 done += 1
         return done
 
-    def _purge_visits_of(self, person_id: int) -> None:
-        """A purged person's 走访记录 already in the 回收站 go with them, each audited."""
-        visits = catalog.get("visits")
-        for (vid,) in self.conn.execute(
-            "SELECT id FROM visits WHERE person_id = ? AND deleted_at IS NOT NULL", (person_id,)
-        ).fetchall():
-            old = self.get(visits.id, vid, include_deleted=True)
-            self.conn.execute("DELETE FROM visits WHERE id = ?", (vid,))
-            note = f"随重点人员第 {person_id} 条彻底删除"
-            self.audit("purge", visits.id, vid, old["uid"], plain_values(visits, old), None, note)
+    def _purge_referring(self, target: Ledger, row_id: int) -> None:
+        """The rows in the 回收站 that refer to a purged row go with it, where the referring
+        field declares ``on_purge="cascade"`` (a 重点人员's 走访记录), each audited.  Live
+        referring rows stay, and their reference keeps the purge from happening."""
+        for lg in catalog.LEDGERS:
+            for f in lg.fields:
+                if f.ref != target.id or f.on_purge != "cascade":
+                    continue
+                for (rid,) in self._session.conn.execute(
+                    f'SELECT id FROM "{lg.id}" WHERE {quote(f.key)} = ? AND deleted_at IS NOT NULL', (row_id,)
+                ).fetchall():
+                    old = self.get(lg.id, rid, include_deleted=True)
+                    self._session.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
+                    note = f"随{f.label}第 {row_id} 条彻底删除"
+                    self._audit.record("purge", lg.id, rid, old["uid"], plain_values(lg, old), None, note)
 
     def names_of(self, ledger_id: str, key: str = "name") -> list[str]:
         """Distinct names in a roster (for completers and the 执法人员 check)."""
         lg = catalog.get(ledger_id)
         col = quote(key)
-        return [r[0] for r in self.conn.execute(
+        return [r[0] for r in self._session.conn.execute(
             f'SELECT DISTINCT {col} FROM "{lg.id}" WHERE deleted_at IS NULL AND {col} IS NOT NULL ORDER BY 1'
         )]  # fmt: skip
+
+    # -- validation -----------------------------------------------------------------------
+
+    def validator(self, ledger_id: str) -> Validator:
+        """The ledger's validator, with the office's choice lists (rebuilt after a setting
+        changes)."""
+        lg = catalog.get(ledger_id)
+        if self._validators_of != self._settings.generation:
+            self._validators.clear()
+            self._validators_of = self._settings.generation
+        v = self._validators.get(lg.id)
+        if v is None:
+            choices = {f.key: self._settings.choices(lg.id, f.key) for f in lg.fields if f.kind == "choice"}
+            v = Validator(lg, choices, self.resolve_ref)
+            self._validators[lg.id] = v
+        return v
+
+    def resolve_ref(self, f: Field, value: Any) -> int:
+        """The row a reference names: by the target's lookup field (a 重点人员's 身份证号), or
+        by a title (姓名) that is unique among its live rows."""
+        text = str(value).strip()
+        target = catalog.get(f.ref)
+        lookup = target.get_field(target.lookup_field) if target.lookup_field else None
+        if lookup is not None:
+            found = self._by_lookup(target, lookup, text)
+            if found is not None:
+                return found
+        rows = self._session.conn.execute(
+            f'SELECT id FROM "{target.id}" WHERE "{target.title_field}" = ? AND deleted_at IS NULL', (text,)
+        ).fetchall()
+        if len(rows) == 1:
+            return rows[0][0]
+        if not rows:  # the text may be a mistyped ID number: never echo one whole
+            raise ValueError(f"{target.name}中没有“{mask_ids_in_text(text)}”")
+        how = f"，请改填{lookup.label}" if lookup is not None else ""
+        raise ValueError(f"{target.name}中有{len(rows)}个“{text}”{how}")
+
+    def _by_lookup(self, target: Ledger, lookup: Field, text: str) -> int | None:
+        """The live row whose lookup field holds ``text``; None when ``text`` is not shaped
+        like that field's values (then it is read as a title)."""
+        if lookup.kind == "idcard":
+            try:
+                value = parse_idcard(text)
+            except ValueError:
+                return None
+        else:
+            value = text
+        if not value:
+            return None
+        row = self._session.conn.execute(
+            f'SELECT id FROM "{target.id}" WHERE {quote(lookup.key)} = ? AND deleted_at IS NULL', (value,)
+        ).fetchone()
+        if row:
+            return row[0]
+        if lookup.kind == "idcard":  # an ID number that names nobody: say so, not "no such name"
+            raise ValueError(f"{target.name}中没有这个{lookup.label}")
+        return None

@@ -1,4 +1,4 @@
-"""Settings, choice lists, per-year report texts and validators: a part of ``Store``."""
+"""The office's settings, its choice lists and per-year report texts: a part of ``Store``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import json
 from typing import Any
 
 from app.core.ledgers import catalog
-from app.core.ledgers.catalog import Field
-from app.core.ledgers.privacy import mask_ids_in_text
-from app.core.ledgers.validation import Validator, parse_idcard
+from app.core.storage.audit import AuditLog
 from app.core.storage.common import now
+from app.core.storage.session import Session
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "county": "",  # no invented office: empty until the clerk names it (setup or 设置)
@@ -39,32 +38,36 @@ REPORT_YEAR_SETTINGS = {"basis_title": "工作要点标题", "basis_no": "工作
 HIDDEN_SETTINGS = frozenset({"password"})
 
 
-class SettingsMixin:
-    """Settings and what depends on them; mixed into ``Store`` (uses its connection,
-    ``transaction`` and ``audit``)."""
+class Settings:
+    """The ``settings`` and ``report_texts`` tables.  ``generation`` counts the changes, so
+    what is built from the settings (the validators' choice lists) knows when to rebuild."""
 
-    # -- settings -------------------------------------------------------------------------
+    def __init__(self, session: Session, audit: AuditLog):
+        self._session = session
+        self._audit = audit
+        self.generation = 0
 
-    def setting(self, key: str, default: Any = None) -> Any:
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    def get(self, key: str, default: Any = None) -> Any:
+        row = self._session.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         if row is None:
             return DEFAULT_SETTINGS.get(key, default)
         return json.loads(row[0])
 
-    def set_setting(self, key: str, value: Any) -> None:
-        old = self.setting(key)
-        with self.transaction():
-            self.conn.execute(
+    def set(self, key: str, value: Any) -> None:
+        old = self.get(key)
+        with self._session.transaction() as conn:
+            conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, json.dumps(value, ensure_ascii=False)),
             )
-            self.audit("setting", None, None, None, {key: old}, {key: value}, f"设置 {key}")
-        self._validators.clear()
+            self._audit.record("setting", None, None, None, {key: old}, {key: value}, f"设置 {key}")
+        self.generation += 1
 
-    def settings(self) -> dict[str, Any]:
+    def all(self) -> dict[str, Any]:
+        """Every setting the clerk sees (defaults filled in; the password and drafts left out)."""
         out = dict(DEFAULT_SETTINGS)
-        for key, value in self.conn.execute("SELECT key, value FROM settings"):
-            if key not in HIDDEN_SETTINGS and not key.startswith("draft."):  # drafts: core.drafts
+        for key, value in self._session.conn.execute("SELECT key, value FROM settings"):
+            if key not in HIDDEN_SETTINGS and not key.startswith("draft."):  # drafts: safety.drafts
                 out[key] = json.loads(value)
         out["issuer"] = self.issuer
         return out
@@ -72,74 +75,40 @@ class SettingsMixin:
     @property
     def office(self) -> str | None:
         """This PC's office, as rows record it (None while unnamed)."""
-        return (self.setting("office") or "").strip() or None
+        return (self.get("office") or "").strip() or None
 
     @property
     def issuer(self) -> str:
         """发文机关全称: set explicitly, or {county}{town}人民政府; '' while the town is unnamed."""
-        town = self.setting("town")  # '' until the office is named: callers ask for it
-        return self.setting("issuer") or (f"{self.setting('county') or ''}{town}人民政府" if town else "")
+        town = self.get("town")  # '' until the office is named: callers ask for it
+        return self.get("issuer") or (f"{self.get('county') or ''}{town}人民政府" if town else "")
 
     def choices(self, ledger_id: str, key: str) -> tuple[str, ...]:
         """A field's choice list: the catalog's, plus what the office added."""
         f = catalog.get(ledger_id).field(key)
-        extra = self.setting(f"choices.{ledger_id}.{key}", []) or []
+        extra = self.get(f"choices.{ledger_id}.{key}", []) or []
         return f.choices + tuple(c for c in extra if c not in f.choices)
 
     def report_text(self, year: int, section: str) -> str | None:
-        row = self.conn.execute(
+        row = self._session.conn.execute(
             "SELECT text FROM report_texts WHERE year = ? AND section = ?", (year, section)
         ).fetchone()
         return row[0] if row else None
 
     def report_texts(self, year: int) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT section, text FROM report_texts WHERE year = ?", (year,)))
+        return dict(self._session.conn.execute("SELECT section, text FROM report_texts WHERE year = ?", (year,)))
 
     def set_report_text(self, year: int, section: str, text: str | None) -> None:
         old = self.report_text(year, section)
-        with self.transaction():
+        with self._session.transaction() as conn:
             if text is None or not text.strip():
-                self.conn.execute("DELETE FROM report_texts WHERE year = ? AND section = ?", (year, section))
+                conn.execute("DELETE FROM report_texts WHERE year = ? AND section = ?", (year, section))
             else:
-                self.conn.execute(
+                conn.execute(
                     "INSERT INTO report_texts (year, section, text, updated_at) VALUES (?,?,?,?)"
                     " ON CONFLICT(year, section) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
                     (year, section, text, now()),
                 )
-            self.audit("report_text", None, None, None, {section: old}, {section: text}, f"{year}年报告 {section}")
-
-    # -- validation -----------------------------------------------------------------------
-
-    def validator(self, ledger_id: str) -> Validator:
-        lg = catalog.get(ledger_id)
-        v = self._validators.get(lg.id)
-        if v is None:
-            choices = {f.key: self.choices(lg.id, f.key) for f in lg.fields if f.kind == "choice"}
-            v = Validator(lg, choices, self.resolve_ref)
-            self._validators[lg.id] = v
-        return v
-
-    def resolve_ref(self, f: Field, value: Any) -> int:
-        """A 重点人员 typed as 身份证号 or as a 姓名 that is unique in the roster."""
-        text = str(value).strip()
-        target = catalog.get(f.ref)
-        if target.id == "key_persons":
-            try:
-                number = parse_idcard(text)
-            except ValueError:
-                number = None
-            if number:
-                row = self.conn.execute(
-                    "SELECT id FROM key_persons WHERE id_number = ? AND deleted_at IS NULL", (number,)
-                ).fetchone()
-                if row:
-                    return row[0]
-                raise ValueError("重点人员名册中没有这个身份证号")
-        rows = self.conn.execute(
-            f'SELECT id FROM "{target.id}" WHERE "{target.title_field}" = ? AND deleted_at IS NULL', (text,)
-        ).fetchall()
-        if len(rows) == 1:
-            return rows[0][0]
-        if not rows:  # the text may be a mistyped ID number: never echo one whole
-            raise ValueError(f"{target.name}中没有“{mask_ids_in_text(text)}”")
-        raise ValueError(f"{target.name}中有{len(rows)}个“{text}”，请改填身份证号")
+            self._audit.record(
+                "report_text", None, None, None, {section: old}, {section: text}, f"{year}年报告 {section}"
+            )

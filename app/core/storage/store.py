@@ -1,9 +1,13 @@
 """The SQLite store: one table per ledger, soft delete, audit, settings, schema versions.
 
 Every write goes through here, inside a transaction, and leaves an audit entry.  The file
-stays an ordinary SQLite database: each ledger is a table named by its id.  ``Store`` is
-put together from parts: opening, migrating, transactions and the audit log here; settings
-and report texts in ``store_settings``; row access in ``store_rows``.
+stays an ordinary SQLite database: each ledger is a table named by its id.
+
+``Store`` opens, configures and migrates the file and is what the rest of the program holds.
+Its work is done by collaborators that share one ``Session`` (the connection and its
+transactions): ``audit_log`` (``AuditLog``), ``config`` (``Settings``: settings, choice lists,
+report texts) and ``ledger_rows`` (``LedgerRows``: validation, rows, the 回收站).  The store's
+methods of the same names hand over to them, so callers hold one object.
 """
 
 from __future__ import annotations
@@ -11,19 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
-from app.core.ledgers import privacy
-from app.core.ledgers.validation import ValidationError, Validator, split_names
+from app.core.ledgers.catalog import Field
+from app.core.ledgers.validation import Validator
 from app.core.storage import collation, dbapi, keys, schema
-from app.core.storage.common import StoreError, actor, now, year_bounds
+from app.core.storage.audit import AuditLog
+from app.core.storage.common import StoreError
 from app.core.storage.dbapi import connect_readonly
-from app.core.storage.faults import fault_message, on_network_drive, open_failure_message
-from app.core.storage.rows import RowsMixin
+from app.core.storage.faults import on_network_drive, open_failure_message
+from app.core.storage.rows import LedgerRows
 from app.core.storage.schema import APP_ID, BASE_SCHEMA_V1, MIGRATIONS, SCHEMA_VERSION
-from app.core.storage.settings import SettingsMixin
+from app.core.storage.session import Session
+from app.core.storage.settings import Settings
 
 
 def _not_openable(path: Path, exc: Exception) -> StoreError:
@@ -37,13 +44,16 @@ def _not_openable(path: Path, exc: Exception) -> StoreError:
     )
 
 
-class Store(SettingsMixin, RowsMixin):
+class Store:
     """An open ledger database.  ``Store.open(path)`` creates or migrates it."""
 
     def __init__(
         self, conn: sqlite3.Connection, path: Path | None, *, readonly: bool = False, source: str | None = None
     ):
-        self.conn = conn
+        self.session = Session(conn)
+        self.audit_log = AuditLog(self.session)
+        self.config = Settings(self.session, self.audit_log)
+        self.ledger_rows = LedgerRows(self.session, self.audit_log, self.config)
         self.path = path
         self._readonly = readonly
         collation.register(conn)  # ``ORDER BY pinyin(col)``: Chinese text in pinyin order
@@ -51,7 +61,11 @@ class Store(SettingsMixin, RowsMixin):
         # session of an older file reads (migrated there, never in the file)
         self._source = source
         self._db = None  # sqlite_utils.Database, made on first use (its import is slow)
-        self._validators: dict[str, Validator] = {}
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The open connection (replaced by ``reconnect``)."""
+        return self.session.conn
 
     @property
     def db(self):
@@ -169,7 +183,7 @@ class Store(SettingsMixin, RowsMixin):
             self.conn.close()
         except dbapi.Error:
             pass
-        self.conn, self._source, self._db = fresh.conn, fresh._source, None
+        self.session.conn, self._source, self._db = fresh.conn, fresh._source, None
 
     @classmethod
     def memory(cls) -> Store:
@@ -261,62 +275,148 @@ class Store(SettingsMixin, RowsMixin):
 
     # -- transactions and audit -----------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One IMMEDIATE transaction; nested calls join the outer one."""
-        if self.conn.in_transaction:
-            yield self.conn
-            return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-                self.conn.execute("COMMIT")
-            except BaseException:
-                # SQLite may already have rolled back (disk full, I/O error): only roll back
-                # what is still open, so the original error is the one reported.
-                if self.conn.in_transaction:
-                    try:
-                        self.conn.execute("ROLLBACK")
-                    except dbapi.Error:
-                        pass
-                raise
-        except dbapi.OperationalError as exc:
-            fault = fault_message(exc)  # disk full, read-only folder, lost share: say what to do
-            if fault is None:
-                raise
-            raise StoreError(fault) from exc
+        return self.session.transaction()
 
-    def audit(self, action, ledger, row_id, row_uid, old, new, note=None) -> None:
-        """One audit entry; personal values (the catalog's ``personal`` fields, ID-shaped
-        text) are kept masked, so purging a person leaves no whole 身份证号 in the log."""
-        self.conn.execute(
-            "INSERT INTO audit (at, actor, action, ledger, row_id, row_uid, old, new, note) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                now(),
-                actor(),
-                action,
-                ledger,
-                row_id,
-                row_uid,
-                None if old is None else privacy.audit_json(ledger, old),
-                None if new is None else privacy.audit_json(ledger, new),
-                privacy.mask_ids_in_text(note) if note else note,
-            ),
-        )
+    def audit(
+        self,
+        action: str,
+        ledger: str | None,
+        row_id: int | None,
+        row_uid: str | None,
+        old: dict[str, Any] | None,
+        new: dict[str, Any] | None,
+        note: str | None = None,
+    ) -> None:
+        """One audit entry inside the caller's transaction (``AuditLog.record``)."""
+        self.audit_log.record(action, ledger, row_id, row_uid, old, new, note)
 
     def log(self, action: str, note: str, ledger: str | None = None, row_id: int | None = None) -> None:
         """An audit entry for something that is not a row write (backup, reveal of an ID…)."""
-        with self.transaction():
-            self.audit(action, ledger, row_id, None, None, None, note)
+        self.audit_log.log(action, note, ledger, row_id)
 
     def audit_entries(self, limit: int = 200, offset: int = 0, ledger: str | None = None) -> list[dict]:
-        where, params = ("WHERE ledger = ?", [ledger]) if ledger else ("", [])
-        cur = self.conn.execute(
-            f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT ? OFFSET ?", [*params, limit, offset]
+        return self.audit_log.entries(limit, offset, ledger)
+
+    # -- settings (``Settings``) ----------------------------------------------------------
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return self.config.get(key, default)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.config.set(key, value)
+
+    def settings(self) -> dict[str, Any]:
+        return self.config.all()
+
+    @property
+    def office(self) -> str | None:
+        """This PC's office, as rows record it (None while unnamed)."""
+        return self.config.office
+
+    @property
+    def issuer(self) -> str:
+        """发文机关全称: set explicitly, or {county}{town}人民政府; '' while the town is unnamed."""
+        return self.config.issuer
+
+    def choices(self, ledger_id: str, key: str) -> tuple[str, ...]:
+        return self.config.choices(ledger_id, key)
+
+    def report_text(self, year: int, section: str) -> str | None:
+        return self.config.report_text(year, section)
+
+    def report_texts(self, year: int) -> dict[str, str]:
+        return self.config.report_texts(year)
+
+    def set_report_text(self, year: int, section: str, text: str | None) -> None:
+        self.config.set_report_text(year, section, text)
+
+    # -- rows (``LedgerRows``) ------------------------------------------------------------
+
+    def validator(self, ledger_id: str) -> Validator:
+        return self.ledger_rows.validator(ledger_id)
+
+    def resolve_ref(self, f: Field, value: Any) -> int:
+        return self.ledger_rows.resolve_ref(f, value)
+
+    def save(self, ledger_id: str, raw: dict[str, Any], row_id: int | None = None) -> int:
+        """Validate and insert (or update ``row_id``); ``ValidationError`` lists every problem."""
+        return self.ledger_rows.save(ledger_id, raw, row_id)
+
+    def insert_clean(
+        self, ledger_id: str, clean: dict[str, Any], uid: str | None = None, incomplete: str | None = None
+    ) -> int:
+        return self.ledger_rows.insert_clean(ledger_id, clean, uid, incomplete)
+
+    def update_clean(self, ledger_id: str, row_id: int, clean: dict[str, Any]) -> int:
+        return self.ledger_rows.update_clean(ledger_id, row_id, clean)
+
+    def update_fields(self, ledger_id: str, row_id: int, values: dict[str, Any], note: str | None = None) -> bool:
+        return self.ledger_rows.update_fields(ledger_id, row_id, values, note)
+
+    def insert_many(
+        self,
+        ledger_id: str,
+        rows: Iterable[dict[str, Any]] | Iterable[Sequence[Any]],
+        note: str = "",
+        *,
+        ordered: bool = False,
+        expected: int = 0,
+        incomplete: bool = False,
+    ) -> int:
+        return self.ledger_rows.insert_many(
+            ledger_id, rows, note, ordered=ordered, expected=expected, incomplete=incomplete
         )
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur]
 
+    def get(self, ledger_id: str, row_id: int, include_deleted: bool = False) -> dict | None:
+        return self.ledger_rows.get(ledger_id, row_id, include_deleted)
 
-__all__ = ["SCHEMA_VERSION", "Store", "StoreError", "ValidationError", "split_names", "year_bounds"]
+    def where_year(self, ledger_id: str, year: int | None, field: str | None = None) -> tuple[str, list]:
+        return self.ledger_rows.where_year(ledger_id, year, field)
+
+    def rows(
+        self,
+        ledger_id: str,
+        year: int | None = None,
+        *,
+        deleted: bool = False,
+        where: str | None = None,
+        params: Iterable[Any] = (),
+        order_by: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict]:
+        return self.ledger_rows.rows(
+            ledger_id,
+            year,
+            deleted=deleted,
+            where=where,
+            params=params,
+            order_by=order_by,
+            limit=limit,
+            offset=offset,
+        )
+
+    def count(self, ledger_id: str, year: int | None = None, *, deleted: bool = False) -> int:
+        return self.ledger_rows.count(ledger_id, year, deleted=deleted)
+
+    def count_incomplete(self, ledger_id: str | None = None) -> int:
+        return self.ledger_rows.count_incomplete(ledger_id)
+
+    def names_of(self, ledger_id: str, key: str = "name") -> list[str]:
+        return self.ledger_rows.names_of(ledger_id, key)
+
+    def delete(self, ledger_id: str, row_ids: int | Iterable[int]) -> int:
+        """Soft delete: the rows go to the 回收站."""
+        return self.ledger_rows.delete(ledger_id, row_ids)
+
+    def restore(self, ledger_id: str, row_ids: int | Iterable[int]) -> int:
+        return self.ledger_rows.restore(ledger_id, row_ids)
+
+    def purge(self, ledger_id: str, row_ids: Iterable[int] | None = None) -> int:
+        """Empty the 回收站 for good (``LedgerRows.purge``)."""
+        return self.ledger_rows.purge(ledger_id, row_ids)
+
+    def forget_freed_pages(self) -> None:
+        self.ledger_rows.forget_freed_pages()
