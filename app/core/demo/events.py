@@ -131,7 +131,7 @@ def lawsuits(g: Gen, y: int, p: dict) -> list[Row]:
     ]
 
 
-def _active_officers(officers: list[Row], date: str) -> list[str]:
+def active_officers(officers: list[Row], date: str) -> list[str]:
     return [o["name"] for o in officers if o["certified_on"] <= date and (o["left_on"] is None or o["left_on"] > date)]
 
 
@@ -146,7 +146,7 @@ def enforcement(g: Gen, y: int, p: dict, officers: list[Row]) -> tuple[list[Row]
     for (domain, method), date in zip(plan, g.dates(y, len(plan)), strict=True):
         if method != "综合查一次":
             method = g.pick({"日常检查": 60, "专项检查": 25, "双随机一公开": 10, "投诉举报核查": 5})
-        active = sorted(_active_officers(officers, date), key=lambda n: (turns[n], g.rng.random()))
+        active = sorted(active_officers(officers, date), key=lambda n: (turns[n], g.rng.random()))
         team = active[: 3 if method == "综合查一次" else 2]
         for name in team:
             turns[name] += 1
@@ -164,12 +164,12 @@ def enforcement(g: Gen, y: int, p: dict, officers: list[Row]) -> tuple[list[Row]
         penalties.append(
             {"decided_on": date, "decision_no": f"丰都武平罚决字〔{y}〕{i + 1}号", "party": g.name(),
              "violation": violation, "domain": domain, "penalty": kind, "amount": amount, "legal_review": "是",
-             "officers": "、".join(g.rng.sample(_active_officers(officers, date), 2))}
+             "officers": "、".join(g.rng.sample(active_officers(officers, date), 2))}
         )  # fmt: skip
     return rows, penalties
 
 
-def _dispute(g: Gen, source: str, date: str, status: str, closed: str | None) -> Row:
+def dispute_row(g: Gen, source: str, date: str, status: str, closed: str | None) -> Row:
     dtype = g.pick(pools.COURT_WEIGHTS if source == "法院委派" else pools.DISPUTE_WEIGHTS)
     a, b = g.name(unique=False), g.name(unique=False)
     ok = status == "调解成功"
@@ -190,22 +190,21 @@ def disputes(g: Gen, y: int, p: dict) -> list[Row]:
     g.rng.shuffle(sources)
     for _ in range(p["carry_next"]):  # registered late December, mediated in January
         date = g.date(y, 12, 18, 31, workday=False)
-        rows.append(_dispute(g, sources.pop(), date, "调解成功", g.date(y + 1, 1, 5, 25)))
+        rows.append(dispute_row(g, sources.pop(), date, "调解成功", g.date(y + 1, 1, 5, 25)))
     for i in range(p["open"]):  # one realistic warning: still 调解中 after 40 days
         date = g.date(y, 11, 18, 21) if i == 0 else g.date(y, 12, 10, 20)
-        rows.append(_dispute(g, sources.pop(), date, "调解中" if i == 0 else "待调解", None))
+        rows.append(dispute_row(g, sources.pop(), date, "调解中" if i == 0 else "待调解", None))
     states = ["终止"] * p["terminated"] + ["调解不成"] * p["failed"]
     states += ["调解成功"] * (len(sources) - len(states))
     g.rng.shuffle(states)
     for source, status in zip(sources, states, strict=True):
         date = g.date(y, g.rng.randint(1, 12), workday=False)
         closed = min(g.plus(date, g.rng.randint(1, 25)), f"{y}-12-31")
-        rows.append(_dispute(g, source, date, status, closed))
+        rows.append(dispute_row(g, source, date, status, closed))
     for _ in range(p["court"]):
         date = g.date(y, g.rng.randint(1, 12))
-        rows.append(
-            _dispute(g, "法院委派", date, g.pick({"调解成功": 85, "调解不成": 15}), g.plus(date, g.rng.randint(5, 40)))
-        )
+        status = g.pick({"调解成功": 85, "调解不成": 15})
+        rows.append(dispute_row(g, "法院委派", date, status, g.plus(date, g.rng.randint(5, 40))))
     return rows
 
 

@@ -55,7 +55,7 @@ def _edges(g: Gen, officers: list[Row]) -> dict[str, list[Row]]:
         {"date": g.date(nxt, 1, 10, 25), "title": pools.PUBLICITY["企业"][0], "target": "企业",
          "place": pools.COMPANIES[3], "participants": 30, "materials": 40}
     )  # fmt: skip
-    names = events._active_officers(officers, f"{nxt}-01-31")
+    names = events.active_officers(officers, f"{nxt}-01-31")
     out["inspections"] += [
         {"date": g.date(nxt, 1, 2, 20), "target": "武平镇中心小学", "domain": "教育", "method": "综合查一次",
          "officers": "、".join(names[:3]), "outcome": "未发现问题"},
@@ -71,12 +71,12 @@ def _edges(g: Gen, officers: list[Row]) -> dict[str, list[Row]]:
     )  # fmt: skip
     for _ in range(CARRY_BEFORE):  # mediated in January of the year before
         date = g.date(y - 2, 12, 15, 30)
-        out["disputes"].append(events._dispute(g, "群众申请", date, "调解成功", g.date(y - 1, 1, 4, 20)))
+        out["disputes"].append(events.dispute_row(g, "群众申请", date, "调解成功", g.date(y - 1, 1, 4, 20)))
     out["disputes"] += [
-        events._dispute(g, "自主排查", g.date(nxt, 1, 2, 10), "调解成功", g.date(nxt, 1, 15, 25)),
-        events._dispute(g, "法院委派", f"{nxt}-01-02", "调解中", None),
-        events._dispute(g, "群众申请", g.date(nxt, 1, 10, 20), "待调解", None),
-        dict(events._dispute(g, "自主排查", g.date(y, 4), "调解成功", g.date(y, 5)), _deleted=True),
+        events.dispute_row(g, "自主排查", g.date(nxt, 1, 2, 10), "调解成功", g.date(nxt, 1, 15, 25)),
+        events.dispute_row(g, "法院委派", f"{nxt}-01-02", "调解中", None),
+        events.dispute_row(g, "群众申请", g.date(nxt, 1, 10, 20), "待调解", None),
+        dict(events.dispute_row(g, "自主排查", g.date(y, 4), "调解成功", g.date(y, 5)), _deleted=True),
     ]
     out["consultations"] += [
         {"date": f"{nxt}-01-02", "channel": "电话", "category": "劳动", "matter": pools.CONSULT_TOPICS["劳动"][1]},
