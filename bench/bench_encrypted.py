@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from app.core import demo
+from app.core.demo.generator import fill
 from app.core.safety import encryption
 from app.core.storage import keys
 from app.core.storage.store import Store
@@ -33,7 +33,7 @@ def _db(folder: Path, name: str, encrypted: bool, with_demo: bool) -> Path:
     db = folder / name
     s = Store.open(db)
     if with_demo:
-        demo.fill(s, 2024)
+        fill(s, 2024)
     s.close()
     if encrypted:
         encryption.protect(db, PASSWORD)
@@ -50,7 +50,7 @@ def _report(db: Path, out: Path, cached: bool) -> float:
         s = Store.open(db)
         try:
             if cached:
-                from app.core.report import build_report
+                from app.core.report.build import build_report
 
                 build_report(s, 2024, out)  # fills the cache
                 t = time.perf_counter()

@@ -29,7 +29,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from app.core.io import import_file, preview_import
+from app.core.io.importer import import_file, preview_import
 from app.core.ledgers import catalog
 from app.core.storage.store import Store
 from bench.timing import Timing, best, clock, since

@@ -27,8 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.core import demo
-from app.core.exchange import make_pack, merge_pack
+from app.core.demo.generator import fill
+from app.core.exchange.merge import merge_pack
+from app.core.exchange.pack import make_pack
 from app.core.ledgers import catalog
 from app.core.storage.store import Store
 from bench.timing import Timing, best, clock, since
@@ -53,7 +54,7 @@ def _rows(n: int):
 def prepare(d: Path) -> None:
     """demo.db (the receiving PC), source.db (the demo plus N rows) and its packs."""
     s = Store.open(d / "demo.db")
-    demo.fill(s, 2024)
+    fill(s, 2024)
     s.close()
     shutil.copy(d / "demo.db", d / "source.db")
     s = Store.open(d / "source.db")

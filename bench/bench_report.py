@@ -115,19 +115,21 @@ def add_rows(store, n: int, years: tuple[int, int] = (2018, 2025)) -> None:
 
 def figures_time(store) -> float:
     """What ``build_report`` spends in SQL: the figures and both years' breakdowns."""
-    from app.core import figures
+    from app.core.figures.breakdowns import report_breakdowns
+    from app.core.figures.compute import compute
 
     def run() -> None:
-        figures.compute(store, 2024)
-        figures.report_breakdowns(store, 2024)  # what the report's charts draw
-        figures.report_breakdowns(store, 2023)
+        compute(store, 2024)
+        report_breakdowns(store, 2024)  # what the report's charts draw
+        report_breakdowns(store, 2023)
 
     return best(run)
 
 
 def uncached_report(store, year: int, out: Path) -> None:
     """``build_report`` with no chart cached: what a report costs when every chart changed."""
-    from app.core.report import build_report, chart_cache
+    from app.core.report import chart_cache
+    from app.core.report.build import build_report
 
     cache = chart_cache.default_cache()
     cache.clear()
@@ -139,7 +141,7 @@ def uncached_report(store, year: int, out: Path) -> None:
 def main() -> None:
     import os
 
-    from app.core import demo
+    from app.core.demo.generator import fill
     from app.core.storage.store import Store
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_report_"))
@@ -151,7 +153,7 @@ def main() -> None:
 
         db = tmp / "demo.db"
         store = Store.open(db)
-        demo.fill(store, year=2024)
+        fill(store, year=2024)
         build_report(store, 2024, tmp / "warm2.docx")
         t_demo = best(lambda: build_report(store, 2024, tmp / "demo.docx"))
         f_demo = figures_time(store)

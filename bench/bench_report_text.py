@@ -23,16 +23,18 @@ def best(fn, runs: int = RUNS) -> float:
 
 
 def main() -> None:
-    from app.core import checks, demo, figures
+    from app.core import checks
+    from app.core.demo.generator import fill
+    from app.core.figures.compute import compute
     from app.core.report import paragraphs, text
     from app.core.storage.store import Store
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_text_"))
     try:
         store = Store.open(tmp / "demo.db")
-        demo.fill(store, year=2024)
+        fill(store, year=2024)
         text.render_store(store, 2024)  # warm: templates compiled, modules imported
-        t_floor = best(lambda: figures.compute(store, 2024))
+        t_floor = best(lambda: compute(store, 2024))
         t_text = best(lambda: text.render_store(store, 2024))
         paragraphs.save(store, 2024, "study", "（一）学法。全年学法〔study.sessions|approx〕次。")
         t_own = best(lambda: text.render_store(store, 2024))

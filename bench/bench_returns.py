@@ -55,14 +55,15 @@ def in_turns(fns, runs: int) -> list[float]:
 
 
 def returns_times(*stores, runs: int = 40, ytd: bool = False) -> list[float]:
-    from app.core import returns
+    from app.core.returns.compute import compute_all
 
-    return in_turns([lambda s=s: returns.compute_all(s, PERIOD, ytd=ytd) for s in stores], runs)
+    return in_turns([lambda s=s: compute_all(s, PERIOD, ytd=ytd) for s in stores], runs)
 
 
 def report_times(store, tmp: Path) -> tuple[float, float]:
     """(first run with no cached chart, second run with nothing changed)."""
-    from app.core.report import build_report, chart_cache
+    from app.core.report import chart_cache
+    from app.core.report.build import build_report
 
     cache = chart_cache.default_cache()
     folder = Path(os.environ["FAZHI_DATA_DIR"]) / "cache" / "charts"
@@ -81,15 +82,17 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_returns_"))
     os.environ["FAZHI_DATA_DIR"] = str(tmp / "data")  # the chart cache goes there, not the user's
     try:
-        from app.core import demo, returns
+        from app.core.demo.generator import fill
+        from app.core.returns.compute import compute_all
+        from app.core.returns.definitions import RETURNS_LIST
         from app.core.returns.xlsx import export
         from app.core.storage.store import Store
 
         db = tmp / "demo.db"
         store = Store.open(db)
-        demo.fill(store, year=2024)
+        fill(store, year=2024)
         store.conn.execute("ANALYZE")  # as the large ones get
-        tables = returns.compute_all(store, PERIOD)
+        tables = compute_all(store, PERIOD)
         floor(tables, tmp / "warm.xlsx")
         t_floor = best(lambda: floor(tables, tmp / "floor.xlsx"), RUNS)
         t_cold, t_warm = report_times(store, tmp)
@@ -109,7 +112,7 @@ def main() -> None:
         for s in stores.values():
             s.close()
 
-        n = len(returns.RETURNS_LIST)
+        n = len(RETURNS_LIST)
         print(f"floor (openpyxl, {n} sheets, no SQL)    {t_floor * 1000:8.1f} ms")
         print(f"{n} returns {PERIOD}, demo               {t_demo * 1000:8.1f} ms")
         print(

@@ -58,9 +58,9 @@ def store(db_path):
 @pytest.fixture
 def demo_store(store):
     """A fresh database holding the demo year (2024 of 丰都县武平镇)."""
-    from app.core import demo
+    from app.core.demo.generator import fill
 
-    demo.fill(store, 2024)
+    fill(store, 2024)
     return store
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import demo
+from app.core.demo.generator import fill
 from app.core.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,7 @@ def two_pcs(tmp_path):
     """The 司法所's PC with the demo, and an empty PC of the same town."""
     a, b = tmp_path / "sifasuo.db", tmp_path / "dangzhengban.db"
     s = Store.open(a)
-    demo.fill(s, 2024)
+    fill(s, 2024)
     s.close()
     Store.open(b).close()
     return a, b
@@ -113,7 +113,7 @@ def test_refusals_are_one_line_exit_2_and_change_nothing(capsys, two_pcs, tmp_pa
 
 MERGER = """
 import sys
-from app.core.exchange import merge_pack
+from app.core.exchange.merge import merge_pack
 from app.core.storage.store import Store
 s = Store.open(sys.argv[1])
 print("ready", flush=True)
@@ -124,10 +124,10 @@ print("merged", flush=True)
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 def test_a_merge_killed_at_random_moments_leaves_before_or_after(tmp_path):
-    from app.core.exchange import make_pack
+    from app.core.exchange.pack import make_pack
 
     src = Store.open(tmp_path / "src.db")
-    demo.fill(src, 2024)
+    fill(src, 2024)
     src.set_setting("office", "司法所")
     rows = [
         {"date": "2024-05-01", "person": f"咨询人{i}", "channel": "来访", "matter": f"第{i}件"} for i in range(20000)

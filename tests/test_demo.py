@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
-from app.core import checks, demo
-from app.core.figures import approx, compute, rate
+from app.core import checks
+from app.core.demo.generator import DemoError, fill, generate
+from app.core.figures.approx import approx, rate
+from app.core.figures.compute import compute
 from app.core.ledgers import catalog
 from app.core.ledgers.validation import parse_idcard
 from app.core.storage.store import Store
@@ -74,7 +76,7 @@ def assert_reproduces_reference(result: dict) -> None:
 @pytest.fixture(scope="module")
 def demo_store():
     store = Store.memory()
-    counts = demo.fill(store)
+    counts = fill(store)
     yield store, counts
     store.close()
 
@@ -148,19 +150,19 @@ def test_checks_on_the_demo_year_are_few_and_not_errors(demo_store):
 
 def test_refuses_a_database_with_rows(store):
     store.save("consultations", {"date": "2024-03-01", "channel": "来访", "matter": "继承"})
-    with pytest.raises(demo.DemoError, match="已有台账数据"):
-        demo.fill(store)
+    with pytest.raises(DemoError, match="已有台账数据"):
+        fill(store)
     assert store.count("consultations") == 1
 
 
 def test_generation_is_deterministic():
-    assert demo.generate(2024) == demo.generate(2024)
+    assert generate(2024) == generate(2024)
 
 
 @pytest.mark.parametrize("year", [2025, 2028])  # 2028 is a leap year, and so is 2024's -4
 def test_other_years_shift_the_same_figures(year):
     store = Store.memory()
-    demo.fill(store, year=year)
+    fill(store, year=year)
     result = compute(store, year)
     assert_reproduces_reference(result)
     assert store.count("disputes", year + 1) > 0

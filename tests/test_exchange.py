@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from app.core import demo
-from app.core.exchange import PackError, PasswordNeeded, WrongPassword, container, make_pack, merge_pack
+from app.core.demo.generator import fill
+from app.core.exchange import container
+from app.core.exchange.container import PackError, PasswordNeeded, WrongPassword
+from app.core.exchange.merge import merge_pack
+from app.core.exchange.pack import make_pack
 from app.core.storage.query import LedgerQuery, ensure_fts
 from app.core.storage.store import Store
 
@@ -40,7 +43,7 @@ def _ledgers_of(office: str) -> tuple[str, ...]:
 def demo_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     s = Store.open(path)
-    demo.fill(s, 2024)
+    fill(s, 2024)
     s.close()
     return path
 

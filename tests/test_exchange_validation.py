@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core.exchange import container, make_pack, merge_pack
-from app.core.io import export_ledger
+from app.core.exchange import container
+from app.core.exchange.merge import merge_pack
+from app.core.exchange.pack import make_pack
+from app.core.io.exporter import export_ledger
 from app.core.ledgers.validation import id_check_char
 from app.core.storage.store import Store
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import figures
-from app.core.figures import FIGURES, approx, compute, rate, rows_for
+from app.core.figures.approx import approx, rate
+from app.core.figures.compute import compute, rows_for
+from app.core.figures.compute import value as figure_value
+from app.core.figures.definitions import FIGURES
 from app.core.ledgers import catalog
 from app.core.ledgers.validation import id_check_char
 
@@ -144,7 +146,7 @@ def test_year_figure_counts_1_jan_to_31_dec_only(store, key):
     assert rows_for(store, Y, key) == [(ledger, counted)]
     assert compute(store, Y - 1)[key] == per_row  # the 31 Dec row belongs to the year before
     store.delete(ledger, counted[0])
-    assert figures.value(store, Y, key) == per_row
+    assert figure_value(store, Y, key) == per_row
 
 
 # "active at year end": start ≤ 31 Dec and (no end or end > 31 Dec)

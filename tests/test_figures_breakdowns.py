@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.core.figures import breakdowns, compute
+from app.core.figures.breakdowns import breakdowns
+from app.core.figures.compute import compute
 from app.core.ledgers import catalog
 
 from .test_figures import AFTER, BEFORE, HI, LO, MID, Y, add

@@ -7,7 +7,8 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.figures import breakdowns, compute
+from app.core.figures.breakdowns import breakdowns
+from app.core.figures.compute import compute
 from app.core.storage.store import Store
 
 Y = 2024

@@ -16,8 +16,8 @@ import pytest
 
 from app.cli import main
 from app.core import checks
-from app.core.figures import compute
-from app.core.io import import_file
+from app.core.figures.compute import compute
+from app.core.io.importer import import_file
 from app.core.ledgers import catalog
 from app.core.ledgers.validation import ValidationError, parse_int
 from app.core.storage.store import Store
@@ -134,7 +134,8 @@ def test_the_form_stays_strict_and_saving_completes_the_row(store, tmp_path):
 
 
 def test_a_pack_carries_incomplete_rows(tmp_path):
-    from app.core.exchange import make_pack, merge_pack
+    from app.core.exchange.merge import merge_pack
+    from app.core.exchange.pack import make_pack
 
     a, b = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
     try:
@@ -256,7 +257,7 @@ def test_a_far_cell_sheet_beside_good_ones_is_skipped_by_name(store, tmp_path):
 
 
 def test_an_exported_incomplete_row_imports_back_unchanged(store, tmp_path):
-    from app.core.io import export_ledger
+    from app.core.io.exporter import export_ledger
 
     rows = [["日期", "形式", "主题"], ["2024-03-05", "茶话会", "宪法"]]
     import_file(store, "study_sessions", write_csv(tmp_path / "a.csv", rows))
@@ -339,7 +340,7 @@ def test_an_ods_with_the_usual_empty_rows_repeated_imports(store, tmp_path):
 def test_an_xls_reaching_column_256_is_refused_in_one_line(store, tmp_path):
     import xlwt
 
-    from app.core.io import ReadError
+    from app.core.io.readers import ReadError
 
     wb = xlwt.Workbook()
     ws = wb.add_sheet("S")

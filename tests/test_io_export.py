@@ -7,7 +7,10 @@ import zlib
 
 import pytest
 
-from app.core.io import ReadError, export_ledger, import_file, write_template
+from app.core.io.exporter import export_ledger
+from app.core.io.importer import import_file
+from app.core.io.readers import ReadError
+from app.core.io.template import write_template
 from app.core.ledgers import catalog
 from app.core.ledgers.validation import id_check_char, mask_idcard
 from app.core.storage.store import Store

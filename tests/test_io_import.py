@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from app.core.io import ImportCancelled, ReadError, commit_import, import_file, preview_import
-from app.core.io.readers import detect_encoding
+from app.core.io.importer import commit_import, import_file, preview_import
+from app.core.io.readers import ReadError, detect_encoding
+from app.core.io.scan import ImportCancelled
 from app.core.ledgers.validation import id_check_char
 from tests.fixtures.samples import fill_people, person_name
 from tests.fixtures.sheets import write_csv, write_ods, write_xls, write_xlsx

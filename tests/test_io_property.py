@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.io import RowError, import_file
 from app.core.io.fastrow import RowInvalid, compile_row
 from app.core.io.headers import column_names, match_header
+from app.core.io.importer import RowError, import_file
 from app.core.io.readers import Table
 from app.core.io.scan import Errors, SheetScan, incomplete_json
 from app.core.ledgers import catalog
@@ -211,7 +211,7 @@ def test_garbage_headers(tmp_path_factory, shared_store, header):
 @SETTINGS
 @given(blob=st.binary(max_size=300))
 def test_random_bytes_as_a_csv_never_crash(tmp_path_factory, shared_store, blob):
-    from app.core.io import ReadError
+    from app.core.io.readers import ReadError
 
     path = tmp_path_factory.mktemp("bin") / "a.csv"
     path.write_bytes(blob)
@@ -251,7 +251,7 @@ def test_skip_bad_takes_exactly_the_readable_rows(
 ):
     from openpyxl import load_workbook
 
-    from app.core.io import Mapping
+    from app.core.io.mapping import Mapping
 
     lg = catalog.get(ledger_id)
     rng = random.Random(seed)

@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app.cli import main
-from app.core.io import export_ledger, import_file, preview_import
+from app.core.io.exporter import export_ledger
+from app.core.io.importer import import_file, preview_import
 from app.core.ledgers.validation import id_check_char
 from app.core.storage.store import Store
 from tests.fixtures.clerk_book import clerk_workbook
@@ -65,7 +66,7 @@ def test_export_edit_in_excel_import_updates_only_the_changed_fields(store, tmp_
 
 
 def test_the_preview_counts_updates_and_commit_writes_them(store, tmp_path):
-    from app.core.io import commit_import
+    from app.core.io.importer import commit_import
 
     ids = _disputes(store)
     path = tmp_path / "纠纷.xlsx"

@@ -4,8 +4,9 @@ several ledgers, units, value aliases, remembered mappings, duplicates."""
 
 import pytest
 
-from app.core.io import Mapping, import_file, preview_import, remembered
 from app.core.io.headers import IGNORED, column_names, label_forms, match_header
+from app.core.io.importer import import_file, preview_import
+from app.core.io.mapping import Mapping, remembered
 from app.core.ledgers import catalog
 from app.core.ledgers.validation import parse_decimal, parse_int
 from tests.fixtures.clerk_book import STUDY_HEAD, STUDY_Q1, clerk_workbook
@@ -162,7 +163,7 @@ def test_sheet_picks_one_sheet(store, tmp_path):
     path = clerk_workbook(tmp_path / "学法.xlsx")
     result = import_file(store, "study_sessions", path, sheet="二季度")
     assert result.count == 2 and [s.sheet for s in result.sheets] == ["二季度"]
-    from app.core.io import ReadError
+    from app.core.io.readers import ReadError
 
     with pytest.raises(ReadError, match="没有名为“三季度”的工作表"):
         import_file(store, "study_sessions", path, sheet="三季度")

@@ -10,7 +10,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.io import import_file
+from app.core.io.importer import import_file
 from app.core.ledgers import catalog
 from app.core.storage.store import Store
 

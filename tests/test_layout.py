@@ -36,7 +36,6 @@ LAYERS = {
 
 # Function-level imports in app/core, deferred on purpose: (file, imported module) -> why.
 DEFERRED = {
-    ("app/core/report/__init__.py", "app.core.report.build"): "python-docx loads only when a report is built",
     ("app/core/report/build.py", "app.core.report.docx_writer"): "python-docx loads only when a report is written",
     ("app/core/storage/faults.py", "ctypes"): "Windows only: the drive type of a path",
     ("app/core/report/installed_fonts.py", "winreg"): "Windows only: the fonts the registry lists",
@@ -225,3 +224,47 @@ def test_the_store_is_one_class_with_its_parts_not_mixins():
         assert mixins == []
     finally:
         store.close()
+
+
+def _sources() -> list[tuple[str, ast.Module, str]]:
+    return [
+        (str(p.relative_to(ROOT)), ast.parse(text := p.read_text(encoding="utf-8")), text)
+        for p in sorted(APP.rglob("*.py"))
+    ]
+
+
+def test_no_re_export_shims():
+    """Nothing is imported just to be passed on: no ``__all__``, no ``noqa: F401``, no
+    ``__init__`` made of imports; a name is imported from the module that defines it."""
+    shims = []
+    for rel, tree, text in _sources():
+        body = [n for n in tree.body if not isinstance(n, ast.Expr)]  # the docstring
+        only_imports = body and all(isinstance(n, (ast.Import, ast.ImportFrom, ast.Assign)) for n in body)
+        exported = any(isinstance(n, ast.Name) and n.id == "__all__" for n in ast.walk(tree))
+        if exported or "noqa: F401" in text or (rel.endswith("__init__.py") and only_imports):
+            shims.append(rel)
+    assert shims == []
+
+
+def test_no_module_reaches_into_another_modules_privates():
+    """``module._name`` of one of ours, or ``from app… import _name``: what is shared is public."""
+    reached = []
+    for rel, tree, _ in _sources():
+        ours = {
+            a.asname or a.name
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("app")
+            for a in n.names
+        }
+        for n in ast.walk(tree):
+            if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("app"):
+                reached += [f"{rel}: {a.name}" for a in n.names if a.name.startswith("_")]
+            if (
+                isinstance(n, ast.Attribute)
+                and isinstance(n.value, ast.Name)
+                and n.value.id in ours
+                and n.attr.startswith("_")
+                and not n.attr.startswith("__")
+            ):
+                reached.append(f"{rel}:{n.lineno}: {n.value.id}.{n.attr}")
+    assert reached == [], reached

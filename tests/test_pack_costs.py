@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import demo
-from app.core.exchange import container, make_pack
+from app.core.demo.generator import fill
+from app.core.exchange import container
 from app.core.exchange.container import MAGIC
+from app.core.exchange.pack import make_pack
 from app.core.storage.schema import SCHEMA_VERSION
 from app.core.storage.store import Store
 
@@ -29,7 +30,7 @@ PW = "数据包密码2024"
 @pytest.fixture
 def pack(tmp_path) -> Path:
     s = Store.open(tmp_path / "src.db")
-    demo.fill(s, 2024)
+    fill(s, 2024)
     s.set_setting("office", "司法所")
     out = make_pack(s, tmp_path / "p.fzpack", ["key_persons", "visits"], password=PW).path
     s.close()
@@ -109,7 +110,7 @@ def test_a_pack_asking_for_n_2_22_is_one_line_from_the_command(pack, tmp_path):
 
 def test_a_pack_of_an_earlier_version_still_merges(tmp_path, monkeypatch, capsys):
     s = Store.open(tmp_path / "src.db")
-    demo.fill(s, 2024)
+    fill(s, 2024)
     s.set_setting("office", "司法所")
     monkeypatch.setitem(container.SCRYPT, "n", 2**15)  # as earlier versions wrote
     old = make_pack(s, tmp_path / "old.fzpack", ["key_persons", "visits"], password=PW).path

@@ -7,7 +7,8 @@ import copy
 
 import pytest
 
-from app.core.report import build_report, chart_cache, charts
+from app.core.report import chart_cache, charts
+from app.core.report.build import build_report
 from tests.test_report_charts import PNG, full_breakdowns
 
 

@@ -12,9 +12,14 @@ import zipfile
 import pytest
 
 from app.cli import main
-from app.core import checks, demo, figures
+from app.core import checks
+from app.core.demo.generator import fill, generate
+from app.core.figures.breakdowns import report_breakdowns
+from app.core.figures.compute import compute, value
+from app.core.figures.definitions import FIGURES
 from app.core.ledgers import catalog
-from app.core.report import build_report, charts, paragraphs, text
+from app.core.report import charts, paragraphs, text
+from app.core.report.build import build_report
 from app.core.storage.store import Store
 
 Y = 2024
@@ -51,7 +56,7 @@ def no_program_language(out: str) -> None:
 def demo_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     s = Store.open(path)
-    demo.fill(s, Y)
+    fill(s, Y)
     s.close()
     return path
 
@@ -67,7 +72,7 @@ def demo_copy(demo_file, tmp_path):
 
 def figure_ledgers(doc) -> set[str]:
     """The ledgers whose figures print a number somewhere in the report."""
-    return {figures.FIGURES[s.key].ledger for b in doc.blocks for s in b.spans if s.key in figures.FIGURES}
+    return {FIGURES[s.key].ledger for b in doc.blocks for s in b.spans if s.key in FIGURES}
 
 
 def test_claims_cover_every_ledger():
@@ -117,7 +122,7 @@ def test_a_ledger_empty_in_turn_leaves_none_of_its_phrases(demo_copy, ledger):
 
 def _only(store: Store, ledger: str) -> None:
     """Fill ``store`` with the demo's rows of ``ledger`` alone (走访 need their persons)."""
-    data = demo.generate(Y)
+    data = generate(Y)
     store.set_setting("county", "丰都县")
     store.set_setting("town", "白马镇")
     wanted = ["key_persons", "visits"] if ledger == "visits" else [ledger]
@@ -171,7 +176,7 @@ def test_visits_in_some_months_are_not_monthly(store):
     _only(store, "visits")
     ids = [r[0] for r in store.conn.execute("SELECT id FROM visits WHERE date >= '2024-07-01'")]
     store.delete("visits", ids)
-    n = figures.value(store, Y, "visits.count")
+    n = value(store, Y, "visits.count")
     out = text.render_store(store, Y).plain_text()
     assert "每月开展定期走访" not in out and f"全年开展走访{n}次" in out
 
@@ -180,8 +185,8 @@ def test_visits_in_some_months_are_not_monthly(store):
 
 
 def test_every_chart_adds_up_to_the_figure_its_sentence_states(demo_copy):
-    now, before = figures.report_breakdowns(demo_copy, Y), figures.report_breakdowns(demo_copy, Y - 1)
-    values = figures.compute(demo_copy, Y)
+    now, before = report_breakdowns(demo_copy, Y), report_breakdowns(demo_copy, Y - 1)
+    values = compute(demo_copy, Y)
     specs = charts.chart_specs(Y, now, before)
     assert [s.name for s in specs] == [
         "disputes_by_month", "disputes_by_type", "inspections_by_domain", "study_by_month",
@@ -203,7 +208,7 @@ def test_every_chart_adds_up_to_the_figure_its_sentence_states(demo_copy):
 
 def test_charts_compare_only_with_a_year_that_has_data_and_leave_out_empty_ones(store):
     _only(store, "disputes")
-    now, before = figures.report_breakdowns(store, Y), figures.report_breakdowns(store, Y - 1)
+    now, before = report_breakdowns(store, Y), report_breakdowns(store, Y - 1)
     before = {k: ([0] * 12 if isinstance(v, list) else v) for k, v in before.items()}
     before["disputes.mediated_by_type"] = {}
     specs = charts.chart_specs(Y, now, before)

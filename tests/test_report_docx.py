@@ -9,8 +9,8 @@ import pytest
 from docx import Document
 from docx.shared import Mm
 
-from app.core import demo
-from app.core.report import build_report
+from app.core.demo.generator import fill
+from app.core.report.build import build_report
 from app.core.storage.store import Store
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -46,7 +46,7 @@ REFERENCE_SENTENCES = [
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     s = Store.open(path)
-    demo.fill(s, year=2024)
+    fill(s, year=2024)
     s.set_report_text(2024, "basis_no", "丰都府办发〔2024〕15号")
     s.set_report_text(2024, "date", "2025-01-20")
     s.set_setting("report.font_scheme", "gb2312")  # not this PC's fonts (auto): the 公文 fonts

@@ -13,8 +13,8 @@ import subprocess
 
 import pytest
 
-from app.core import demo
-from app.core.report import build_report
+from app.core.demo.generator import fill
+from app.core.report.build import build_report
 from app.core.storage.store import Store
 
 # skipped only off CI: .ci/run installs LibreOffice and poppler-utils, and in CI a missing tool fails
@@ -40,7 +40,7 @@ def width(line: str) -> float:
 def pages(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pages")
     s = Store.open(tmp / "demo.db")
-    demo.fill(s, year=2024)
+    fill(s, year=2024)
     docx = build_report(s, 2024, tmp / "report.docx", with_charts=False)
     s.close()
     profile = tmp / "lo-profile"  # its own profile: other LibreOffice runs don't block it

@@ -156,7 +156,7 @@ def test_a_wording_that_loses_a_number_is_refused(store, para_id, wording, reaso
 
 
 def test_every_default_paragraph_parses_and_keeps_every_figure_once():
-    from app.core.figures import KEYS
+    from app.core.figures.definitions import KEYS
 
     used = set()
     for para_id, source in paragraphs.defaults().items():

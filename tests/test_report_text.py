@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.figures import KEYS
+from app.core.figures.definitions import KEYS
 from app.core.report import paragraphs, text
 from app.core.report.template import MARKS
 
@@ -419,11 +419,9 @@ def test_render_store_uses_settings_and_texts(store):
 
 
 def test_year_before_is_computed_only_when_the_text_uses_it(store, monkeypatch):
-    from app.core import figures
-
     asked = []
-    real = figures.compute
-    monkeypatch.setattr(figures, "compute", lambda s, y: asked.append(y) or real(s, y))
+    real = text.compute
+    monkeypatch.setattr(text, "compute", lambda s, y: asked.append(y) or real(s, y))
     text.render_store(store, 2024)
     assert asked == [2024]
     store.set_report_text(2024, "study", "（一）学法。去年〔previous.study.sessions〕次。")

@@ -13,8 +13,9 @@ from docx import Document
 from lxml import etree
 
 from app.cli import main
-from app.core import demo
-from app.core.report import build_report, installed_fonts
+from app.core.demo.generator import fill
+from app.core.report import installed_fonts
+from app.core.report.build import build_report
 from app.core.report.fonts import FACES
 from app.core.storage import schema
 from app.core.storage.store import Store
@@ -37,7 +38,7 @@ def names(path) -> list[str]:
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     s = Store.open(path)
-    demo.fill(s, year=2024)
+    fill(s, year=2024)
     s.set_report_text(2024, "date", "2025-01-20")
     s.set_setting("report.font_scheme", "gb2312")
     s.close()

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import periods, returns
-from app.core.returns import RETURNS, RETURNS_LIST, TOTAL, UNFILLED, cell_text, compute, rows_for
+from app.core import periods
+from app.core.returns.compute import TOTAL, compute, compute_all, rows_for
+from app.core.returns.definitions import RETURNS, RETURNS_LIST, UNFILLED, find
+from app.core.returns.display import cell_text
 from tests.test_figures import idcard
 
 Q = periods.parse("2024Q2")
@@ -194,7 +196,7 @@ def test_enforcement(store):
 
 
 def test_empty_database_gives_zero_rows_and_dashes(store):
-    for t in returns.compute_all(store, Q):
+    for t in compute_all(store, Q):
         for item in t.all_items():
             for col in t.ret.columns:
                 text = cell_text(col, t.value(item, col.key))
@@ -202,13 +204,13 @@ def test_empty_database_gives_zero_rows_and_dashes(store):
 
 
 def test_find_by_key_title_or_short_name():
-    assert returns.find("矛盾纠纷类型统计表") is RETURNS["disputes_by_type"]
-    assert returns.find("enforcement") is RETURNS["enforcement"]
-    assert returns.find("重点人群") is RETURNS["key_person_changes"]
+    assert find("矛盾纠纷类型统计表") is RETURNS["disputes_by_type"]
+    assert find("enforcement") is RETURNS["enforcement"]
+    assert find("重点人群") is RETURNS["key_person_changes"]
     with pytest.raises(KeyError, match="多张"):
-        returns.find("矛盾纠纷")
+        find("矛盾纠纷")
     with pytest.raises(KeyError, match="没有名为"):
-        returns.find("不存在")
+        find("不存在")
 
 
 def test_a_fifth_return_is_one_declaration(store, monkeypatch):

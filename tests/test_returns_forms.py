@@ -8,8 +8,9 @@ import pytest
 from openpyxl import load_workbook
 
 from app.cli import main
-from app.core import returns
-from app.core.returns import RETURNS, TOTAL, compute, rows_for
+from app.core.returns.compute import TOTAL, compute, rows_for
+from app.core.returns.definitions import RETURNS, RETURNS_LIST, for_recipient
+from app.core.returns.display import cell_text, filing_unit
 
 DISPUTE_TITLES = ("矛盾纠纷排查化解情况统计表", "矛盾纠纷类型统计表", "矛盾纠纷预防化解成效统计表")
 FLOWS = ("carried", "registered", "success", "failure", "terminated", "open")
@@ -64,7 +65,7 @@ def test_penalty_kinds_and_ten_thousands(demo_store):
     kinds = ("warnings", "fined", "confiscated", "suspended", "stopped", "other_penalties")
     assert sum(t.value(TOTAL, k) for k in kinds) == t.value(TOTAL, "penalties") == 6
     assert t.value(TOTAL, "fines_wan") == pytest.approx(t.value(TOTAL, "fines") / 10000)
-    assert returns.cell_text(t.ret.column("fines_wan"), 0.55) == "0.5500"
+    assert cell_text(t.ret.column("fines_wan"), 0.55) == "0.5500"
 
 
 def test_office_phone_and_seal_on_the_sheet(capsys, demo_store, db_path, tmp_path):
@@ -73,7 +74,7 @@ def test_office_phone_and_seal_on_the_sheet(capsys, demo_store, db_path, tmp_pat
     out = tmp_path / "r.xlsx"
     assert run(capsys, "--db", str(db_path), "returns", "--period", "2024Q2", "--out", str(out))[0] == 0
     wb = load_workbook(out)
-    assert len(wb.worksheets) == len(returns.RETURNS_LIST)
+    assert len(wb.worksheets) == len(RETURNS_LIST)
     for ws in wb.worksheets:
         assert ws["A2"].value == (
             "填报单位：丰都县武平镇司法所（盖章）　　联系电话：023-70601234　　统计时段：2024年4月1日至2024年6月30日"
@@ -82,9 +83,9 @@ def test_office_phone_and_seal_on_the_sheet(capsys, demo_store, db_path, tmp_pat
 
 
 def test_without_an_office_the_issuer_as_before(demo_store):
-    assert returns.filing_unit(demo_store) == "丰都县武平镇人民政府"
+    assert filing_unit(demo_store) == "丰都县武平镇人民政府"
     demo_store.set_setting("office", "司法所")
-    assert returns.filing_unit(demo_store) == "丰都县武平镇司法所（盖章）"
+    assert filing_unit(demo_store) == "丰都县武平镇司法所（盖章）"
 
 
 def test_year_to_date_columns_beside_the_period(capsys, demo_store, db_path, tmp_path):
@@ -126,7 +127,7 @@ def test_one_workbook_per_recipient(capsys, demo_store, db_path, tmp_path, recip
     assert code == 0 and f"报送{recipient}" in stdout
     wb = load_workbook(out)
     assert [ws["A1"].value for ws in wb.worksheets] == [f"武平镇2024年第二季度{t}" for t in titles]
-    assert [r.title for r in returns.for_recipient(recipient)] == titles
+    assert [r.title for r in for_recipient(recipient)] == titles
 
 
 def test_recipient_errors_are_one_chinese_line(capsys, demo_store, db_path, tmp_path):
@@ -152,7 +153,7 @@ def test_dated_rows_are_read_through_their_indexes(demo_store):
     compute_module = importlib.import_module("app.core.returns.compute")
     params = {"lo": "2024-04-01", "hi": "2024-06-30", "before": "2024-03-31"}
     seen = set()
-    for ret in returns.RETURNS_LIST:
+    for ret in RETURNS_LIST:
         for cols, sql in compute_module.statements(demo_store, ret):
             plan = " | ".join(r[3] for r in demo_store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
             seen.add(plan)

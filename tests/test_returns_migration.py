@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from app.core.ledgers import catalog
-from app.core.returns import TOTAL, compute
+from app.core.returns.compute import TOTAL, compute
 from app.core.storage import schema
 from app.core.storage.schema import SCHEMA_VERSION
 from app.core.storage.store import Store

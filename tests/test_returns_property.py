@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core import periods
-from app.core.returns import TOTAL, compute
+from app.core.returns.compute import TOTAL, compute
 from app.core.storage.store import Store
 
 FIRST, LAST = dt.date(2023, 10, 1), dt.date(2025, 3, 31)

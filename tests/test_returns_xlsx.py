@@ -6,8 +6,10 @@ import pytest
 from openpyxl import load_workbook
 
 from app.cli import main
-from app.core import periods, returns
-from app.core.returns import TOTAL, cell_text
+from app.core import periods
+from app.core.returns.compute import TOTAL, compute, compute_all
+from app.core.returns.definitions import RETURNS_LIST
+from app.core.returns.display import cell_text
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -26,8 +28,8 @@ def workbook(capsys, demo_store, db_path, tmp_path):
 
 
 def test_one_sheet_per_return_laid_out_as_the_form(workbook, demo_store):
-    assert len(workbook.sheetnames) == len(returns.RETURNS_LIST)
-    tables = returns.compute_all(demo_store, "2024Q2")
+    assert len(workbook.sheetnames) == len(RETURNS_LIST)
+    tables = compute_all(demo_store, "2024Q2")
     for ws, table in zip(workbook.worksheets, tables, strict=True):
         assert ws["A1"].value == f"武平镇2024年第二季度{table.title}"
         assert ws["A2"].value == "填报单位：丰都县武平镇人民政府　　统计时段：2024年4月1日至2024年6月30日"
@@ -89,7 +91,7 @@ def test_read_back_with_calamine(workbook, tmp_path, capsys, db_path):
     assert "2024年5月1日至2024年5月31日" in rows[1][0]
     assert rows[2][:5] == ["领域", "行政检查", "综合查一次", "行政处罚", "罚没金额（元）"]
     total = next(r for r in rows if r[0] == TOTAL)
-    t = returns.compute(_demo(db_path), periods.parse("2024-05"), "enforcement")
+    t = compute(_demo(db_path), periods.parse("2024-05"), "enforcement")
     assert total[1:5] == [t.value(TOTAL, "inspections"), t.value(TOTAL, "joint"), t.value(TOTAL, "penalties"),
                           pytest.approx(t.value(TOTAL, "fines"))]  # fmt: skip
 

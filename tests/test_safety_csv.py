@@ -8,7 +8,8 @@ import csv
 import pytest
 
 from app.cli import main
-from app.core.io import export_ledger, import_file
+from app.core.io.exporter import export_ledger
+from app.core.io.importer import import_file
 from app.core.storage.store import Store
 
 DANGEROUS = ['=HYPERLINK("http://x","点我")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from app.cli import main
-from app.core import figures, paths
+from app.cli import figure_cmds, main
+from app.core import paths
 
 ID = "500230198001011234"
 MASKED = "500230********1234"
@@ -39,7 +39,7 @@ def test_command_line_error_masked_in_app_log_and_debug_output(demo_db_cli, clea
     def broken(store, year):
         raise ValueError(f"第 3 行身份证号 {ID} 出错")
 
-    monkeypatch.setattr(figures, "compute", broken)
+    monkeypatch.setattr(figure_cmds, "compute", broken)  # as the command finds it
     assert main(["--db", str(demo_db_cli), "--debug", "figures", "--year", "2024"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" in err and MASKED in err and ID not in err
@@ -68,7 +68,7 @@ def test_window_errors_masked_in_app_log(qtbot, clean_root_logger, monkeypatch):
     try:
         raise KeyError(f"身份证号 {ID}")
     except KeyError:
-        ui_app.exception_hook(*sys.exc_info())
+        ui_errors.exception_hook(*sys.exc_info())
         logging.getLogger("app.ui.test").exception("出错的行 %s", ID)
     logged = _log_texts()
     assert "RuntimeError" in logged and "KeyError" in logged and "Traceback" in logged

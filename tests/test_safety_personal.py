@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core.exchange import PackError, container, make_pack
-from app.core.io import export_ledger
+from app.core.exchange import container
+from app.core.exchange.container import PackError
+from app.core.exchange.pack import make_pack
+from app.core.io.exporter import export_ledger
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Field, Ledger
 from app.core.ledgers.validation import ValidationError, id_check_char
@@ -43,7 +45,7 @@ def _forms(number: str) -> list[bytes]:
 
 
 def is_personal(ledger_id: str) -> bool:
-    from app.core.exchange import is_personal
+    from app.core.exchange.pack import is_personal
 
     return is_personal(ledger_id)
 

@@ -251,12 +251,12 @@ def test_gui_error_log_never_holds_a_whole_id():
     pytest.importorskip("PySide6")
     import sys
 
-    from app.ui import app as ui_app
+    from app.ui import errors as ui_errors
 
     try:
         raise ValueError(f"保存失败：{ID_A}")
     except ValueError:
-        path = ui_app.log_exception(*sys.exc_info())
+        path = ui_errors.log_exception(*sys.exc_info())
     text = path.read_text(encoding="utf-8")
     assert "ValueError" in text and mask_idcard(ID_A) in text
     _no_full_ids(text)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import demo
+from app.core.demo.generator import fill
 from app.core.storage import schema
 from app.core.storage.schema import SCHEMA_VERSION
 from app.core.storage.store import Store
@@ -47,7 +47,7 @@ def _state(db: Path) -> dict:
 @pytest.fixture
 def held_demo(db_path):
     s = Store.open(db_path)
-    demo.fill(s, 2024)
+    fill(s, 2024)
     s.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
@@ -81,7 +81,7 @@ def test_read_only_session_leaves_the_file_byte_identical(qtbot, held_demo, tmp_
     out = tmp_path / "out"
     out.mkdir()
     make_report(session.store, 2024, str(out / "gui.docx"))
-    from app.core.io import export_ledger
+    from app.core.io.exporter import export_ledger
 
     assert export_ledger(session.store, "key_persons", out / "gui.xlsx") > 0
     with pytest.raises(Exception, match=r"只读|readonly|read-only"):

@@ -3,7 +3,8 @@
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import checks, figures
+from app.core import checks
+from app.core.figures.compute import compute, rows_for
 from app.ui.pages.dashboard import DashboardPage
 
 
@@ -20,7 +21,7 @@ def page(qtbot, demo_store):
 def test_headline_figures_and_last_year(page, demo_store):
     card = page.cards["enforcement.inspections"]
     assert card.value_label.text() == "114次"
-    last = figures.compute(demo_store, 2023)["enforcement.inspections"]
+    last = compute(demo_store, 2023)["enforcement.inspections"]
     assert f"上年 {last}次" in card.previous_label.text()
     assert "↑" in card.previous_label.text()  # 114 > last year's
     assert page.cards["disputes.court_delegated"].value_label.text() == "49件"
@@ -30,7 +31,7 @@ def test_headline_figures_and_last_year(page, demo_store):
 def test_switching_year_recomputes(qtbot, page, demo_store):
     with qtbot.waitSignal(page.loaded, timeout=20000):
         page.set_year(2023)
-    expected = figures.compute(demo_store, 2023)["enforcement.inspections"]
+    expected = compute(demo_store, 2023)["enforcement.inspections"]
     assert page.cards["enforcement.inspections"].value_label.text() == f"{expected}次"
 
 
@@ -50,7 +51,7 @@ def test_clicking_a_todo_opens_its_rows(qtbot, page, demo_store):
 def test_clicking_a_card_opens_the_rows_behind_it(qtbot, page, demo_store):
     with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
         qtbot.mouseClick(page.cards["enforcement.penalties"], Qt.MouseButton.LeftButton)
-    ledger, ids = figures.rows_for(demo_store, 2024, "enforcement.penalties")[0]
+    ledger, ids = rows_for(demo_store, 2024, "enforcement.penalties")[0]
     assert sig.args == [ledger, ids]
     assert len(ids) == 6
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.core import figures, periods
+from app.core import periods
+from app.core.figures.compute import compute, rows_for
 from app.ui.pages.dashboard import DashboardPage
 
 
@@ -27,8 +28,8 @@ def test_quarter_and_month_on_the_dashboard(qtbot, demo_store):
             qtbot.keyClick(combo, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: page._data["period"] == periods.parse("2024Q2"), timeout=20000)
     assert page.period() == periods.parse("2024Q2")
-    q2 = figures.compute(demo_store, periods.parse("2024Q2"))
-    q2_before = figures.compute(demo_store, periods.parse("2023Q2"))
+    q2 = compute(demo_store, periods.parse("2024Q2"))
+    q2_before = compute(demo_store, periods.parse("2023Q2"))
     card = page.cards["enforcement.inspections"]
     assert card.value_label.text() == f"{q2['enforcement.inspections']}次"
     assert f"上年同期 {q2_before['enforcement.inspections']}次" in card.previous_label.text()
@@ -38,11 +39,11 @@ def test_quarter_and_month_on_the_dashboard(qtbot, demo_store):
 
     with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
         qtbot.mouseClick(page.cards["disputes.screened"], Qt.MouseButton.LeftButton)
-    assert sig.args == list(figures.rows_for(demo_store, periods.parse("2024Q2"), "disputes.screened")[0])
+    assert sig.args == list(rows_for(demo_store, periods.parse("2024Q2"), "disputes.screened")[0])
 
     with qtbot.waitSignal(page.loaded, timeout=20000):
         page.set_period(periods.parse("2024-03"))
-    month = figures.compute(demo_store, periods.parse("2024-03"))
+    month = compute(demo_store, periods.parse("2024-03"))
     assert page.cards["disputes.screened"].value_label.text() == f"{month['disputes.screened']}件"
     with qtbot.waitSignal(page.loaded, timeout=20000):
         page.set_period(periods.parse("2023Q4"))

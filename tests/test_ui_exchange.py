@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.core import demo
-from app.core.exchange import make_pack
+from app.core.demo.generator import fill
+from app.core.exchange.pack import make_pack
 from app.core.storage.store import Store
 from app.ui.pages.exchange_page import ExchangePage
 from app.ui.widgets import file_dialogs
@@ -32,7 +32,7 @@ def type_into(qtbot, widget, text: str) -> None:
 @pytest.fixture
 def pc_a(tmp_path):
     s = Store.open(tmp_path / "a.db")
-    demo.fill(s, 2024)
+    fill(s, 2024)
     yield s
     s.close()
 
@@ -114,12 +114,12 @@ def test_a_pack_made_on_one_pc_and_merged_on_another(qtbot, pc_a, pc_b, tmp_path
 
 def test_the_preview_lists_conflicts(qtbot, tmp_path, monkeypatch):
     a = Store.open(tmp_path / "a.db")
-    demo.fill(a, 2024)
+    fill(a, 2024)
     a.set_setting("office", "执法大队")
     make_pack(a, tmp_path / "1.fzpack", ["penalties"])
     b = Store.open(tmp_path / "b.db")
     b.set_setting("office", "党政办")
-    from app.core.exchange import merge_pack
+    from app.core.exchange.merge import merge_pack
 
     merge_pack(b, tmp_path / "1.fzpack")
     row = b.rows("penalties", limit=1)[0]

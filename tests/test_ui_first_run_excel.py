@@ -10,7 +10,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox
 
-from app.core.figures import compute
+from app.core.figures.compute import compute
 from app.ui import app as ui_app
 from app.ui.dialogs import import_dialog, workbooks
 from app.ui.dialogs.import_dialog import ImportDialog

@@ -137,9 +137,9 @@ def test_file_dialog_path_is_used(qtbot, store, good_file, monkeypatch):
 def test_cancel_stops_a_long_check_and_writes_nothing(qtbot, store, tmp_path, monkeypatch):
     import time
 
-    import app.core.io as io
+    import app.core.io.importer as importer
 
-    real = io.preview_import
+    real = importer.preview_import
 
     def slow_preview(store, ledger, path, progress=None, should_cancel=None, **kw):
         """The real check, held at its first progress report until 取消 is pressed."""
@@ -152,7 +152,7 @@ def test_cancel_stops_a_long_check_and_writes_nothing(qtbot, store, tmp_path, mo
 
         return real(store, ledger, path, progress=held, should_cancel=should_cancel, **kw)
 
-    monkeypatch.setattr(io, "preview_import", slow_preview)
+    monkeypatch.setattr(importer, "preview_import", slow_preview)
     rows = [["2024-03-05", "张三", "双龙村", "来访", "婚姻家庭", f"事项{i}", ""] for i in range(20000)]
     path = write_csv(tmp_path / "大文件.csv", rows)
     dlg = ImportDialog(store, "consultations", path=path)

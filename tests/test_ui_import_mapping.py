@@ -7,7 +7,7 @@ several ledgers through ``ImportDialog.for_workbook``."""
 from openpyxl import Workbook
 from PySide6.QtCore import Qt
 
-from app.core.io import remembered
+from app.core.io.mapping import remembered
 from app.ui.dialogs.import_dialog import ImportDialog
 from app.ui.widgets import file_dialogs
 from tests.fixtures.clerk_book import clerk_workbook

@@ -9,7 +9,7 @@ import json
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.core.io import import_file
+from app.core.io.importer import import_file
 from app.ui.forms.record_form import RecordForm
 from app.ui.pages.dashboard import DashboardPage
 from app.ui.pages.ledger_page import LedgerPage

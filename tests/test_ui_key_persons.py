@@ -6,7 +6,7 @@ import itertools
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import figures
+from app.core.figures.breakdowns import key_person_changes
 from app.ui.dialogs.visit_dialog import VisitDialog
 from app.ui.pages.key_persons_page import CHANGE_COLUMNS, KeyPersonsPage, monthly_changes
 
@@ -100,7 +100,7 @@ def test_visit_without_visitor_is_refused(qtbot, page, demo_store):
 
 
 def test_changes_of_the_year(qtbot, page, demo_store):
-    changes = figures.key_person_changes(demo_store, 2024)
+    changes = key_person_changes(demo_store, 2024)
     t = page.changes_table
     for i, cat in enumerate(changes):
         assert t.item(i, 0).text() == cat
@@ -120,7 +120,7 @@ def test_changes_of_the_year(qtbot, page, demo_store):
 def test_monthly_changes_add_up_to_the_year(demo_store):
     rows = [r for r in demo_store.rows("key_persons") if r["category"] == "安置帮教对象"]
     months = monthly_changes(rows, 2024)
-    year = figures.key_person_changes(demo_store, 2024)["安置帮教对象"]
+    year = key_person_changes(demo_store, 2024)["安置帮教对象"]
     assert len(months[0]["opening"]) == year["opening"]
     assert len(months[-1]["closing"]) == year["closing"]
     assert sum(len(m["added"]) for m in months) == year["added"]

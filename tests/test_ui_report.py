@@ -5,7 +5,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from app.core import checks, figures
+from app.core import checks
+from app.core.figures.compute import rows_for
 from app.ui.pages import report_page
 from app.ui.pages.report_page import ReportPage
 from app.ui.widgets import file_dialogs
@@ -77,7 +78,7 @@ def test_clicking_a_marked_number_opens_its_rows(qtbot, page, demo_store):
     pos = page.preview.cursorRect(cur).center()
     with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
         qtbot.mouseClick(page.preview.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    ledger, ids = figures.rows_for(demo_store, 2024, "enforcement.inspections")[0]
+    ledger, ids = rows_for(demo_store, 2024, "enforcement.inspections")[0]
     assert sig.args == [ledger, ids]
     assert len(ids) == 114
 

@@ -8,8 +8,9 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
-from app.core import periods, returns
-from app.core.returns import TOTAL
+from app.core import periods
+from app.core.returns.compute import TOTAL, compute, rows_for
+from app.core.returns.definitions import RETURNS_LIST, for_recipient
 from app.ui.pages import returns_page
 from app.ui.pages.returns_page import ReturnsPage
 from app.ui.widgets import file_dialogs
@@ -50,7 +51,7 @@ def test_pick_last_quarter_shows_every_return(qtbot, page, demo_store):
     box = page.boxes["disputes_by_village"]
     assert box.title() == "武平镇2024年第二季度矛盾纠纷排查化解情况统计表"
     assert "统计时段：2024年4月1日至2024年6月30日" in box.info_label.text()
-    expected = returns.compute(demo_store, "2024Q2", "disputes_by_village")
+    expected = compute(demo_store, "2024Q2", "disputes_by_village")
     model = box.model
     assert model.rowCount() == len(expected.all_items())
     assert model.headerData(0, Qt.Orientation.Horizontal) == "村（社区）"
@@ -70,7 +71,7 @@ def test_clicking_a_number_opens_its_rows(qtbot, page, demo_store):
     box = page.boxes["disputes_by_village"]
     with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
         _click(qtbot, box, _cell_index(box, TOTAL, "success"))
-    ledger, ids = returns.rows_for(demo_store, "2024Q2", "disputes_by_village", TOTAL, "success")[0]
+    ledger, ids = rows_for(demo_store, "2024Q2", "disputes_by_village", TOTAL, "success")[0]
     assert sig.args == [ledger, ids] and ledger == "disputes"
     assert len(ids) == box.model.table.value(TOTAL, "success") > 0
 
@@ -127,7 +128,7 @@ def test_export_writes_the_xlsx(qtbot, page, tmp_path, monkeypatch):
     assert sig.args == [str(out) + ".xlsx"]
     assert asked["suggested"].endswith("武平镇2024年第二季度报表.xlsx")
     wb = load_workbook(str(out) + ".xlsx")
-    assert len(wb.sheetnames) == len(returns.RETURNS_LIST)
+    assert len(wb.sheetnames) == len(RETURNS_LIST)
     assert wb.worksheets[0]["A1"].value == "武平镇2024年第二季度矛盾纠纷排查化解情况统计表"
     assert "报表已导出" in page.status_label.text() and page.open_folder_button.isVisibleTo(page)
     assert page.export_button.isEnabled()
@@ -177,7 +178,7 @@ def test_recipient_and_year_to_date_chosen_like_a_clerk(qtbot, page, demo_store,
         page.recipient_combo.setFocus()
         clerk.choose(page.recipient_combo, "党政办")
         shown = [k for k, box in page.boxes.items() if box.isVisible()]
-        assert shown == [r.key for r in returns.for_recipient("党政办")] == ["enforcement", "publicity"]
+        assert shown == [r.key for r in for_recipient("党政办")] == ["enforcement", "publicity"]
 
         with qtbot.waitSignal(page.loaded, timeout=20000):
             qtbot.mouseClick(page.ytd_box, Qt.MouseButton.LeftButton, pos=page.ytd_box.rect().center())
@@ -186,7 +187,7 @@ def test_recipient_and_year_to_date_chosen_like_a_clerk(qtbot, page, demo_store,
         headers = [box.model.headerData(i, Qt.Orientation.Horizontal) for i in range(box.model.columnCount())]
         assert "行政检查" in headers and "累计行政检查" in headers
         total = box.model.table.value(TOTAL, "ytd:inspections")
-        first_half = returns.compute(demo_store, "2024-01-01..2024-06-30", "enforcement")
+        first_half = compute(demo_store, "2024-01-01..2024-06-30", "enforcement")
         assert total == first_half.value(TOTAL, "inspections") > box.model.table.value(TOTAL, "inspections")
         with qtbot.waitSignal(page.open_rows, timeout=2000) as sig:
             _click(qtbot, box, _cell_index(box, TOTAL, "ytd:inspections"))

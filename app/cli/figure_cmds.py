@@ -8,8 +8,10 @@ from typing import Any
 from app.cli.common import open_store
 from app.cli.errors import CliError
 from app.cli.period_args import period_of
-from app.core import figures
-from app.core.demo import DemoError, fill
+from app.core.demo.generator import DemoError, fill
+from app.core.figures.approx import rate
+from app.core.figures.compute import compute
+from app.core.figures.definitions import FIGURES, Figure
 from app.core.ledgers import catalog
 
 
@@ -28,10 +30,10 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def show(value: Any, fig: figures.Figure) -> str:
+def show(value: Any, fig: Figure) -> str:
     """A figure as the table shows it: exact number, rate in %, list joined by 、."""
     if fig.kind == "rate":
-        return figures.rate(value)
+        return rate(value)
     if fig.kind == "ranking":
         return "、".join(value) if value else "—"
     return f"{value}{fig.unit}"
@@ -44,14 +46,14 @@ def cmd_figures(args) -> int:
         town = str(store.setting("town") or "")
         if getattr(args, "town", None) and args.town.strip() != town:
             raise CliError(f"本数据库是{town}的台账，没有“{args.town}”的数据", code=2)
-        current = figures.compute(store, period)
-        previous = None if args.json else figures.compute(store, period.year_before())
+        current = compute(store, period)
+        previous = None if args.json else compute(store, period.year_before())
     finally:
         store.close()
     if args.json:
         print(json.dumps(current, ensure_ascii=False, indent=2))
         return 0
-    labels = [(fig.label, show(current[key], fig), show(previous[key], fig)) for key, fig in figures.FIGURES.items()]
+    labels = [(fig.label, show(current[key], fig), show(previous[key], fig)) for key, fig in FIGURES.items()]
     width = max(_width(label) for label, _, _ in labels) + 2
     cur_width = max(_width(v) for _, v, _ in labels if _width(v) <= 16) + 2  # a long list may overhang
     print(_pad("项目", width) + _pad(period.label, cur_width) + period.year_before().label)

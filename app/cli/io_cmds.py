@@ -6,16 +6,11 @@ import sys
 
 from app.cli.common import open_store
 from app.cli.errors import CliError
-from app.core.io import (
-    Mapping,
-    ReadError,
-    export_ledger,
-    import_file,
-    parse_column_specs,
-    parse_value_specs,
-    write_template,
-)
-from app.core.io.mapping import parse_fill_specs
+from app.core.io.exporter import export_ledger
+from app.core.io.importer import import_file
+from app.core.io.mapping import Mapping, parse_column_specs, parse_fill_specs, parse_value_specs
+from app.core.io.readers import ReadError
+from app.core.io.template import write_template
 from app.core.ledgers import catalog
 
 MAX_LISTED = 1000  # error lines printed before "…还有 N 处"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from app.cli.common import open_store
 from app.cli.errors import CliError
-from app.core.exchange import PackError, make_pack, merge_pack
+from app.core.exchange.container import PackError
+from app.core.exchange.merge import merge_pack
+from app.core.exchange.pack import make_pack
 from app.core.storage import keys
 
 CONFLICTS_SHOWN = 50

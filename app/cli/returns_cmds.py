@@ -17,7 +17,7 @@ from app.cli.period_args import period_of
 
 
 def cmd_returns(args) -> int:
-    from app.core import returns
+    from app.core.returns.definitions import choose
     from app.core.returns.xlsx import export
 
     period = period_of(args)
@@ -25,7 +25,7 @@ def cmd_returns(args) -> int:
     if out.suffix.lower() != ".xlsx":
         raise CliError("报表文件名应以 .xlsx 结尾", code=2)
     try:
-        chosen = returns.choose(args.name or None, args.recipient)
+        chosen = choose(args.name or None, args.recipient)
     except KeyError as exc:
         raise CliError(str(exc.args[0]), code=2) from None
     store = open_store(args)

@@ -18,13 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core import paths
 from app.ui.dialogs.secret_prompt import ask_secret
-from app.ui.errors import (  # noqa: F401 - error_log_path, exception_hook, log_exception: names callers know
-    describe,
-    error_log_path,
-    exception_hook,
-    install_exception_hook,
-    log_exception,
-)
+from app.ui.errors import describe, error_log_path, install_exception_hook, log_exception
 
 if TYPE_CHECKING:  # the store is imported once the window is on screen
     from app.core.storage.store import Store

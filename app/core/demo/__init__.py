@@ -1,5 +1,4 @@
-"""The demo data set: a generated year of 丰都县武平镇 that reproduces the reference report."""
+"""The demo data set: a generated year of 丰都县武平镇 that reproduces the reference report.
 
-from .generator import DemoError, fill, generate, ledger_rows
-
-__all__ = ["DemoError", "fill", "generate", "ledger_rows"]
+``generator.fill(store)`` puts it into an empty database; ``plan``, ``rosters``, ``events`` and
+``pools`` say what it holds."""

@@ -9,73 +9,32 @@ units and value aliases (``validation``), mappings given and remembered (``mappi
 rows equal to live rows left out as duplicates and a 记录编号 column updating its rows
 (``existing.py``).  All or nothing across the workbook:
 
-- ``import_file(store, ledger or None, path, dry_run=False, note="", progress=None,
+- ``importer.import_file(store, ledger or None, path, dry_run=False, note="", progress=None,
   should_cancel=None, sheet=None, mappings=None, keep_duplicates=False) -> ImportResult`` —
   the command line's path: checks and inserts in one streamed pass inside one transaction;
   any bad row rolls it all back.  ``result.count`` (new rows), ``.duplicates``, ``.updated``,
   ``.sheets`` (per sheet: ledger, header row, rows), ``.skipped_sheets``, ``.errors``
   (``RowError(row, label, message, sheet)``, ``str()`` gives ``工作表“一季度”第5行 日期：…``),
   ``.warnings()``, ``.plan_lines()``, ``.written``.
-- ``preview_import(store, ledger or None, path, progress=None, should_cancel=None, *,
+- ``importer.preview_import(store, ledger or None, path, progress=None, should_cancel=None, *,
   sheet=None, mappings=None, keep_duplicates=False) -> ImportPreview`` — for the window:
   nothing written; the same fields, the new rows kept per sheet (``.rows`` flattens them to
   dicts), each sheet's ``unknown_values`` for the mapping step.
-- ``commit_import(store, preview, note="", rejects=None) -> int`` — writes a preview in one
+- ``importer.commit_import(store, preview, note="", rejects=None) -> int`` — writes a preview in one
   transaction and remembers the mappings used; a preview read with ``skip_bad`` writes its
   readable rows and saves the bad ones to ``rejects`` (``rejects_path(source)`` by default
-  beside the source, ``<文件名>（未导入）.xlsx``).
+  beside the source (``rejects``), ``<文件名>（未导入）.xlsx``).
 - A row whose required field has no column, is empty, or holds a value nothing reads comes
   in 待补充 (``incomplete``: JSON of those fields and the text their cells held); only a row
   that cannot be a record is bad.  ``skip_bad=True`` (``import_file``/``preview_import``)
   imports the rest.
 - ``mappings`` is ``{ledger id: Mapping(columns={原列名: key or None}, values={key: {原值:
-  选项}})}``; ``parse_column_specs``/``parse_value_specs`` read ``--map``/``--map-value``.
+  选项}})}``; ``mapping.parse_column_specs``/``parse_value_specs`` read ``--map``/``--map-value``.
 - ``progress(done, total)`` is called every few thousand rows; ``should_cancel()`` is polled
   as often and, if it returns True, ``ImportCancelled`` is raised and nothing is written.  A
   file that cannot be read raises ``ReadError`` (Chinese message).
 
-Export: ``export_ledger(store, ledger, path, year=None, full_id=False) -> int`` (``.xlsx``,
+Export: ``exporter.export_ledger(store, ledger, path, year=None, full_id=False) -> int`` (``.xlsx``,
 print-ready, or ``.csv``; the last column 记录编号 is the row's uid).  Template:
-``write_template(store, ledger, path)``.  openpyxl is imported only inside those two.
+``template.write_template(store, ledger, path)``.  openpyxl is imported only inside those two.
 """
-
-from .exporter import export_ledger, iter_export_rows
-from .importer import (
-    ImportCancelled,
-    ImportPreview,
-    ImportResult,
-    RowError,
-    SheetOutcome,
-    commit_import,
-    import_file,
-    preview_import,
-)
-from .mapping import Mapping, parse_column_specs, parse_value_specs, remembered
-from .plan import ImportPlan, plan_import
-from .readers import ReadError, open_table, open_tables
-from .rejects import rejects_path
-from .template import write_template
-
-__all__ = [
-    "ImportCancelled",
-    "ImportPlan",
-    "ImportPreview",
-    "ImportResult",
-    "Mapping",
-    "ReadError",
-    "RowError",
-    "SheetOutcome",
-    "commit_import",
-    "export_ledger",
-    "import_file",
-    "iter_export_rows",
-    "open_table",
-    "open_tables",
-    "parse_column_specs",
-    "parse_value_specs",
-    "plan_import",
-    "preview_import",
-    "rejects_path",
-    "remembered",
-    "write_template",
-]

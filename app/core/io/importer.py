@@ -32,9 +32,8 @@ from .existing import Duplicates, StoredRows
 from .headers import UID_LABEL
 from .mapping import Mapping, remember
 from .plan import ImportPlan, SheetPlan, plan_import
-from .readers import ReadError
 from .rejects import rejects_path, write_rejects
-from .scan import MAX_ERRORS, CancelCheck, Errors, ImportCancelled, Progress, RowError, SheetScan, incomplete_json
+from .scan import CancelCheck, Errors, Progress, RowError, SheetScan, incomplete_json
 
 DUPLICATE_NOTE = "与已有记录完全相同"
 
@@ -468,18 +467,3 @@ def import_file(
         store, plan, write=not dry_run, keep_rows=False, keep_duplicates=keep_duplicates, note=note,
         progress=progress, should_cancel=should_cancel, skip_bad=skip_bad, rejects=rejects,
     )  # fmt: skip
-
-
-__all__ = [
-    "MAX_ERRORS",
-    "ImportCancelled",
-    "ImportPreview",
-    "ImportResult",
-    "ReadError",
-    "RowError",
-    "SheetOutcome",
-    "commit_import",
-    "import_file",
-    "preview_import",
-    "rejects_path",
-]

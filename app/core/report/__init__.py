@@ -1,19 +1,6 @@
 """The annual report: template -> text -> .docx (GB/T 9704) with charts.
 
-``build_report(store, year, out_path, charts_dir=None, progress=None)`` writes it all;
+``build.build_report(store, year, out_path, charts_dir=None, progress=None)`` writes it all;
 ``text.render_store(store, year)`` gives the structured text (blocks with figure spans) alone.
 matplotlib and python-docx are imported only when a report is built.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-
-def build_report(*args: Any, **kwargs: Any):
-    from .build import build_report as _build
-
-    return _build(*args, **kwargs)
-
-
-__all__ = ["build_report"]

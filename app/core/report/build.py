@@ -7,7 +7,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from app.core import figures as figs
+from app.core.figures.breakdowns import report_breakdowns
+from app.core.figures.compute import compute
 from app.core.paths import check_output_path
 from app.core.report import text
 from app.core.report.charts import render_charts
@@ -76,7 +77,7 @@ def build_report(
     if why:
         raise ReportRefused(why)
     tell("figures")
-    now = figs.compute(store, year)
+    now = compute(store, year)
     tell("text")
     report = text.render_store(store, year, figures=now)  # the year before only if the text asks
 
@@ -85,8 +86,8 @@ def build_report(
         tell("charts")
         charts = render_charts(
             year,
-            figs.report_breakdowns(store, year),
-            figs.report_breakdowns(store, year - 1),
+            report_breakdowns(store, year),
+            report_breakdowns(store, year - 1),
             progress=lambda done, total: tell("charts", done / total),
         )
         if charts_dir is not None:

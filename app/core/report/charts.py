@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core import figures
+from app.core.figures.breakdowns import report_breakdowns
 from app.core.paths import check_output_path
 from app.core.report import chart_cache, fonts
 from app.core.storage.store import Store
@@ -306,5 +306,5 @@ def render_all(store: Store, year: int, out_dir: str | Path) -> list[tuple[str, 
     """The report's charts of ``year`` from the store, written as PNGs in ``out_dir``: [(caption, path)]."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    charts = render_charts(year, figures.report_breakdowns(store, year), figures.report_breakdowns(store, year - 1))
+    charts = render_charts(year, report_breakdowns(store, year), report_breakdowns(store, year - 1))
     return [(c.title, c.save(folder, i, getattr(store, "path", None))) for i, c in enumerate(charts, 1)]

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from app.core.figures import FIGURES
+from app.core.figures.definitions import FIGURES
 from app.core.ledgers import catalog
 from app.core.ledgers.privacy import mask_ids_in_text
 from app.core.report import paragraphs

@@ -562,6 +562,3 @@ def write_docx(
     out_path = Path(out_path)
     doc.save(str(out_path))
     return out_path
-
-
-__all__ = ["ChartImage", "write_docx"]

@@ -142,6 +142,3 @@ def installed_faces() -> frozenset[str]:
 def has_gb2312_fonts() -> bool:
     """All three of 方正小标宋简体, 仿宋_GB2312 and 楷体_GB2312 are installed."""
     return set(GB2312_FACES) <= installed_faces()
-
-
-__all__ = ["GB2312_FACES", "families_in", "font_dirs", "has_gb2312_fonts", "installed_faces"]

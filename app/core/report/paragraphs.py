@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from app.core.figures import KEYS
+from app.core.figures.definitions import KEYS
 from app.core.ledgers import catalog
 from app.core.paths import resource
 from app.core.storage.store import Store

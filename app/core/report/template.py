@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from app.core.figures import approx, rate
+from app.core.figures.approx import approx, rate
 from app.core.paths import resource
 
 MARK_OPEN = "\ue000"  # MARK_OPEN key MARK_SEP text MARK_CLOSE

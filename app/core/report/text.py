@@ -23,8 +23,8 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from app.core import figures as figs
-from app.core.figures import FIGURES
+from app.core.figures.compute import compute
+from app.core.figures.definitions import FIGURES
 from app.core.ledgers import catalog
 from app.core.paths import resource
 from app.core.report.coverage import ledger_rows
@@ -460,9 +460,9 @@ def store_context(
             warnings.append(f"成文日期“{report_date}”无法识别，已使用今天的日期。")
             report_date = None
     ctx = context(
-        figures if figures is not None else figs.compute(store, year),
+        figures if figures is not None else compute(store, year),
         year=year,
-        previous=previous if previous is not None else (lambda: figs.compute(store, year - 1)),
+        previous=previous if previous is not None else (lambda: compute(store, year - 1)),
         county=store.setting("county") or "",
         town=store.setting("town") or "",
         province=store.setting("province") or "",

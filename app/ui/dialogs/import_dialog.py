@@ -44,7 +44,8 @@ FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
 
 def read_preview(store, ledger_id: str | None, path: str, worker: Worker, mappings: dict | None = None):
     """``preview_import`` in the worker thread, with progress and cancel."""
-    from app.core import io
+    from app.core.io.importer import preview_import
+    from app.core.io.scan import ImportCancelled
 
     def progress(done: int, total: int) -> None:
         pct = 100 * done / total if total else 0
@@ -53,15 +54,15 @@ def read_preview(store, ledger_id: str | None, path: str, worker: Worker, mappin
     kw = {"mappings": mappings} if mappings else {}
     with thread_store(store) as s:
         try:
-            return io.preview_import(
+            return preview_import(
                 s, ledger_id, path, progress=progress, should_cancel=worker.is_cancelled, skip_bad=True, **kw
             )
-        except io.ImportCancelled:
+        except ImportCancelled:
             raise Cancelled() from None
 
 
 def write_preview(store, preview, note: str = "", rejects: str | None = None) -> int:
-    from app.core.io import commit_import
+    from app.core.io.importer import commit_import
 
     with thread_store(store) as s:
         return commit_import(s, preview, note, rejects=rejects)
@@ -243,8 +244,7 @@ class ImportDialog(QDialog):
     def recheck(self) -> None:
         """Check the file again with the columns, values and fills chosen in the mapping step;
         the value mappings are remembered now, whatever then happens to the import."""
-        from app.core.io import Mapping
-        from app.core.io.mapping import remember
+        from app.core.io.mapping import Mapping, remember
 
         for lg_id, mapping in self.mapping_panel.mappings().items():
             old = self.given.get(lg_id)
@@ -277,7 +277,7 @@ class ImportDialog(QDialog):
         self.recheck_button.setEnabled(self.mapping_panel.count() > 0)
         self.tabs.setTabText(2, f"对应关系（{self.mapping_panel.count()}）")
         errors = list(preview.errors)
-        from app.core.io import rejects_path
+        from app.core.io.rejects import rejects_path
 
         self.rejects_file = rejects_path(self.path)
         self.rejects_label.setText(str(self.rejects_file))

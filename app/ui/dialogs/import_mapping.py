@@ -149,7 +149,7 @@ class MappingPanel(QScrollArea):
 
     def mappings(self) -> dict:
         """The choices as ``Mapping``s by ledger id (a value left 不改 is not mapped)."""
-        from app.core.io import Mapping
+        from app.core.io.mapping import Mapping
 
         out: dict[str, Mapping] = {}
         for lg_id, column, combo in self.column_combos:

@@ -14,14 +14,6 @@ from PySide6.QtWidgets import (
 )
 
 
-def demo_available() -> bool:
-    try:
-        from app.core import demo  # noqa: F401
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
 class SetupDialog(QDialog):
     def __init__(self, store, parent=None):
         super().__init__(parent)
@@ -45,7 +37,6 @@ class SetupDialog(QDialog):
         self.demo = QCheckBox(
             "填入演示数据（丰都县武平镇2024年的台账，便于先熟悉程序；乡镇（街道）名称将随之设为武平镇）"
         )
-        self.demo.setVisible(demo_available())
         self.excel = QCheckBox("导入已有的 Excel 台账（如去年的表格）")
         self.excel.setChecked(True)  # a new office nearly always has last year's workbooks
         excel_note = QLabel("可一次选多个文件。程序按表头认出每个工作表是哪本台账，先预览、再导入，不必重新录入。")
@@ -71,7 +62,7 @@ class SetupDialog(QDialog):
 
     def _update(self) -> None:
         county, town = self.county.text().strip(), self.town.text().strip()
-        demo = not self.demo.isHidden() and self.demo.isChecked()
+        demo = self.demo.isChecked()
         self.ok_button.setEnabled(bool(county and town) or demo)
         self.issuer.setText(f"发文机关：{county}{town}人民政府" if county and town else "")
 
@@ -88,8 +79,8 @@ class SetupDialog(QDialog):
                 if edit.text().strip():  # left empty with the demo: the demo names its town
                     s.set_setting(key, edit.text().strip())
             s.set_setting("setup_done", True)
-        if not self.demo.isHidden() and self.demo.isChecked():
-            from app.core import demo
+        if self.demo.isChecked():
+            from app.core.demo.generator import fill  # the demo's generator: only when asked for
 
-            return demo.fill(s, 2024)
+            return fill(s, 2024)
         return None

@@ -9,7 +9,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from app.core.returns import TOTAL, YTD, ReturnTable, cell_text
+from app.core.returns.compute import TOTAL, YTD, ReturnTable
+from app.core.returns.display import cell_text
 
 LINK_COLOUR = QColor("#1f5f99")
 TOTAL_BACKGROUND = QColor("#eef2f7")

@@ -66,7 +66,7 @@ def load_figures(store, year: int | None, part: str = "Y") -> dict[str, Any]:
     """The figures of the period (``part`` of ``year``: ``Y``, ``H1``, ``Q2``, ``M3`` …) and of
     the same period a year before, and the year's findings (worker thread); ``year=None``:
     the year ``suggest_year`` picks."""
-    from app.core import figures
+    from app.core.figures.compute import compute
 
     with thread_store(store) as s:
         if year is None:
@@ -75,8 +75,8 @@ def load_figures(store, year: int | None, part: str = "Y") -> dict[str, Any]:
         out = {
             "year": year,
             "period": period,
-            "current": figures.compute(s, period),
-            "previous": figures.compute(s, period.year_before()),
+            "current": compute(s, period),
+            "previous": compute(s, period.year_before()),
         }
         out["findings"] = run_checks(s, year)
         out["incomplete"] = {lg.id: n for lg in catalog.LEDGERS if (n := s.count_incomplete(lg.id))}
@@ -372,9 +372,9 @@ class DashboardPage(QWidget):
         self.open_rows.emit(str(ledger), list(ids))
 
     def _open_figure(self, key: str) -> None:
-        from app.core import figures
+        from app.core.figures.compute import rows_for
 
-        target = first_rows(figures.rows_for(self.store, self.period(), key))
+        target = first_rows(rows_for(self.store, self.period(), key))
         if target:
             self.open_rows.emit(target[0], target[1])
 

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.exchange import SUFFIX, PackError, is_personal, make_pack, merge_pack
+from app.core.exchange.container import PackError
+from app.core.exchange.merge import merge_pack
+from app.core.exchange.pack import SUFFIX, is_personal, make_pack
 from app.core.ledgers import catalog
 from app.core.storage.keys import too_short
 from app.ui.models.exchange_models import ConflictModel, MergeCountsModel

@@ -257,7 +257,7 @@ class KeyPersonsPage(QWidget):
 
     def refresh(self) -> None:
         """Reload the roster, the year's visit counts and 变动 (small tables: GUI thread)."""
-        from app.core.figures import key_person_changes, visits_per_person_month
+        from app.core.figures.breakdowns import key_person_changes, visits_per_person_month
         from app.core.ledgers.privacy import mask_row
 
         year = self.year()

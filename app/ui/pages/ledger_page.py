@@ -52,14 +52,14 @@ def _build_fts(store, ledger_id: str) -> bool:
 
 
 def _export(store, ledger_id: str, path: str, year: int | None) -> int:
-    from app.core.io import export_ledger
+    from app.core.io.exporter import export_ledger
 
     with thread_store(store) as s:
         return export_ledger(s, ledger_id, path, year=year)
 
 
 def _template(store, ledger_id: str, path: str) -> str:
-    from app.core.io import write_template
+    from app.core.io.template import write_template
 
     with thread_store(store) as s:
         return str(write_template(s, ledger_id, path))

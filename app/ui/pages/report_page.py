@@ -80,8 +80,7 @@ def charts_wanted(store) -> bool:
 def make_report(store, year: int, out_path: str, progress=None, with_charts: bool = True) -> str:
     """Write the .docx (worker thread); ``progress(stage, fraction)``; ``with_charts=False``:
     no picture and no 附件."""
-    from app.core.report import build_report
-    from app.core.report.build import STAGE_LABELS
+    from app.core.report.build import STAGE_LABELS, build_report
 
     def tell(stage: str, fraction: float) -> None:
         if progress:
@@ -461,9 +460,9 @@ class ReportPage(QWidget):
         if not link.startswith("fig:"):
             return
         _, year, key = link.split(":", 2)
-        from app.core import figures
+        from app.core.figures.compute import rows_for
 
-        target = first_rows(figures.rows_for(self.store, int(year), key))
+        target = first_rows(rows_for(self.store, int(year), key))
         if target:
             self.open_rows.emit(target[0], target[1])
 

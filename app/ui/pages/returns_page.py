@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import periods
-from app.core.returns import RECIPIENTS, RETURNS_LIST
+from app.core.returns.definitions import RECIPIENTS, RETURNS_LIST
 from app.ui.models.return_model import ReturnTableModel
 from app.ui.pages.figure_helpers import first_rows, muted_label, suggest_year
 from app.ui.widgets import file_dialogs
@@ -44,7 +44,8 @@ WIDE = 12  # a return with more columns than this is not squeezed to the page: i
 
 def load_returns(store, period: periods.Period, ytd: bool = False) -> dict[str, Any]:
     """Every return for ``period`` (worker thread)."""
-    from app.core.returns import compute_all, filing_unit
+    from app.core.returns.compute import compute_all
+    from app.core.returns.display import filing_unit
 
     with thread_store(store) as s:
         return {
@@ -262,7 +263,7 @@ class ReturnsPage(QWidget):
         box = self.boxes[key]
         if not box.model.is_link(index):
             return
-        from app.core.returns import rows_for
+        from app.core.returns.compute import rows_for
 
         item, column = box.model.cell(index)
         target = first_rows(rows_for(self.store, box.model.table.period, key, item, column))
