@@ -280,7 +280,7 @@ class Controller:
         self.window.attach(self.session.store)
         self._ready()
 
-    def _show(self, store) -> None:
+    def _show(self, store: Store) -> None:
         from app.ui.main_window import MainWindow
 
         self.window = MainWindow(store)

@@ -27,9 +27,12 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +176,7 @@ def run_in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Worker:
 
 
 @contextmanager
-def thread_store(store) -> Iterator[Any]:
+def thread_store(store: Store) -> Iterator[Store]:
     """A connection of its own for the current thread; the same store when it lives in memory.
 
     ``store.reopen()`` keeps the store's read-only state: a read-only session's workers
@@ -188,6 +191,6 @@ def thread_store(store) -> Iterator[Any]:
         own.close()
 
 
-def can_thread(store) -> bool:
+def can_thread(store: Store) -> bool:
     """A memory database cannot be opened a second time: its work runs in the GUI thread."""
     return getattr(store, "path", None) is not None

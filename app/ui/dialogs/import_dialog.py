@@ -13,7 +13,7 @@ path=None, parent=None)``; each sheet's ledger is recognised from its header."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -38,11 +38,14 @@ from app.ui.dialogs.import_mapping import MappingPanel
 from app.ui.widgets import file_dialogs
 from app.ui.workers import Cancelled, Worker, can_thread, thread_store
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 PREVIEW_ROWS = 200  # rows shown in the preview table (all of them are imported)
 FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
 
 
-def read_preview(store, ledger_id: str | None, path: str, worker: Worker, mappings: dict | None = None):
+def read_preview(store: Store, ledger_id: str | None, path: str, worker: Worker, mappings: dict | None = None):
     """``preview_import`` in the worker thread, with progress and cancel."""
     from app.core.io.importer import preview_import
     from app.core.io.scan import ImportCancelled
@@ -61,7 +64,7 @@ def read_preview(store, ledger_id: str | None, path: str, worker: Worker, mappin
             raise Cancelled() from None
 
 
-def write_preview(store, preview, note: str = "", rejects: str | None = None) -> int:
+def write_preview(store: Store, preview, note: str = "", rejects: str | None = None) -> int:
     from app.core.io.importer import commit_import
 
     with thread_store(store) as s:
@@ -93,12 +96,14 @@ class ImportDialog(QDialog):
     preview_ready = Signal()
 
     @classmethod
-    def for_workbook(cls, store, path: str | Path | None = None, parent: QWidget | None = None) -> ImportDialog:
+    def for_workbook(cls, store: Store, path: str | Path | None = None, parent: QWidget | None = None) -> ImportDialog:
         """A whole workbook of several ledgers (last year's Excel): each sheet's ledger is
         recognised from its header; the plan (sheet → ledger, rows) is shown before 确认导入."""
         return cls(store, None, parent, path=path)
 
-    def __init__(self, store, ledger_id: str | None, parent: QWidget | None = None, path: str | Path | None = None):
+    def __init__(
+        self, store: Store, ledger_id: str | None, parent: QWidget | None = None, path: str | Path | None = None
+    ):
         super().__init__(parent)
         from app.core.ledgers import catalog
 

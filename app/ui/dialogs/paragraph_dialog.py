@@ -9,6 +9,8 @@ under the text (the dialog stays open); 恢复默认 puts the default wording ba
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -29,6 +31,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
 
 OBJECT_CHAR = "\ufffc"
 TOKEN_TYPE = QTextFormat.ObjectTypes.UserObject + 1
@@ -136,7 +141,7 @@ class ParagraphDialog(QDialog):
 
     saved = Signal(str)
 
-    def __init__(self, store, year: int, para_id: str, parent: QWidget | None = None):
+    def __init__(self, store: Store, year: int, para_id: str, parent: QWidget | None = None):
         super().__init__(parent)
         from app.core.report import paragraphs, text
 

@@ -3,6 +3,8 @@ ledgers in, and an offer of the demo data."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -13,9 +15,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 
 class SetupDialog(QDialog):
-    def __init__(self, store, parent=None):
+    def __init__(self, store: Store, parent=None):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("欢迎使用法治台账")

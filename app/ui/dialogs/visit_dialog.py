@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,11 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 
 class VisitDialog(QDialog):
     """Saves one row of 走访记录 through ``store.save('visits', …)``; ``saved_id`` after OK."""
 
-    def __init__(self, store, person: dict, parent: QWidget | None = None):
+    def __init__(self, store: Store, person: dict, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self.person = person

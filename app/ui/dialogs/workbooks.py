@@ -9,10 +9,15 @@ many were refused and where they were saved.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.ui.dialogs.import_dialog import FILE_FILTER, ImportDialog
 from app.ui.widgets import file_dialogs
+
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
 
 
 def choose_workbooks(parent: QWidget | None = None) -> list[str]:
@@ -67,7 +72,7 @@ def show_summary(parent: QWidget | None, lines: list[str]) -> QMessageBox:
     return box
 
 
-def bring_in_workbooks(store, parent: QWidget | None = None, paths: list[str] | None = None) -> int:
+def bring_in_workbooks(store: Store, parent: QWidget | None = None, paths: list[str] | None = None) -> int:
     """Import each chosen workbook through the whole-workbook dialog, then the summary; the
     rows written."""
     if paths is None:

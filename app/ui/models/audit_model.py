@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from app.core.ledgers import catalog
 from app.core.ledgers.privacy import mask_ids_in_text, mask_value
 from app.core.storage.query import AuditQuery
+
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
 
 ACTIONS = {
     "insert": "新增",
@@ -243,7 +246,7 @@ def describe_values(ledger_id: str | None, values: Any, action: str = "") -> str
 
 
 class AuditModel(QAbstractTableModel):
-    def __init__(self, store, ledger_id: str | None = None, parent=None):
+    def __init__(self, store: Store, ledger_id: str | None = None, parent=None):
         super().__init__(parent)
         self.query = AuditQuery(store, ledger_id)
         self._count = 0

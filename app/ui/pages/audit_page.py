@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -9,12 +11,15 @@ from app.core.ledgers import catalog
 from app.ui.models.audit_model import AuditModel
 from app.ui.widgets.titles import page_title
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 
 class AuditPage(QWidget):
     status = Signal(str)
     refresh_on_show = True  # other pages write too; re-reading is cheap
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self.model = AuditModel(store, parent=self)

@@ -7,7 +7,7 @@ from the chart cache when their numbers have not changed."""
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -41,6 +41,9 @@ from app.ui.widgets.period_picker import PeriodPicker, period_of
 from app.ui.widgets.titles import page_title
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 HEADLINE_KEYS: tuple[str, ...] = (
     "enforcement.inspections",
     "enforcement.joint_inspections",
@@ -62,7 +65,7 @@ HEADLINE_KEYS: tuple[str, ...] = (
 CARD_COLUMNS = 4
 
 
-def load_figures(store, year: int | None, part: str = "Y") -> dict[str, Any]:
+def load_figures(store: Store, year: int | None, part: str = "Y") -> dict[str, Any]:
     """The figures of the period (``part`` of ``year``: ``Y``, ``H1``, ``Q2``, ``M3`` …) and of
     the same period a year before, and the year's findings (worker thread); ``year=None``:
     the year ``suggest_year`` picks."""
@@ -83,7 +86,7 @@ def load_figures(store, year: int | None, part: str = "Y") -> dict[str, Any]:
     return out
 
 
-def run_checks(store, year: int) -> list:
+def run_checks(store: Store, year: int) -> list:
     try:
         from app.core.checks import run
     except ModuleNotFoundError as exc:  # a build without the checks module: no to-dos
@@ -93,7 +96,7 @@ def run_checks(store, year: int) -> list:
     return list(run(store, year))
 
 
-def render_charts(store, year: int, out_dir: str) -> list[tuple[str, str]]:
+def render_charts(store: Store, year: int, out_dir: str) -> list[tuple[str, str]]:
     """The core charts as PNG files: [(caption, path)] (worker thread; imports matplotlib)."""
     from app.core.report import charts
 
@@ -157,7 +160,7 @@ class DashboardPage(QWidget):
     loaded = Signal()  # figures and to-dos are on screen
     charts_loaded = Signal()
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self._workers: list[Worker] = []

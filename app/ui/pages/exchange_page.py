@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,11 +36,14 @@ from app.ui.widgets import file_dialogs
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 OFFICES = ("司法所", "执法大队", "党政办")
 FILTER = f"数据包 (*{SUFFIX})"
 
 
-def pack_in_thread(store, out: str, ledgers: list[str], password: str | None):
+def pack_in_thread(store: Store, out: str, ledgers: list[str], password: str | None):
     """The pack's summary, or the ``PackError`` that refused it (a clerk's mistake, not a fault)."""
     try:
         with thread_store(store) as s:
@@ -48,7 +52,7 @@ def pack_in_thread(store, out: str, ledgers: list[str], password: str | None):
         return exc
 
 
-def merge_in_thread(store, path: str, password: str | None, dry_run: bool, progress=None):
+def merge_in_thread(store: Store, path: str, password: str | None, dry_run: bool, progress=None):
     """The merge's result, or the ``PackError`` that refused the pack."""
     try:
         with thread_store(store) as s:
@@ -61,7 +65,7 @@ class ExchangePage(QWidget):
     status = Signal(str)
     changed = Signal(str)  # a merge wrote rows: pages that summarise data reload
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self._workers: list[Worker] = []

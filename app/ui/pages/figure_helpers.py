@@ -4,11 +4,14 @@ labels and values as a clerk reads them, and "the rows behind" a figure or a fin
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from app.ui.widgets.titles import page_title
+
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
 
 SEVERITY_TEXT = {"error": "错误", "warning": "提醒", "warn": "提醒", "info": "提示"}
 SEVERITY_COLOR = {"error": "#c0392b", "warning": "#b9770e", "warn": "#b9770e", "info": "#2e86c1"}
@@ -20,7 +23,7 @@ def default_year(today: dt.date | None = None) -> int:
     return today.year - 1 if today.month <= 2 else today.year
 
 
-def suggest_year(store, today: dt.date | None = None, share: float = 0.2) -> int:
+def suggest_year(store: Store, today: dt.date | None = None, share: float = 0.2) -> int:
     """The year to open on: ``default_year`` unless it has hardly begun in the ledgers.
 
     Walks back while a year holds fewer than ``share`` of the rows of the year before (an
@@ -48,7 +51,7 @@ class YearCombo(QComboBox):
     """Next year down to the first year with data (ten back without a store), newest first;
     ``year()`` / ``set_year()``."""
 
-    def __init__(self, year: int | None = None, parent=None, store=None, today: dt.date | None = None):
+    def __init__(self, year: int | None = None, parent=None, store: Store | None = None, today: dt.date | None = None):
         super().__init__(parent)
         self.store = store
         self.today = today
@@ -97,7 +100,7 @@ class YearCombo(QComboBox):
         self.setCurrentIndex(i)
 
 
-def year_bar(title: str, store=None) -> tuple[QHBoxLayout, YearCombo]:
+def year_bar(title: str, store: Store | None = None) -> tuple[QHBoxLayout, YearCombo]:
     """The top bar of a page about one year: its title, then 年度 and the year selector."""
     bar = QHBoxLayout()
     year_combo = YearCombo(store=store)

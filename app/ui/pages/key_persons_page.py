@@ -8,7 +8,7 @@ and that leaves a ``reveal`` entry in the 操作日志 (``privacy.reveal_idcard`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -36,6 +36,9 @@ from app.core.key_person_months import monthly_changes, on_roster, year_change_i
 from app.core.storage.collation import sort_key
 from app.ui.dialogs.visit_dialog import VisitDialog
 from app.ui.pages.figure_helpers import muted_label, suggest_year, year_bar
+
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
 
 ROSTER_COLUMNS = (
     ("name", "姓名"),
@@ -86,7 +89,7 @@ class KeyPersonsPage(QWidget):
     open_rows = Signal(str, list)
     visit_recorded = Signal(int)
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self.persons: list[dict] = []  # masked rows of the roster

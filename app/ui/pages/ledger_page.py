@@ -7,6 +7,7 @@ Ctrl+F the search box.  Export and template files are written off the GUI thread
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -32,10 +33,13 @@ from app.ui.widgets import file_dialogs
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 MONTHS = ["全部月份"] + [f"{m}月" for m in range(1, 13)]
 
 
-def is_readonly(store) -> bool:
+def is_readonly(store: Store) -> bool:
     return bool(getattr(store, "readonly", False))
 
 
@@ -46,19 +50,19 @@ def size_columns(table: QTableView, model: LedgerModel) -> None:
         table.setColumnWidth(i, int(max(5, min(f.width, 30)) * em * 0.62) + 14)
 
 
-def _build_fts(store, ledger_id: str) -> bool:
+def _build_fts(store: Store, ledger_id: str) -> bool:
     with thread_store(store) as s:
         return query.ensure_fts(s, ledger_id)
 
 
-def _export(store, ledger_id: str, path: str, year: int | None) -> int:
+def _export(store: Store, ledger_id: str, path: str, year: int | None) -> int:
     from app.core.io.exporter import export_ledger
 
     with thread_store(store) as s:
         return export_ledger(s, ledger_id, path, year=year)
 
 
-def _template(store, ledger_id: str, path: str) -> str:
+def _template(store: Store, ledger_id: str, path: str) -> str:
     from app.core.io.template import write_template
 
     with thread_store(store) as s:
@@ -71,7 +75,7 @@ class LedgerPage(QWidget):
     status = Signal(str)
     changed = Signal(str)  # ledger id, after any write from this page
 
-    def __init__(self, store, ledger_id: str, parent: QWidget | None = None):
+    def __init__(self, store: Store, ledger_id: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self.model = LedgerModel(store, ledger_id, desc=True, parent=self)  # newest first

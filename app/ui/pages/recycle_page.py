@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,13 +25,16 @@ from app.core.storage.common import StoreError
 from app.ui.models.ledger_model import LedgerModel
 from app.ui.pages.ledger_page import size_columns
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 
 class RecyclePage(QWidget):
     status = Signal(str)
     refresh_on_show = True  # other pages write too; re-reading is cheap
     changed = Signal(str)
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self.model: LedgerModel | None = None

@@ -4,7 +4,12 @@ province and city (the default wording's 视察重庆 / 重庆干部网络学院
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QWidget
+
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
 
 # (settings key without "report.Y.", label, placeholder)
 YEAR_FIELDS = (
@@ -19,7 +24,7 @@ OFFICE_FIELDS = (
 
 
 class ReportInfoBox(QGroupBox):
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__("本年度报告信息", parent)
         self.store = store
         form = QFormLayout(self)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -45,6 +45,9 @@ from app.ui.pages.report_info import ReportInfoBox
 from app.ui.widgets import file_dialogs
 from app.ui.workers import CHART_LOCK, Worker, can_thread, thread_store
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 SECTION_TITLES = {
     "shortcomings": "三、存在的不足和原因",
     "plan": "四、{next}年工作计划",
@@ -61,7 +64,7 @@ _BLOCK_STYLE = {
 }
 
 
-def load_report(store, year: int) -> dict[str, Any]:
+def load_report(store: Store, year: int) -> dict[str, Any]:
     """The report text of ``year`` as blocks, and the checks' findings (worker thread)."""
     from app.core.report.text import render_store
 
@@ -72,12 +75,12 @@ def load_report(store, year: int) -> dict[str, Any]:
 CHARTS_SETTING = "report.with_charts"  # the office's choice: 附带图表 ("1") or not ("0")
 
 
-def charts_wanted(store) -> bool:
+def charts_wanted(store: Store) -> bool:
     """Whether this office's reports carry the charts (附件); yes until it says otherwise."""
     return str(store.setting(CHARTS_SETTING) or "1") != "0"
 
 
-def make_report(store, year: int, out_path: str, progress=None, with_charts: bool = True) -> str:
+def make_report(store: Store, year: int, out_path: str, progress=None, with_charts: bool = True) -> str:
     """Write the .docx (worker thread); ``progress(stage, fraction)``; ``with_charts=False``:
     no picture and no 附件."""
     from app.core.report.build import STAGE_LABELS, build_report
@@ -152,7 +155,7 @@ class ReportPage(QWidget):
     loaded = Signal()
     report_written = Signal(str)
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self._workers: list[Worker] = []

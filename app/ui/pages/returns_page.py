@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -38,11 +38,14 @@ from app.ui.widgets.period_picker import PeriodPicker
 from app.ui.widgets.titles import page_title
 from app.ui.workers import Worker, can_thread, thread_store
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 ALL_RECIPIENTS = "全部"
 WIDE = 12  # a return with more columns than this is not squeezed to the page: it scrolls
 
 
-def load_returns(store, period: periods.Period, ytd: bool = False) -> dict[str, Any]:
+def load_returns(store: Store, period: periods.Period, ytd: bool = False) -> dict[str, Any]:
     """Every return for ``period`` (worker thread)."""
     from app.core.returns.compute import compute_all
     from app.core.returns.display import filing_unit
@@ -57,7 +60,9 @@ def load_returns(store, period: periods.Period, ytd: bool = False) -> dict[str, 
         }
 
 
-def export_returns(store, period: periods.Period, path: str, recipient: str | None = None, ytd: bool = False) -> str:
+def export_returns(
+    store: Store, period: periods.Period, path: str, recipient: str | None = None, ytd: bool = False
+) -> str:
     """The .xlsx of the returns ``recipient`` takes (all when None) (worker thread)."""
     from app.core.returns.xlsx import export
 
@@ -65,7 +70,7 @@ def export_returns(store, period: periods.Period, path: str, recipient: str | No
         return str(export(s, period, path, recipient=recipient, ytd=ytd))
 
 
-def default_period(store, today: dt.date | None = None) -> periods.Period:
+def default_period(store: Store, today: dt.date | None = None) -> periods.Period:
     """Last quarter; or, when the ledgers have hardly begun that year, the last quarter of
     the year they hold (the demo's 2024)."""
     today = today or dt.date.today()
@@ -143,7 +148,7 @@ class ReturnsPage(QWidget):
     loaded = Signal()
     exported = Signal(str)
 
-    def __init__(self, store, parent: QWidget | None = None, *, today: dt.date | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None, *, today: dt.date | None = None):
         super().__init__(parent)
         self.store = store
         self._workers: list[Worker] = []

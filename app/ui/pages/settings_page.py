@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -33,6 +34,9 @@ from app.core.storage import keys
 from app.ui.dialogs.secret_prompt import ask_secret
 from app.ui.widgets.file_dialogs import existing_directory, open_file_name, save_file_name
 from app.ui.widgets.titles import page_title
+
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
 
 FONT_SCHEMES = (
     ("gb2312", "公文标准字体（方正小标宋简体、仿宋_GB2312、楷体_GB2312）"),
@@ -63,7 +67,7 @@ class SettingsPage(QWidget):
     saved = Signal()
     restored = Signal(str)  # the database file was replaced from a backup (path of the backup)
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self.backup = backup  # the safety modules are part of the program, never optional
