@@ -448,3 +448,27 @@ def test_the_id_check_reads_every_idcard_field(new_store):
     assert (f.ledger, f.title, f.severity, f.row_ids) == (ROSTER.id, "身份证号无效", "error", [bad, missing])
     assert f.detail.splitlines()[1] == "无号（低保户）：未填写身份证号"
     assert wrong not in f.detail and "校验位" in f.detail
+
+
+# -- the window -------------------------------------------------------------------------------------
+
+
+def test_the_side_bar_lists_the_new_ledgers_and_the_declared_overview(qtbot, declared, new_store, monkeypatch):
+    from app.ui.main_window import MainWindow
+
+    renamed = replace(catalog.BY_ID["key_persons"], overview="重点人员总览", _by_key={})
+    ledgers = tuple(renamed if lg.id == "key_persons" else lg for lg in catalog.LEDGERS)
+    monkeypatch.setattr(catalog, "LEDGERS", ledgers)
+    monkeypatch.setattr(catalog, "BY_ID", {lg.id: lg for lg in ledgers})
+    monkeypatch.setattr(catalog, "BY_NAME", {lg.name: lg for lg in ledgers})
+    w = MainWindow(new_store)
+    qtbot.addWidget(w)
+    nav = w.nav
+    group = next(
+        nav.topLevelItem(i) for i in range(nav.topLevelItemCount()) if nav.topLevelItem(i).text(0) == "重点人群"
+    )
+    names = [group.child(i).text(0) for i in range(group.childCount())]
+    assert names == ["重点人员总览", "重点人员名册", "走访记录", "帮扶对象名册", "帮扶记录"]
+    assert w._items["key_persons"] is group.child(0)  # the overview page keeps the ledger's id
+    page = w.show_page(f"ledger:{RECORDS.id}")
+    assert w.nav.currentItem().text(0) == "帮扶记录" and page is not None
