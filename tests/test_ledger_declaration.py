@@ -110,6 +110,7 @@ UNIQUE_KINDS = ("text", "idcard", "phone")  # a value that can name one row: not
 
 def declaration_problems(ledgers: tuple[Ledger, ...]) -> list[str]:
     by_id = {lg.id: lg for lg in ledgers}
+    place = {lg.id: i for i, lg in enumerate(ledgers)}
     problems = []
     if len(by_id) != len(ledgers) or len({lg.name for lg in ledgers}) != len(ledgers):
         problems.append("ledger ids and names are unique")
@@ -126,6 +127,9 @@ def declaration_problems(ledgers: tuple[Ledger, ...]) -> list[str]:
         for f in lg.fields:
             if f.kind == "ref" and f.ref not in by_id:
                 problems.append(f"{lg.id}.{f.key}: refers to no ledger ({f.ref})")
+            elif f.kind == "ref" and place[f.ref] > place[lg.id]:
+                # merge and the demo insert in catalog order: the rows pointed at come first
+                problems.append(f"{lg.id}.{f.key}: {f.ref} is declared after it")
             if f.kind == "ref" and f.ref in by_id and by_id[f.ref].title_field is None:
                 problems.append(f"{lg.id}.{f.key}: {f.ref} has no title to show")
             if f.kind != "ref" and (f.ref is not None or f.on_purge != "refuse"):
@@ -159,8 +163,14 @@ def test_the_catalog_declarations_are_consistent():
     ],
 )
 def test_an_inconsistent_declaration_is_caught(broken):
-    others = (ROSTER, RECORDS) if broken.id != ROSTER.id else (RECORDS,)
-    assert declaration_problems((*catalog.LEDGERS, broken, *[o for o in others if o.id != broken.id]))
+    ours = tuple(broken if lg.id == broken.id else lg for lg in (ROSTER, RECORDS))
+    assert declaration_problems((*catalog.LEDGERS, *ours))
+
+
+def test_a_ledger_declared_before_the_ledger_it_refers_to_is_caught():
+    assert declaration_problems((*catalog.LEDGERS, RECORDS, ROSTER)) == [
+        "aid_visits.recipient_id: aid_recipients is declared after it"
+    ]
 
 
 # -- the form ---------------------------------------------------------------------------------------
@@ -286,6 +296,18 @@ def test_import_resolves_a_reference_by_id_number(new_store, db_path, tmp_path, 
         assert s.count_incomplete(RECORDS.id) == 0
     finally:
         s.close()
+
+
+def test_import_refuses_a_reference_by_a_wrong_id_number(new_store, tmp_path):
+    """A reference typed as a 身份证号 with a wrong check digit is a bad row, as a 走访's is: the
+    referenced ledger is looked up by an idcard field."""
+    from app.core.io import import_file
+
+    _person(new_store, "钱七", ID_A)
+    wrong = ID_B[:17] + ("0" if ID_B[17] != "0" else "1")
+    rows = [["日期", "帮扶对象", "帮扶人"], ["2024-03-02", "钱七", "周"], ["2024-03-03", wrong, "周"]]
+    result = import_file(new_store, RECORDS.id, write_csv(tmp_path / "记录.csv", rows), skip_bad=True)
+    assert (result.bad_rows, result.count) == (1, 1)
 
 
 def _csv(path) -> list[list[str]]:

@@ -126,28 +126,10 @@ def generate(year: int = 2024, seed: int = SEED) -> dict[str, list[Row]]:
         rows.sort(key=lambda r, d=date: r.get(d) or "")
     out["visits"] = sorted(rosters.visits(g, persons), key=lambda r: r["date"])  # after: indexes persons
     form_facts.fill(out, seed)
-    for lg in _reference_order():
+    for lg in catalog.LEDGERS:
         if lg.id not in out:
             out[lg.id] = declared.rows(lg, year, seed, out)
     return dict(out)
-
-
-def _reference_order() -> list[catalog.Ledger]:
-    """The catalog's ledgers, each after the ledgers its references point at (the catalog's
-    order otherwise): a row's reference needs the ids of the rows it points at."""
-    done: dict[str, catalog.Ledger] = {}
-
-    def visit(lg: catalog.Ledger, path: tuple[str, ...]) -> None:
-        if lg.id in done or lg.id in path:
-            return
-        for f in lg.fields:
-            if f.ref and f.ref in catalog.BY_ID:
-                visit(catalog.BY_ID[f.ref], (*path, lg.id))
-        done[lg.id] = lg
-
-    for lg in catalog.LEDGERS:
-        visit(lg, ())
-    return list(done.values())
 
 
 def fill(store: Store, year: int = 2024, seed: int = SEED) -> dict[str, int]:
@@ -170,7 +152,7 @@ def fill(store: Store, year: int = 2024, seed: int = SEED) -> dict[str, int]:
         for name, words in fact_examples().items():
             store.set_report_text(year - 1, FACT_SECTION + name, words)
         ids_of: dict[str, list[int]] = {}
-        for lg in _reference_order():
+        for lg in catalog.LEDGERS:  # a ledger comes after the ledgers it refers to
             rows = [_linked(lg, r, ids_of) for r in data.get(lg.id, [])]
             check = store.validator(lg.id).check
             clean = [check(r) for r in rows]
