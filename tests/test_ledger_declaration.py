@@ -447,25 +447,14 @@ def test_the_report_is_made_with_the_new_rows_and_check_names_the_ledgers_it_lea
 
 
 def test_the_id_check_reads_every_idcard_field(new_store):
+    from tests.test_checks import raw_insert  # rows past the validator, as an old file might hold
+
     s = new_store
     wrong = ID_A[:17] + ("0" if ID_A[17] != "0" else "1")
-    bad = s.conn.execute(
-        "INSERT INTO aid_recipients (uid, name, id_number, aid_type, listed_on, created_at, updated_at)"
-        " VALUES ('u1', '错号', ?, '临时救助', '2024-01-01', '', '')",
-        (wrong,),
-    ).lastrowid
-    missing = s.conn.execute(
-        "INSERT INTO aid_recipients (uid, name, aid_type, listed_on, created_at, updated_at)"
-        " VALUES ('u2', '无号', '低保户', '2024-01-01', '', '')"
-    ).lastrowid
-    s.conn.execute(  # optional for 临时救助
-        "INSERT INTO aid_recipients (uid, name, aid_type, listed_on, created_at, updated_at)"
-        " VALUES ('u3', '临时', '临时救助', '2024-01-01', '', '')"
-    )
-    s.conn.execute(  # off the roster before the year
-        "INSERT INTO aid_recipients (uid, name, aid_type, listed_on, ended_on, created_at, updated_at)"
-        " VALUES ('u4', '早走', '低保户', '2020-01-01', '2022-01-01', '', '')"
-    )
+    bad = raw_insert(s, ROSTER.id, name="错号", id_number=wrong, aid_type="临时救助", listed_on="2024-01-01")
+    missing = raw_insert(s, ROSTER.id, name="无号", aid_type="低保户", listed_on="2024-01-01")
+    raw_insert(s, ROSTER.id, name="临时", aid_type="临时救助", listed_on="2024-01-01")  # optional for 临时救助
+    raw_insert(s, ROSTER.id, name="早走", aid_type="低保户", listed_on="2020-01-01", ended_on="2022-01-01")
     (f,) = [f for f in checks.run(s, 2024) if f.code == "idcards_invalid"]
     assert (f.ledger, f.title, f.severity, f.row_ids) == (ROSTER.id, "身份证号无效", "error", [bad, missing])
     assert f.detail.splitlines()[1] == "无号（低保户）：未填写身份证号"
