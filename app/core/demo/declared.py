@@ -63,9 +63,12 @@ def _value(g: Gen, lg: Ledger, f: Field, i: int, day: str, planned: dict[str, li
         return g.id_number(g.rng.randint(1955, 2000), g.rng.random() < 0.45)
     if f.kind == "phone":
         return g.phone()
-    if f.kind == "ref":
-        live = [j for j, r in enumerate(planned.get(f.ref or "", [])) if not r.get("_deleted")]
-        return g.rng.choice(live) if live else None
+    if f.kind == "ref":  # a row that is there that day (a person already on the roster)
+        target, rows = catalog.BY_ID.get(f.ref or ""), planned.get(f.ref or "", [])
+        since = target and (target.start_field or target.date_field)
+        live = [j for j, r in enumerate(rows) if not r.get("_deleted")]
+        there = [j for j in live if not since or str(rows[j].get(since) or "") <= day]
+        return g.rng.choice(there or live) if live else None
     if f.key == catalog.VILLAGE:
         return g.village()
     if f.kind == "text" and (f.label.endswith(("姓名", "人", "员")) or f.key == "name"):
