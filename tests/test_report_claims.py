@@ -128,11 +128,11 @@ def _only(store: Store, ledger: str) -> None:
     wanted = ["key_persons", "visits"] if ledger == "visits" else [ledger]
     person_ids: list[int] = []
     for lg in wanted:
-        rows = [{k: v for k, v in r.items() if not k.startswith("_") or k == "_person"} for r in data[lg]]
+        rows = [{k: v for k, v in r.items() if not k.startswith("_") or k == "_person_id"} for r in data[lg]]
         if lg == "lawsuits":  # the demo year has none (未发生, as the reference): the year before's, moved
             rows = [dict(r, date=f"{Y}{r['date'][4:]}") for r in rows]
         if lg == "visits":
-            rows = [dict(r, person_id=person_ids[r.pop("_person")]) for r in rows]
+            rows = [dict(r, person_id=person_ids[r.pop("_person_id")]) for r in rows]
         check = store.validator(lg).check
         first = store.conn.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{lg}"').fetchone()[0] + 1
         store.insert_many(lg, [check(r) for r in rows])

@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("pack", "生成数据包，把台账带到本镇其他科室的电脑上合并")
     sp.add_argument("--out", required=True, metavar="FILE", help="数据包文件")
     sp.add_argument("--ledgers", metavar="ID,ID...", help="只打包这些台账（id 或台账名称，逗号分隔；默认全部）")
-    sp.add_argument("--password", metavar="PW", help="数据包密码（含重点人员、走访记录时必须设置）")
+    sp.add_argument("--password", metavar="PW", help="数据包密码（含个人信息的台账时必须设置）")
     sp.add_argument("--no-password", action="store_true", help="明确选择不加密")
 
     sp = cmd("merge", "合并其他科室的数据包（按记录编号合并，全部成功才写入）")

@@ -22,7 +22,6 @@ from app.core.storage.common import year_bounds
 from app.core.storage.store import Store
 
 OPEN_STATES = ("待调解", "调解中")
-VISITED_CATEGORIES = ("社区矫正对象", "安置帮教对象")
 OPEN_DAYS = 30
 
 
@@ -166,23 +165,45 @@ def visits_missing(store: Store, year: int, today: dt.date | None = None) -> lis
 
 
 def idcards_invalid(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
-    """Invalid (or missing where required) 身份证号 of people on the roster during Y."""
+    """Invalid ID numbers (身份证号), or missing where a ``required_when`` rule of the ledger
+    asks for one, in every ledger with an "idcard" field: a roster's rows on it during Y
+    (a 重点人员), another ledger's rows dated in Y.  One finding per ledger and field."""
+    out: list[Finding] = []
+    for lg in catalog.LEDGERS:
+        for f in lg.fields:
+            if f.kind == "idcard":
+                out += _idcards_invalid(store, lg, f, year)
+    return out
+
+
+def _idcards_invalid(store: Store, lg: catalog.Ledger, f: catalog.Field, year: int) -> list[Finding]:
     lo, hi = year_bounds(year)
-    sql = (
-        "SELECT id, name, category, id_number FROM key_persons WHERE deleted_at IS NULL AND listed_on <= ?"
-        " AND (released_on IS NULL OR released_on = '' OR released_on >= ?) ORDER BY id"
-    )
+    rules = [r for r in lg.rules if r.kind == "required_when" and r.fields[0] == f.key]
+    shown = list(dict.fromkeys(r.fields[1] for r in rules))  # what makes it required: 类别
+    cols = ", ".join(f'"{k}"' for k in (lg.title_field or "id", *shown, f.key))
+    if lg.start_field:
+        where = f' AND "{lg.start_field}" <= :hi'
+        if lg.end_field:
+            where += f' AND ("{lg.end_field}" IS NULL OR "{lg.end_field}" = \'\' OR "{lg.end_field}" >= :lo)'
+    elif lg.date_field:
+        where = f' AND "{lg.date_field}" BETWEEN :lo AND :hi'
+    else:
+        where = ""
+    sql = f'SELECT id, {cols} FROM "{lg.id}" WHERE deleted_at IS NULL{where} ORDER BY id'
     hits = []
-    for rid, name, category, number in store.conn.execute(sql, (hi, lo)):
+    for rid, title, *values in store.conn.execute(sql, {"lo": lo, "hi": hi}):
+        number, row = values[-1], dict(zip(shown, values[:-1], strict=True))
+        extra = "，".join(str(v) for v in row.values() if v not in (None, ""))
+        who = f"{title}（{extra}）" if extra else str(title)
         if not number:
-            if category in VISITED_CATEGORIES:
-                hits.append((rid, f"{name}（{category}）：未填写身份证号"))
+            if any(row[r.fields[1]] in r.when for r in rules):
+                hits.append((rid, f"{who}：未填写{f.label}"))
             continue
         try:
             parse_idcard(number)
         except ValueError as exc:
-            hits.append((rid, f"{name}（{category}）：身份证号 {mask_idcard(str(number))} 有误，{exc}"))
-    return _finding("idcards_invalid", "身份证号无效", "error", "key_persons", hits)
+            hits.append((rid, f"{who}：{f.label} {mask_idcard(str(number))} 有误，{exc}"))
+    return _finding("idcards_invalid", f"{f.label}无效", "error", lg.id, hits)
 
 
 def documents_not_filed(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:

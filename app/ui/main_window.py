@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 # how long a closing window waits, in all, for cancelled background work to end
 STOP_WORKERS_MS = 5000
 
-# page key -> (module, class) of pages in their own modules, imported when first opened
+# page key -> (module, class) of pages in their own modules, imported when first opened; a
+# ledger's overview page (``Ledger.overview``) has the ledger's id for its key
 EXTERNAL_PAGES = {
     "home": ("app.ui.pages.dashboard", "DashboardPage"),
     "report": ("app.ui.pages.report_page", "ReportPage"),
@@ -149,8 +150,9 @@ class MainWindow(QMainWindow):
         top("home", "首页")
         for group in catalog.GROUPS:
             g = top(None, group)
-            if group == "重点人群":
-                self._child(g, "key_persons", "重点人群总览")
+            for lg in catalog.LEDGERS:  # a ledger's own overview page (重点人群总览) leads its group
+                if lg.group == group and lg.overview:
+                    self._child(g, lg.id, lg.overview)
             for lg in catalog.LEDGERS:
                 if lg.group == group:
                     self._child(g, f"ledger:{lg.id}", lg.name)

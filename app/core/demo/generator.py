@@ -15,7 +15,7 @@ from app.core.ledgers import catalog
 from app.core.report.paragraphs import FACT_SECTION, fact_examples
 from app.core.storage.store import Store
 
-from . import events, form_facts, pools, rosters
+from . import declared, events, form_facts, pools, rosters
 from .base import Gen
 from .plan import CARRY_BEFORE, PLANS
 
@@ -91,8 +91,10 @@ def _edges(g: Gen, officers: list[Row]) -> dict[str, list[Row]]:
 
 
 def generate(year: int = 2024, seed: int = SEED) -> dict[str, list[Row]]:
-    """The demo rows by ledger id, before validation.  ``visits`` carry ``_person``, the index
-    of their person in ``key_persons``; rows with ``_deleted`` are soft-deleted after insert."""
+    """The demo rows by ledger id, before validation, for every ledger of the catalog (one the
+    plan does not know from its declaration alone: ``declared``).  A reference is the index of
+    the row it points at among the referenced ledger's rows, under ``declared.ref_key`` (a
+    走访's ``_person_id``); rows with ``_deleted`` are soft-deleted after insert."""
     g = Gen(year, seed)
     out: dict[str, list[Row]] = defaultdict(list)
     officers = rosters.officers(g)
@@ -124,6 +126,9 @@ def generate(year: int = 2024, seed: int = SEED) -> dict[str, list[Row]]:
         rows.sort(key=lambda r, d=date: r.get(d) or "")
     out["visits"] = sorted(rosters.visits(g, persons), key=lambda r: r["date"])  # after: indexes persons
     form_facts.fill(out, seed)
+    for lg in catalog.LEDGERS:
+        if lg.id not in out:
+            out[lg.id] = declared.rows(lg, year, seed, out)
     return dict(out)
 
 
@@ -146,20 +151,23 @@ def fill(store: Store, year: int = 2024, seed: int = SEED) -> dict[str, int]:
         # what the demo office writes of itself (no ledger records it), from the year before on
         for name, words in fact_examples().items():
             store.set_report_text(year - 1, FACT_SECTION + name, words)
-        person_ids: list[int] = []
-        for lg in catalog.LEDGERS:  # catalog order: key_persons comes before visits
-            rows = data.get(lg.id, [])
-            if lg.id == "visits":
-                rows = [dict(r, person_id=person_ids[r["_person"]]) for r in rows]
+        ids_of: dict[str, list[int]] = {}
+        for lg in catalog.LEDGERS:  # a ledger comes after the ledgers it refers to
+            rows = [_linked(lg, r, ids_of) for r in data.get(lg.id, [])]
             check = store.validator(lg.id).check
             clean = [check(r) for r in rows]
             first = (store.conn.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{lg.id}"').fetchone()[0]) + 1
             store.insert_many(lg.id, clean, note=f"演示数据：{lg.name} {len(clean)} 行")
-            ids = list(range(first, first + len(clean)))
-            if lg.id == "key_persons":
-                person_ids = ids
+            ids = ids_of[lg.id] = list(range(first, first + len(clean)))
             deleted = [rid for rid, r in zip(ids, rows, strict=True) if r.get("_deleted")]
             if deleted:
                 store.delete(lg.id, deleted)
             counts[lg.id] = len(clean)
     return counts
+
+
+def _linked(lg: catalog.Ledger, row: Row, ids_of: dict[str, list[int]]) -> Row:
+    """The row with each reference's index (``declared.ref_key``) turned into the id of the
+    row it points at."""
+    refs = {f.key: ids_of[f.ref][row[declared.ref_key(f)]] for f in lg.fields if f.ref and declared.ref_key(f) in row}
+    return dict(row, **refs) if refs else row

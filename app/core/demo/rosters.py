@@ -150,7 +150,7 @@ def _months_active(p: Row, year: int) -> list[tuple[int, str, str]]:
 
 def visits(g: Gen, persons: list[Row]) -> list[Row]:
     """Monthly visits to 社区矫正 and 安置帮教 people in Y-1 and Y (and January Y+1);
-    quarterly ones to the others.  ``_person`` is the index into ``persons``."""
+    quarterly ones to the others.  ``_person_id`` is the index into ``persons``."""
     rows = []
     methods = {"入户走访": 70, "电话": 15, "视频": 10, "来访": 5}
     for i, p in enumerate(persons):
@@ -169,7 +169,7 @@ def visits(g: Gen, persons: list[Row]) -> list[Row]:
                     rows.append(
                         {
                             "date": f"{lo[:8]}{day:02d}",
-                            "_person": i,
+                            "_person_id": i,
                             "visitor": p["responsible"],
                             "method": g.pick(methods),
                             "record": g.rng.choice(

@@ -33,12 +33,13 @@ UID_WIDTH = 27
 
 
 def _ref_labels(store: Store, f: Field, full_id: bool) -> dict[int, str]:
-    """Row id -> what to write for a reference: the unique name, else the ID number."""
+    """Row id -> what to write for a reference: the unique title, else the referenced
+    ledger's ``lookup_field`` (a 重点人员's 身份证号; a personal one only when ``full_id``)."""
     target = catalog.get(f.ref)
     title = target.title_field or "id"
-    personal = privacy.personal_fields(target)
-    has_id = bool(personal)
-    cols = f'id, "{title}"' + (f', "{personal[0].key}"' if has_id else "")
+    lookup = target.get_field(target.lookup_field) if target.lookup_field else None
+    has_id = lookup is not None and (full_id or not lookup.personal)
+    cols = f'id, "{title}"' + (f', "{lookup.key}"' if lookup is not None else "")
     rows = store.conn.execute(f'SELECT {cols} FROM "{target.id}" WHERE deleted_at IS NULL').fetchall()
     seen: dict[str, int] = {}
     for r in rows:
@@ -46,7 +47,7 @@ def _ref_labels(store: Store, f: Field, full_id: bool) -> dict[int, str]:
     out: dict[int, str] = {}
     for r in rows:
         name = r[1]
-        out[r[0]] = r[2] if (has_id and full_id and seen[name] > 1 and r[2]) else name
+        out[r[0]] = r[2] if (has_id and seen[name] > 1 and r[2]) else name
     return out
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.core.ledgers import catalog
 from app.core.ledgers.catalog import Field, Ledger
 from app.core.ledgers.privacy import mask_ids_in_text
 
@@ -417,10 +418,11 @@ class Validator:
 
 
 def _wrong_id(lg: Ledger, e: FieldError, raw: dict[str, Any]) -> bool:
-    """A 身份证号 (or a 重点人员 named by one) that is a number but a wrong one: 18 characters
-    with a wrong check digit or birth date, or stored as a number with its last digits lost.
-    The row is refused; other text there (暂无, a 15-digit old number) makes it 待补充."""
-    if lg.field(e.key).kind not in ("idcard", "ref"):
+    """A 身份证号 (or a reference to a ledger looked up by one: a 重点人员) that is a number but
+    a wrong one: 18 characters with a wrong check digit or birth date, or stored as a number
+    with its last digits lost.  The row is refused; other text there (暂无, a 15-digit old
+    number) makes it 待补充."""
+    if not _holds_id(lg.field(e.key)):
         return False
     value = raw.get(e.key)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e14:
@@ -431,6 +433,15 @@ def _wrong_id(lg: Ledger, e: FieldError, raw: dict[str, Any]) -> bool:
     # an ID field failed on a well-shaped number: its check digit or birth date is wrong; a
     # reference may fail on a right number nobody in the roster has (待补充)
     return lg.field(e.key).kind == "idcard" or not id_checksum_ok(s)
+
+
+def _holds_id(f: Field) -> bool:
+    """An ID number field, or a reference typed as the ID number of the row it points at."""
+    if f.kind == "ref":
+        target = catalog.BY_ID.get(f.ref or "")
+        lookup = target.get_field(target.lookup_field) if target and target.lookup_field else None
+        return lookup is not None and lookup.kind == "idcard"
+    return f.kind == "idcard"
 
 
 def _rule_le(lg: Ledger, rule, row) -> FieldError | None:

@@ -243,11 +243,15 @@ def distinct_values(store: Store, ledger_id: str, key: str, limit: int = 500) ->
     return [r[0] for r in cur]
 
 
-def people(store: Store) -> list[dict]:
-    """The 重点人员名册 for pickers: id, name, village, category (live rows, by name)."""
+def pick_list(store: Store, ledger_id: str) -> list[dict]:
+    """The live rows of a ledger a reference may point at, for pickers: ``id``, ``title`` (the
+    ledger's ``title_field``) and its ``picker_fields`` (a 重点人员's 村（社区） and 类别),
+    ordered by the title's pinyin."""
+    lg = catalog.get(ledger_id)
+    title = _q(lg.title_field or "id")
+    extra = "".join(f", {_q(k)}" for k in lg.picker_fields)
     cur = store.conn.execute(
-        "SELECT id, name, village, category, released_on FROM key_persons WHERE deleted_at IS NULL"
-        " ORDER BY pinyin(name), id"
+        f"SELECT id, {title} AS title{extra} FROM {_q(lg.id)} WHERE deleted_at IS NULL ORDER BY pinyin({title}), id"
     )
     return _dicts(cur)
 

@@ -43,7 +43,7 @@ from app.ui.widgets.fields import (
     IntField,
     LongTextField,
     NamesField,
-    PersonField,
+    RefField,
     TextField,
 )
 from app.ui.window_place import FRAME, available
@@ -65,7 +65,7 @@ def make_widget(store, lg: catalog.Ledger, f: Field) -> QWidget:
     if f.kind == "longtext":
         return LongTextField()
     if f.kind == "ref":
-        return PersonField(query.people(store))
+        return ref_widget(store, catalog.get(f.ref))
     if f.kind == "names":
         roster = ROSTERS.get(f.key)
         names = store.names_of(*roster) if roster else query.distinct_values(store, lg.id, f.key)
@@ -82,6 +82,18 @@ def make_widget(store, lg: catalog.Ledger, f: Field) -> QWidget:
             words = villages + [w for w in words if w not in villages]
         return TextField(words)
     return TextField()
+
+
+def ref_widget(store, target: catalog.Ledger) -> RefField:
+    """A picker of ``target``'s rows: each shown by its title with its ``picker_fields``
+    (张三（新村，社区矫正对象）), typed as its title or its ``lookup_field`` (输入姓名或身份证号)."""
+    choices = []
+    for row in query.pick_list(store, target.id):
+        extra = "，".join(str(row[k]) for k in target.picker_fields if row[k] not in (None, ""))
+        title = str(row["title"])
+        choices.append((row["id"], f"{title}（{extra}）" if extra else title))
+    typed = [target.field(k).label for k in (target.title_field, target.lookup_field) if k]
+    return RefField(choices, "输入" + "或".join(typed) if typed else "")
 
 
 class RecordForm(QDialog):

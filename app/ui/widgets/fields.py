@@ -284,19 +284,19 @@ class DecimalField(NumberField):
         QLineEdit.keyPressEvent(self, event)  # no stepping: an amount is typed
 
 
-class PersonField(QComboBox):
-    """Pick a 重点人员 by name (shown with village and category); typing filters the list."""
+class RefField(QComboBox):
+    """Pick a row of the ledger a reference points at (a 重点人员 by name, shown with village
+    and category); typing filters the list.  ``choices``: (row id, what the list shows)."""
 
     changed = Signal()
 
-    def __init__(self, people: list[dict], parent: QWidget | None = None):
+    def __init__(self, choices: list[tuple[int, str]], placeholder: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.NoInsert)
-        self.lineEdit().setPlaceholderText("输入姓名或身份证号")
-        for p in people:
-            extra = "，".join(x for x in (p.get("village"), p.get("category")) if x)
-            self.addItem(f"{p['name']}（{extra}）" if extra else p["name"], p["id"])
+        self.lineEdit().setPlaceholderText(placeholder)
+        for row_id, text in choices:
+            self.addItem(text, row_id)
         self.setCurrentIndex(-1)
         self.completer().setFilterMode(Qt.MatchContains)
         self.completer().setCompletionMode(QCompleter.PopupCompletion)
@@ -315,7 +315,7 @@ class PersonField(QComboBox):
         i = self.findText(text)
         if i >= 0:
             return self.itemData(i)
-        return text  # a bare name or ID number: the validator resolves it or says why not
+        return text  # a bare title or lookup value (ID number): the validator resolves it or says why not
 
     def set_value(self, value: Any) -> None:
         i = self.findData(value) if value is not None else -1
