@@ -11,8 +11,9 @@ from dataclasses import replace
 import pytest
 
 from app.cli import main
-from app.core import checks, demo
-from app.core.figures import compute
+from app.core import checks
+from app.core.demo.generator import fill, generate
+from app.core.figures.compute import compute
 from app.core.ledgers import catalog
 from app.core.ledgers.catalog import (
     VILLAGE,
@@ -301,7 +302,7 @@ def test_import_resolves_a_reference_by_id_number(new_store, db_path, tmp_path, 
 def test_import_refuses_a_reference_by_a_wrong_id_number(new_store, tmp_path):
     """A reference typed as a 身份证号 with a wrong check digit is a bad row, as a 走访's is: the
     referenced ledger is looked up by an idcard field."""
-    from app.core.io import import_file
+    from app.core.io.importer import import_file
 
     _person(new_store, "钱七", ID_A)
     wrong = ID_B[:17] + ("0" if ID_B[17] != "0" else "1")
@@ -403,7 +404,7 @@ def test_the_demo_fills_the_new_ledgers_and_the_demo_test_holds(declared, tmp_pa
 
     s = Store.open(tmp_path / "demo.db")
     try:
-        counts = demo.fill(s, 2024)
+        counts = fill(s, 2024)
         assert counts[ROSTER.id] > 0 and counts[RECORDS.id] > 0
         test_demo.test_every_ledger_is_populated_and_every_row_obeys_the_rules((s, counts))
         test_demo.assert_reproduces_reference(compute(s, 2024))
@@ -416,12 +417,12 @@ def test_the_demo_fills_the_new_ledgers_and_the_demo_test_holds(declared, tmp_pa
 
 
 def test_the_planned_ledgers_demo_rows_do_not_move(monkeypatch):
-    before = demo.generate(2024)
+    before = generate(2024)
     ledgers = (*catalog.LEDGERS, ROSTER, RECORDS)
     monkeypatch.setattr(catalog, "LEDGERS", ledgers)
     monkeypatch.setattr(catalog, "BY_ID", {lg.id: lg for lg in ledgers})
     monkeypatch.setattr(catalog, "BY_NAME", {lg.name: lg for lg in ledgers})
-    after = demo.generate(2024)
+    after = generate(2024)
     assert {k: v for k, v in after.items() if k not in NEW} == before
     assert set(after) - set(before) == set(NEW)
 
@@ -429,7 +430,7 @@ def test_the_planned_ledgers_demo_rows_do_not_move(monkeypatch):
 def test_the_report_is_made_with_the_new_rows_and_check_names_the_ledgers_it_leaves_out(declared, tmp_path, capsys):
     db = tmp_path / "demo.db"
     s = Store.open(db)
-    demo.fill(s, 2024)
+    fill(s, 2024)
     try:
         counts = ledger_rows(s, 2024)
         assert counts[ROSTER.id] > 0 and counts[RECORDS.id] > 0

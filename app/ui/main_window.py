@@ -13,6 +13,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,6 +29,9 @@ from PySide6.QtWidgets import (
 
 from app.core.ledgers import catalog
 from app.ui.window_place import place_on_screen, remember_place
+
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,7 @@ class MainWindow(QMainWindow):
     first_painted = Signal()  # the window is on screen; the 首页 is built right after
     attached = Signal()  # the database is open in the window
 
-    def __init__(self, store=None, parent: QWidget | None = None, start_page: str = "home"):
+    def __init__(self, store: Store | None = None, parent: QWidget | None = None, start_page: str = "home"):
         """``store`` may come later (``attach``): the program shows its window first and opens
         the database right after, so the clerk sees it at once.  ``start_page``: the page
         shown first once both are there."""
@@ -84,7 +88,7 @@ class MainWindow(QMainWindow):
         if store is not None:
             self.attach(store)
 
-    def attach(self, store) -> None:
+    def attach(self, store: Store) -> None:
         """The database is open: show its name and let the pages in."""
         self.store = store
         self.update_title()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -48,12 +48,15 @@ from app.ui.widgets.fields import (
 )
 from app.ui.window_place import FRAME, available
 
+if TYPE_CHECKING:  # annotations only: the store module loads with the database
+    from app.core.storage.store import Store
+
 log = logging.getLogger(__name__)
 KEEP_KINDS = ("date", "choice")  # what Ctrl+Enter carries over to the next record
 ROSTERS = {"officers": ("enforcement_officers", "name")}  # names fields completed from a roster
 
 
-def make_widget(store, lg: catalog.Ledger, f: Field) -> QWidget:
+def make_widget(store: Store, lg: catalog.Ledger, f: Field) -> QWidget:
     if f.kind == "date":
         return DateField()
     if f.kind == "choice":
@@ -84,7 +87,7 @@ def make_widget(store, lg: catalog.Ledger, f: Field) -> QWidget:
     return TextField()
 
 
-def ref_widget(store, target: catalog.Ledger) -> RefField:
+def ref_widget(store: Store, target: catalog.Ledger) -> RefField:
     """A picker of ``target``'s rows: each shown by its title with its ``picker_fields``
     (张三（新村，社区矫正对象）), typed as its title or its ``lookup_field`` (输入姓名或身份证号)."""
     choices = []
@@ -102,7 +105,7 @@ class RecordForm(QDialog):
     saved = Signal(int)
     DRAFT_INTERVAL_MS = 3000
 
-    def __init__(self, store, ledger_id: str, row_id: int | None = None, parent: QWidget | None = None):
+    def __init__(self, store: Store, ledger_id: str, row_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self.ledger = catalog.get(ledger_id)
