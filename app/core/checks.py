@@ -45,10 +45,12 @@ def disputes_open(store: Store, year: int, today: dt.date | None = None) -> list
         " WHERE +deleted_at IS NULL AND status IN ('待调解', '调解中')"
         " AND julianday(:day) - julianday(registered_on) > :days ORDER BY registered_on, id"
     )
-    hits = [
-        (rid, f"{reg} {src or ''}：{parties or '（未填当事人）'}，{(summary or '')[:30]}（{status}，已{days}天）")
-        for rid, reg, src, parties, summary, status, days in store.conn.execute(sql, {"day": day, "days": OPEN_DAYS})
-    ]
+    hits = []
+    for rid, reg, src, parties, summary, status, days in store.conn.execute(sql, {"day": day, "days": OPEN_DAYS}):
+        source = f"{src}：" if src else ""  # 来源 may be missing (a 待补充 row)
+        hits.append(
+            (rid, f"{reg} {source}{parties or '（未填当事人）'}，{(summary or '')[:30]}（{status}，已{days}天）")
+        )
     return _finding("disputes_open", f"矛盾纠纷超过{OPEN_DAYS}天未结案", "warning", "disputes", hits)
 
 
