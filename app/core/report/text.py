@@ -361,7 +361,11 @@ _ITEM_START = re.compile(f"(?:(?<=[。；）])|^)[{_NUMERALS[1:]}]是")
 
 
 def _renumber_items(text: str) -> str:
-    """一是、二是 … in order again, after an item's sentences were all left out."""
+    """一是、二是 … in order again, after an item's sentences were all left out; a lone item
+    loses its 一是 (a list of one is no list: 一是 with no 二是 reads as text cut short)."""
+    starts = list(_ITEM_START.finditer(text))
+    if len(starts) == 1:
+        return text[: starts[0].start()] + text[starts[0].end() :]
     count = iter(range(1, 11))
     return _ITEM_START.sub(lambda m: f"{_NUMERALS[next(count, 10)]}是", text)
 
