@@ -58,13 +58,15 @@ def test_disputes_open_more_than_30_days(store):
     assert f.row_ids == [early]
 
 
-def test_an_open_dispute_without_its_source_reads_without_a_stray_colon(store):
+def test_an_open_dispute_without_its_source_or_summary_reads_without_stray_punctuation(store):
     """来源 is a column many offices' sheets lack (a 待补充 row): the line names the parties."""
     raw_insert(store, "disputes", registered_on=f"{Y}-03-01", status="调解中", parties="甲、乙", summary="宅基地")
     raw_insert(store, "disputes", registered_on=f"{Y}-03-02", status="调解中", source="群众申请", summary="欠薪")
+    raw_insert(store, "disputes", registered_on=f"{Y}-03-03", status="调解中", parties="丙、丁")  # no 概况 either
     f = by_code(run(store, Y, today=dt.date(Y + 1, 6, 1)))["disputes_open"]
     assert f.detail.splitlines()[0].strip().startswith(f"{Y}-03-01 甲、乙，宅基地（调解中")
     assert f"{Y}-03-02 群众申请：（未填当事人），欠薪" in f.detail
+    assert f"{Y}-03-03 丙、丁（调解中" in f.detail
 
 
 def test_inspections_need_two_officers_from_the_roster(store):

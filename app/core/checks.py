@@ -37,6 +37,13 @@ def _finding(code, title, severity, ledger, hits: list[tuple[int, str]]) -> list
     return [Finding(code, title, severity, ledger, [rid for rid, _ in hits], "\n".join(line for _, line in hits))]
 
 
+def _dispute_line(registered: str, source: str | None, parties: str | None, summary: str | None) -> str:
+    """A dispute as a finding names it: 登记日期, 来源, 当事人, the start of its 概况; a part
+    the row lacks (a 待补充 row imported without it) drops with its punctuation."""
+    line = f"{registered} {f'{source}：' if source else ''}{parties or '（未填当事人）'}"
+    return f"{line}，{summary[:30]}" if summary else line
+
+
 def disputes_open(store: Store, year: int, today: dt.date | None = None) -> list[Finding]:
     day = as_of(year, today).isoformat()
     sql = (
@@ -45,12 +52,10 @@ def disputes_open(store: Store, year: int, today: dt.date | None = None) -> list
         " WHERE +deleted_at IS NULL AND status IN ('待调解', '调解中')"
         " AND julianday(:day) - julianday(registered_on) > :days ORDER BY registered_on, id"
     )
-    hits = []
-    for rid, reg, src, parties, summary, status, days in store.conn.execute(sql, {"day": day, "days": OPEN_DAYS}):
-        source = f"{src}：" if src else ""  # 来源 may be missing (a 待补充 row)
-        hits.append(
-            (rid, f"{reg} {source}{parties or '（未填当事人）'}，{(summary or '')[:30]}（{status}，已{days}天）")
-        )
+    hits = [
+        (rid, f"{_dispute_line(reg, src, parties, summary)}（{status}，已{days}天）")
+        for rid, reg, src, parties, summary, status, days in store.conn.execute(sql, {"day": day, "days": OPEN_DAYS})
+    ]
     return _finding("disputes_open", f"矛盾纠纷超过{OPEN_DAYS}天未结案", "warning", "disputes", hits)
 
 
@@ -78,7 +83,7 @@ def dispute_dates_disagree(store: Store, year: int, today: dt.date | None = None
             why = f"已填结案日期 {closed_on}，但状态为{status or '空'}（报表中计为未结）"
         else:
             why = f"结案日期 {closed_on} 早于登记日期（报表中按登记日期计为办结）"
-        hits.append((rid, f"{reg} {parties or '（未填当事人）'}，{(summary or '')[:30]}：{why}"))
+        hits.append((rid, f"{_dispute_line(reg, None, parties, summary)}：{why}"))
     return _finding("dispute_dates_disagree", "矛盾纠纷的状态与结案日期不一致", "error", "disputes", hits)
 
 
