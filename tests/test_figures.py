@@ -101,6 +101,7 @@ CASES = {
         "study_sessions", {"audience": "行政执法人员", "form": "线上培训", "participants": 9, "passed": 7},
         {"audience": "全体干部职工", "form": "线上培训", "participants": 9, "passed": 9}, 7),
     "study.literate_trainings": ("study_sessions", {"audience": "法律明白人"}, {}, 1),
+    "study.online_sessions": ("study_sessions", {"form": "线上培训"}, {"form": "专题培训"}, 1),
     "meetings.count": ("meetings", {}, {"meeting_type": "党委会"}, 1),
     "meetings.matters": ("meetings", {}, {"meeting_type": "政府常务会议"}, 3),
     "docs.count": ("normative_documents", {}, None, 1),
@@ -283,6 +284,15 @@ def test_top_domains_order_ties_and_limit(store):
     # 3, then the 2s in list order (教育 before 食品安全), then the 1s in list order, five in all
     assert compute(store, Y)["enforcement.top_domains"] == ["生态环境", "教育", "食品安全", "消防安全", "农业农村"]
     assert compute(store, Y + 1)["enforcement.top_domains"] == ["城乡建设"]
+
+
+def test_study_forms_by_count_then_list_order_without_the_literates_training(store):
+    for form, n in (("干部职工会", 1), ("专题讲座", 2), ("党委会", 1)):
+        for _ in range(n):
+            add(store, "study_sessions", date=MID, form=form, audience="全体干部职工")
+    add(store, "study_sessions", date=MID, form="旁听庭审", audience="法律明白人")  # 法律明白人 培训: not 学法
+    add(store, "study_sessions", date=MID, form="线上培训", audience="党员干部", deleted=True)
+    assert compute(store, Y)["study.forms"] == ["专题讲座", "党委会", "干部职工会"]
 
 
 def test_reoffended_and_key_person_edges(store):

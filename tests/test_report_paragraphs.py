@@ -67,6 +67,22 @@ def test_empty_database_report_claims_no_work(store):
     assert "10余" not in out and "视察" not in out  # no province set: no 视察重庆
 
 
+def test_the_study_sentence_names_the_forms_the_ledger_holds(store):
+    """通过…等形式 lists the forms of the year's 学法, not the reference town's meetings; the
+    网络学院 sentence needs a 线上培训."""
+    name_office(store)
+    for form in ("专题讲座", "专题培训", "专题培训"):
+        add(store, "study_sessions", date=MID, form=form, audience="全体干部职工", topic="民法典")
+    out = text.render_store(store, Y).plain_text()
+    assert "通过专题培训、专题讲座等形式组织党员干部认真学习" in out
+    assert "党委会" not in out and "干部网络学院" not in out
+    add(store, "study_sessions", date=MID, form="干部职工会", audience="全体干部职工", topic="宪法")
+    add(store, "study_sessions", date=MID, form="线上培训", audience="行政执法人员", topic="行政处罚法")
+    out = text.render_store(store, Y).plain_text()
+    assert "通过干部职工会等形式组织党员干部认真学习" in out  # the meetings, as the reference words it
+    assert "同时利用干部网络学院、法治教育网络平台等学习平台" in out
+
+
 def test_one_record_brings_its_sentences_back(store):
     name_office(store)
     add(store, "study_sessions", date=MID, form="专题培训", audience="全体干部职工", topic="宪法")
@@ -170,6 +186,7 @@ def test_every_default_paragraph_parses_and_keeps_every_figure_once():
         "lawsuits.lost", "enforcement.joint_inspections", "enforcement.inspections", "study.officer_passed",
         "corrections.released", "corrections.active", "resettlement.active", "key_persons.reoffended",
         "enterprise.months", "visits.count", "visits.months", "key_persons.active", "study.leader_sessions",
+        "study.forms", "study.online_sessions",
         *(f"publicity.{k}_events" for k in ("school", "village", "market", "office", "online")),
     }  # fmt: skip
     assert used | phrase_figures == set(KEYS)

@@ -161,6 +161,11 @@ _DEFS: tuple[Figure, ...] = (
     # -- beyond the table of DESIGN.md section 3: what else the report states (issue 17) ----------
     Figure("study.leader_sessions", "理论学习中心组学法", "次", "study_sessions", "count", COUNT,
            "t.form = '理论学习中心组'", definition="形式为理论学习中心组的学习场次"),
+    Figure("study.forms", "法治学习教育的形式", "", "study_sessions", "ranking", "form",
+           "t.audience IS NOT '法律明白人'", limit=8,
+           definition="法治学习教育用过的形式（场次多的在前，相同按形式列表顺序）"),
+    Figure("study.online_sessions", "线上学法", "次", "study_sessions", "count", COUNT,
+           "t.form = '线上培训'", definition="形式为线上培训的场次"),
     Figure("legality.reviews", "合法性审查", "件", "legality_reviews", "count", COUNT,
            definition="合法性审查台账的件数"),
     Figure("enterprise.months", "开展企业走访的月份", "个月", "enterprise_visits", "count", _MONTHS,

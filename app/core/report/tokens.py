@@ -67,6 +67,7 @@ FACTS = {
 }
 
 PHRASES = {
+    "study_forms": "法治学习的形式",
     "docs": "规范性文件备案情况",
     "lawsuits": "行政复议诉讼情况",
     "inspections": "行政检查次数",
@@ -79,6 +80,9 @@ PHRASES = {
     "visits": "重点人员走访情况",
     "other_key_persons": "其他重点人员在册情况",
 }
+# phrases that write words from the ledgers but no number (the forms the year's 学法 used): a
+# rewording may leave them out, as it may leave out any wording of its own
+WORD_PHRASES = frozenset({"study_forms"})
 
 
 @dataclass(frozen=True)
