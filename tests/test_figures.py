@@ -116,6 +116,7 @@ CASES = {
     "enforcement.inspections": ("inspections", {"method": "双随机一公开"}, {"method": "综合查一次"}, 1),
     "enforcement.penalties": ("penalties", {}, None, 1),
     "disputes.screened": ("disputes", {}, {"source": "群众申请"}, 1),
+    "disputes.screened_months": ("disputes", {}, {"source": "群众申请"}, 1),  # LO and HI: two months
     "disputes.court_delegated": ("disputes", {"source": "法院委派"}, {"source": "部门移送"}, 1),
     "disputes.mediated": (
         "disputes", {"source": "群众申请", "status": "调解成功", "registered_on": f"{Y - 1}-12-01"},

@@ -83,6 +83,17 @@ def test_the_study_sentence_names_the_forms_the_ledger_holds(store):
     assert "同时利用干部网络学院、法治教育网络平台等学习平台" in out
 
 
+def test_the_monthly_screening_is_claimed_only_for_a_year_screened_every_month(store):
+    name_office(store)
+    for month in range(1, 12):
+        add(store, "disputes", registered_on=f"{Y}-{month:02d}-10", source="自主排查", status="调解中")
+    governance = text.render_store(store, Y).paragraph("governance").text
+    assert "月排查制度" not in governance and "工作。积极排查、调处各类矛盾纠纷，坚持" in governance
+    add(store, "disputes", registered_on=f"{Y}-12-10", source="自主排查", status="调解中")
+    governance = text.render_store(store, Y).paragraph("governance").text
+    assert "认真落实月排查制度，积极排查、调处各类矛盾纠纷" in governance
+
+
 def test_one_record_brings_its_sentences_back(store):
     name_office(store)
     add(store, "study_sessions", date=MID, form="专题培训", audience="全体干部职工", topic="宪法")
@@ -186,7 +197,7 @@ def test_every_default_paragraph_parses_and_keeps_every_figure_once():
         "lawsuits.lost", "enforcement.joint_inspections", "enforcement.inspections", "study.officer_passed",
         "corrections.released", "corrections.active", "resettlement.active", "key_persons.reoffended",
         "enterprise.months", "visits.count", "visits.months", "key_persons.active", "study.leader_sessions",
-        "study.forms", "study.online_sessions",
+        "study.forms", "study.online_sessions", "disputes.screened_months",
         *(f"publicity.{k}_events" for k in ("school", "village", "market", "office", "online")),
     }  # fmt: skip
     assert used | phrase_figures == set(KEYS)

@@ -65,6 +65,7 @@ REF = {
     "study.leader_sessions": 2,
     "study.forms": ["专题培训", "党委会", "理论学习中心组", "干部职工会", "线上培训", "专题讲座", "旁听庭审"],
     "study.online_sessions": 1,
+    "disputes.screened_months": 12,
     "key_persons.active": 62,
 }
 

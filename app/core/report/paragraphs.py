@@ -85,7 +85,7 @@ def required(para_id: str) -> list[tokens.Token]:
     found = tokens.tokens_of(defaults()[para_id], figure_keys(), ledger_ids())
     seen: dict[tuple[str, str], tokens.Token] = {}
     for t in found:
-        if t.is_number and not (t.kind == "phrase" and t.key in tokens.WORD_PHRASES):
+        if t.is_number:
             seen.setdefault((t.kind, t.key), t)
     return list(seen.values())
 

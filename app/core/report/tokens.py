@@ -76,13 +76,14 @@ PHRASES = {
     "resettlement": "安置帮教对象在册情况",
     "reoffended": "重点人群重新犯罪情况",
     "enterprise_rhythm": "企业走访频次",
+    "screening_rhythm": "矛盾纠纷排查频次",
     "publicity_targets": "普法宣传对象",
     "visits": "重点人员走访情况",
     "other_key_persons": "其他重点人员在册情况",
 }
 # phrases that write words from the ledgers but no number (the forms the year's 学法 used): a
 # rewording may leave them out, as it may leave out any wording of its own
-WORD_PHRASES = frozenset({"study_forms"})
+WORD_PHRASES = frozenset({"study_forms", "screening_rhythm"})
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,9 @@ class Token:
 
     @property
     def is_number(self) -> bool:
-        """Figures and phrases carry numbers: the clerk may not drop or change them."""
-        return self.kind in ("figure", "phrase")
+        """Figures and phrases carry numbers: the clerk may not drop or change them (a phrase
+        of words only, ``WORD_PHRASES``, carries none)."""
+        return self.kind == "figure" or (self.kind == "phrase" and self.key not in WORD_PHRASES)
 
 
 def parse_token(name: str, figure_keys, ledger_ids) -> Token:
@@ -228,6 +230,8 @@ def render(
                 clause.figures += 1
                 if zero:
                     clause.zero.append(label)
+            elif token.kind == "phrase" and zero:  # words the ledgers do not bear out: the clause goes
+                clause.guarded = clause.guarded or label
             clause.text += text
             continue
         for ch in piece:
