@@ -94,6 +94,19 @@ def test_the_monthly_screening_is_claimed_only_for_a_year_screened_every_month(s
     assert "认真落实月排查制度，积极排查、调处各类矛盾纠纷" in governance
 
 
+def test_the_enterprise_service_scheme_is_the_offices_own_words(store):
+    """企业服务专员制度 and 班子成员一对一 are how an office is organised, which no ledger shows:
+    until the office writes them, the sentence starts from what the 企业服务 rows show."""
+    name_office(store)
+    add(store, "enterprise_visits", date=MID)
+    environment = text.render_store(store, Y).paragraph("environment").text
+    assert "企业服务专员" not in environment
+    assert "上门走访了解，收集解决企业实际困难，全年开展对接服务1次" in environment
+    paragraphs.save_fact(store, Y, "enterprise_service", "建立〔unit〕领导联系企业制度")
+    environment = text.render_store(store, Y).paragraph("environment").text
+    assert "建立镇领导联系企业制度，上门走访了解，收集解决企业实际困难" in environment
+
+
 def test_one_record_brings_its_sentences_back(store):
     name_office(store)
     add(store, "study_sessions", date=MID, form="专题培训", audience="全体干部职工", topic="宪法")

@@ -59,6 +59,7 @@ WORDS = {
 
 # the office's own words for facts no ledger records (empty for a new office)
 FACTS = {
+    "enterprise_service": "企业服务机制",
     "gov_open": "政务公开工作",
     "enforcement_reform": "行政执法体制改革专班",
     "enforcement_standard": "行政执法规范化建设",
