@@ -6,6 +6,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from hypothesis import settings
 
+from app.core.storage import keys
 from app.core.storage.store import Store
 
 # CI explores new examples every run, as a local run does (a derandomised run hid a crash that
@@ -19,6 +20,14 @@ if os.environ.get("CI"):
 def _data_dir(tmp_path, monkeypatch):
     """Every test gets its own data folder, never the user's."""
     monkeypatch.setenv("FAZHI_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _forget_keys():
+    """No test starts with, or leaves behind, a database key another test unlocked."""
+    keys.forget_all()
+    yield
+    keys.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ plain and an encrypted database, and in the ledger table when the clerk clicks a
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -14,13 +13,6 @@ from app.core.storage.store import Store
 
 PEOPLE = ["张三", "阿强", "王五", "李四"]
 PINYIN = ["阿强", "李四", "王五", "张三"]
-
-
-@pytest.fixture(autouse=True)
-def _forget_keys():
-    keys.forget_all()
-    yield
-    keys.forget_all()
 
 
 def _fill(store: Store) -> None:

@@ -25,13 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "武平镇2024!"
 
 
-@pytest.fixture(autouse=True)
-def _forget_keys():
-    keys.forget_all()
-    yield
-    keys.forget_all()
-
-
 @pytest.fixture
 def demo_db(db_path):
     assert main(["--db", str(db_path), "demo"]) == 0

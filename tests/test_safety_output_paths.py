@@ -23,13 +23,6 @@ REFUSED = "输出文件不能是数据库本身或其附属文件"
 COMPANIONS = ("", "-wal", "-shm", ".key", ".lock")
 
 
-@pytest.fixture(autouse=True)
-def _forget_keys():
-    keys.forget_all()
-    yield
-    keys.forget_all()
-
-
 def _fingerprint(db: Path) -> dict[str, str | None]:
     """The bytes of the database and of everything beside it that belongs to it."""
     out = {}

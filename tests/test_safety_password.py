@@ -15,13 +15,6 @@ from app.core.storage.common import StoreError
 from app.core.storage.store import Store
 
 
-@pytest.fixture(autouse=True)
-def _forget_keys():
-    keys.forget_all()
-    yield
-    keys.forget_all()
-
-
 @pytest.fixture(params=["file", "memory"])
 def any_store(request, db_path):
     s = Store.open(db_path) if request.param == "file" else Store.memory()

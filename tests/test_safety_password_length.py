@@ -17,13 +17,6 @@ from app.core.storage.store import Store
 from tests.test_ui_password import _set_password_by_keyboard
 
 
-@pytest.fixture(autouse=True)
-def _forget_keys():
-    keys.forget_all()
-    yield
-    keys.forget_all()
-
-
 def _one_line(err: str) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err

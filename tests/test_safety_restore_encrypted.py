@@ -28,13 +28,6 @@ PASSWORD = "武平镇2024!"
 OLD_PASSWORD = "旧的密码12345"
 
 
-@pytest.fixture(autouse=True)
-def _forget_keys():
-    keys.forget_all()
-    yield
-    keys.forget_all()
-
-
 def _set_password(db_path: Path, monkeypatch, capsys, password: str = PASSWORD) -> str:
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{password}\n{password}\n"))
     code = main(["--db", str(db_path), "password", "set"])

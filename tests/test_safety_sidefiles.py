@@ -30,13 +30,6 @@ READ_ONLY = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _forget_keys():
-    keys.forget_all()
-    yield
-    keys.forget_all()
-
-
 def _sides(db: Path) -> list[str]:
     return [p.name for p in db.parent.iterdir() if p.name in (f"{db.name}-wal", f"{db.name}-shm")]
 
