@@ -265,8 +265,8 @@ class LedgerPage(QWidget):
         self.incomplete_button.setText(f"待补充 {n} 条")
         self.incomplete_button.setVisible(n > 0 or self.incomplete_button.isChecked())
 
-    def show_only(self, ids: list[int], note: str = "") -> None:
-        """Show just these rows (e.g. the rows behind a figure or a to-do)."""
+    def _clear_filter_widgets(self) -> None:
+        """年份, 月份 and 搜索 back to "all", without each one re-filtering the table."""
         for combo in (self.year_combo, self.month_combo):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
@@ -274,6 +274,10 @@ class LedgerPage(QWidget):
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
+
+    def show_only(self, ids: list[int], note: str = "") -> None:
+        """Show just these rows (e.g. the rows behind a figure or a to-do)."""
+        self._clear_filter_widgets()
         self.model.set_filter(only=list(ids))
         self.only_label.setText(note or f"只显示相关的 {len(ids)} 条记录")
         self.only_bar.show()
@@ -296,13 +300,7 @@ class LedgerPage(QWidget):
         if self.model.row_of(row_id) >= 0:
             return
         self.only_bar.hide()
-        for combo in (self.year_combo, self.month_combo):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
+        self._clear_filter_widgets()
         self.model.set_filter()
 
     def _start_fts(self) -> None:
