@@ -40,12 +40,9 @@ def _hash(text: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 
 def _stored(store: Store) -> dict[str, Any] | None:
-    row = store.conn.execute("SELECT value FROM settings WHERE key = ?", (SETTING,)).fetchone()
-    if row is None:
-        return None
     try:
-        value = json.loads(row[0])
-    except ValueError:
+        value = store.setting(SETTING)
+    except ValueError:  # not JSON: no password we could check against
         return None
     return value if isinstance(value, dict) and value.get("hash") else None
 
