@@ -95,51 +95,49 @@ def _run(dlg: QFileDialog) -> list[str]:
     return dlg.selectedFiles() if dlg.exec() == QDialog.DialogCode.Accepted else []
 
 
-def save_file_name(parent: QWidget | None, caption: str, start: str, filters: str, *, folder: str | None = None) -> str:
-    """The file the clerk chose to write, or '' (asks before overwriting one)."""
+def _choose(
+    parent: QWidget | None, caption: str, start: str, filters: str, folder: str | None, mode: QFileDialog.FileMode
+) -> list[str]:
+    """The paths chosen in a dialog of ``mode`` (``AnyFile``: a file to write; ``ExistingFile``
+    or ``ExistingFiles``: to read), or [] when cancelled; with ``folder`` the dialog starts in
+    the folder last used for that purpose and remembers the one chosen."""
     start = _start(start, folder)
+    save = mode == QFileDialog.AnyFile
     if native():
-        path = QFileDialog.getSaveFileName(parent, caption, start, filters)[0]
+        if save:
+            chosen = [QFileDialog.getSaveFileName(parent, caption, start, filters)[0]]
+        elif mode == QFileDialog.ExistingFile:
+            chosen = [QFileDialog.getOpenFileName(parent, caption, start, filters)[0]]
+        else:
+            chosen = list(QFileDialog.getOpenFileNames(parent, caption, start, filters)[0])
+        chosen = [c for c in chosen if c]
     else:
         dlg = _dialog(parent, caption, start, filters)
-        dlg.setAcceptMode(QFileDialog.AcceptSave)
-        dlg.setFileMode(QFileDialog.AnyFile)
-        dlg.setLabelText(QFileDialog.Accept, "保存")
-        path = next(iter(_run(dlg)), "")
-    if path and folder:
-        remember_folder(folder, path)
-    return path
+        if save:
+            dlg.setAcceptMode(QFileDialog.AcceptSave)
+        dlg.setFileMode(mode)
+        dlg.setLabelText(QFileDialog.Accept, "保存" if save else "打开")
+        chosen = _run(dlg)
+    if chosen and folder:
+        remember_folder(folder, chosen[0])
+    return chosen
+
+
+def save_file_name(parent: QWidget | None, caption: str, start: str, filters: str, *, folder: str | None = None) -> str:
+    """The file the clerk chose to write, or '' (asks before overwriting one)."""
+    return next(iter(_choose(parent, caption, start, filters, folder, QFileDialog.AnyFile)), "")
 
 
 def open_file_name(parent: QWidget | None, caption: str, start: str, filters: str, *, folder: str | None = None) -> str:
-    start = _start(start, folder)
-    if native():
-        path = QFileDialog.getOpenFileName(parent, caption, start, filters)[0]
-    else:
-        dlg = _dialog(parent, caption, start, filters)
-        dlg.setFileMode(QFileDialog.ExistingFile)
-        dlg.setLabelText(QFileDialog.Accept, "打开")
-        path = next(iter(_run(dlg)), "")
-    if path and folder:
-        remember_folder(folder, path)
-    return path
+    """One existing file, or ''."""
+    return next(iter(_choose(parent, caption, start, filters, folder, QFileDialog.ExistingFile)), "")
 
 
 def open_file_names(
     parent: QWidget | None, caption: str, start: str, filters: str, *, folder: str | None = None
 ) -> list[str]:
     """Several existing files at once (e.g. a year's workbooks), or []."""
-    start = _start(start, folder)
-    if native():
-        chosen = list(QFileDialog.getOpenFileNames(parent, caption, start, filters)[0])
-    else:
-        dlg = _dialog(parent, caption, start, filters)
-        dlg.setFileMode(QFileDialog.ExistingFiles)
-        dlg.setLabelText(QFileDialog.Accept, "打开")
-        chosen = _run(dlg)
-    if chosen and folder:
-        remember_folder(folder, chosen[0])
-    return chosen
+    return _choose(parent, caption, start, filters, folder, QFileDialog.ExistingFiles)
 
 
 def existing_directory(parent: QWidget | None, caption: str, start: str) -> str:
