@@ -283,7 +283,11 @@ class LedgerRows:
         except dbapi.Error:
             pass
 
-    def _purge(self, lg: catalog.Ledger, row_ids: Iterable[int] | None) -> int:
+    def _purge(self, lg: Ledger, row_ids: Iterable[int] | None) -> int:
+        # the fields whose rows go with a purged row of ``lg``: read from the catalog once
+        cascade = [
+            (other, f) for other in catalog.LEDGERS for f in other.fields if f.ref == lg.id and f.on_purge == "cascade"
+        ]
         with self._session.transaction():
             if row_ids is None:
                 ids = [
@@ -296,7 +300,8 @@ class LedgerRows:
                 old = self.get(lg.id, rid, include_deleted=True)
                 if old is None or old["deleted_at"] is None:
                     continue
-                self._purge_referring(lg, rid)
+                for other, f in cascade:
+                    self._purge_referring(other, f, rid)
                 try:
                     self._session.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
                 except dbapi.IntegrityError:
@@ -305,21 +310,17 @@ class LedgerRows:
                 done += 1
         return done
 
-    def _purge_referring(self, target: Ledger, row_id: int) -> None:
-        """The rows in the 回收站 that refer to a purged row go with it, where the referring
-        field declares ``on_purge="cascade"`` (a 重点人员's 走访记录), each audited.  Live
-        referring rows stay, and their reference keeps the purge from happening."""
-        for lg in catalog.LEDGERS:
-            for f in lg.fields:
-                if f.ref != target.id or f.on_purge != "cascade":
-                    continue
-                for (rid,) in self._session.conn.execute(
-                    f'SELECT id FROM "{lg.id}" WHERE {quote(f.key)} = ? AND deleted_at IS NOT NULL', (row_id,)
-                ).fetchall():
-                    old = self.get(lg.id, rid, include_deleted=True)
-                    self._session.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
-                    note = f"随{f.label}第 {row_id} 条彻底删除"
-                    self._audit.record("purge", lg.id, rid, old["uid"], plain_values(lg, old), None, note)
+    def _purge_referring(self, lg: Ledger, f: Field, row_id: int) -> None:
+        """The rows of ``lg`` in the 回收站 whose ``f`` points at a purged row go with it (``f``
+        declares ``on_purge="cascade"``: a 重点人员's 走访记录), each audited.  Live rows that
+        point at it stay, and their reference keeps the purge from happening."""
+        for (rid,) in self._session.conn.execute(
+            f'SELECT id FROM "{lg.id}" WHERE {quote(f.key)} = ? AND deleted_at IS NOT NULL', (row_id,)
+        ).fetchall():
+            old = self.get(lg.id, rid, include_deleted=True)
+            self._session.conn.execute(f'DELETE FROM "{lg.id}" WHERE id = ?', (rid,))
+            note = f"随{f.label}第 {row_id} 条彻底删除"
+            self._audit.record("purge", lg.id, rid, old["uid"], plain_values(lg, old), None, note)
 
     def names_of(self, ledger_id: str, key: str = "name") -> list[str]:
         """Distinct names in a roster (for completers and the 执法人员 check)."""
