@@ -84,3 +84,13 @@ def test_empty_database_opens_on_this_year(store):
 
     assert suggest_year(store, today=dt.date(2026, 6, 1)) == 2026
     assert suggest_year(store, today=dt.date(2026, 1, 15)) == 2025  # January: last year's report
+
+
+def test_workbooks_of_two_years_ago_open_on_their_year(store):
+    """Empty years after the last rows are passed over: the page opens on the ledgers' year."""
+    import datetime as dt
+
+    from app.ui.pages.figure_helpers import suggest_year
+
+    store.save("consultations", {"date": "2024-03-05", "channel": "来访", "matter": "继承"})
+    assert suggest_year(store, today=dt.date(2026, 12, 3)) == 2024

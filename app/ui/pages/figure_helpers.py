@@ -4,6 +4,7 @@ labels and values as a clerk reads them, and "the rows behind" a figure or a fin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
@@ -26,18 +27,22 @@ def default_year(today: dt.date | None = None) -> int:
 def suggest_year(store: Store, today: dt.date | None = None, share: float = 0.2) -> int:
     """The year to open on: ``default_year`` unless it has hardly begun in the ledgers.
 
-    Walks back while a year holds fewer than ``share`` of the rows of the year before (an
-    empty new year, or a few rows dated ahead), at most five years.  Counts use the date
-    indexes, a few milliseconds per ledger and year even on large databases.
+    Starts from the latest year up to ``default_year`` that holds rows (empty years between,
+    as when an office brings in workbooks of two years ago, are passed over; with no rows in
+    the last five years, ``default_year``), then walks back while a year holds fewer than
+    ``share`` of the rows of the year before (a few rows dated ahead), at most five years.
+    Counts use the date indexes, a few milliseconds per ledger and year even on large databases.
     """
     from app.core.ledgers import catalog
 
     dated = [lg.id for lg in catalog.LEDGERS if lg.date_field]
 
+    @functools.cache  # a year is counted once, whichever step asks
     def total(year: int) -> int:
         return sum(store.count(lg, year) for lg in dated)
 
-    year = default_year(today)
+    start = default_year(today)
+    year = next((y for y in range(start, start - 6, -1) if total(y)), start)
     rows = total(year)
     for _ in range(5):
         before = total(year - 1)
