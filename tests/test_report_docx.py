@@ -12,6 +12,7 @@ from docx.shared import Mm
 from app.core.demo.generator import fill
 from app.core.report.build import build_report
 from app.core.storage.store import Store
+from tests.test_report_word_file import report_in_scheme
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -224,13 +225,7 @@ def test_charts_in_the_appendix_and_as_files(built):
 
 
 def test_windows_font_scheme(demo_db, tmp_path):
-    s = Store.open(demo_db)
-    try:
-        s.set_setting("report.font_scheme", "windows")
-        path = build_report(s, 2024, tmp_path / "w.docx", with_charts=False)
-    finally:
-        s.set_setting("report.font_scheme", "gb2312")
-        s.close()
+    path = report_in_scheme(demo_db, tmp_path / "w.docx", "windows")
     doc = xml(path)
     assert "_GB2312" not in doc and "方正" not in doc
     assert 'w:eastAsia="仿宋"' in doc and 'w:eastAsia="楷体"' in doc and 'w:eastAsia="黑体"' in doc

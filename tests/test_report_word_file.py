@@ -155,14 +155,19 @@ def test_font_table_gives_each_gb2312_face_its_windows_fallback(built):
         assert tags == sorted(tags, key=order.index), name
 
 
-def test_windows_scheme_font_table(demo_db, tmp_path):
+def report_in_scheme(demo_db, out, scheme: str):
+    """The demo's 2024 report written with the 字体 setting ``scheme`` (then set back)."""
     s = Store.open(demo_db)
     try:
-        s.set_setting("report.font_scheme", "windows")
-        path = build_report(s, 2024, tmp_path / "w.docx", with_charts=False)
+        s.set_setting("report.font_scheme", scheme)
+        return build_report(s, 2024, out, with_charts=False)
     finally:
         s.set_setting("report.font_scheme", "gb2312")
         s.close()
+
+
+def test_windows_scheme_font_table(demo_db, tmp_path):
+    path = report_in_scheme(demo_db, tmp_path / "w.docx", "windows")
     table = font_table(path)
     assert used_fonts(path) == {"仿宋", "楷体", "黑体", "宋体"}
     for face in ("仿宋", "楷体", "黑体", "宋体"):
@@ -296,13 +301,7 @@ def test_font_scheme_from_the_command_line(demo_db, tmp_path, capsys):
 @pytest.mark.parametrize(("faces", "font"), [(installed_fonts.GB2312_FACES, "仿宋_GB2312"), ((), "仿宋")])
 def test_auto_uses_what_the_pc_has(demo_db, tmp_path, monkeypatch, faces, font):
     monkeypatch.setattr(installed_fonts, "installed_faces", lambda: frozenset(faces))
-    s = Store.open(demo_db)
-    try:
-        s.set_setting("report.font_scheme", "auto")
-        path = build_report(s, 2024, tmp_path / "a.docx", with_charts=False)
-    finally:
-        s.set_setting("report.font_scheme", "gb2312")
-        s.close()
+    path = report_in_scheme(demo_db, tmp_path / "a.docx", "auto")
     assert body_font(path) == font
 
 
